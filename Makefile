@@ -1,0 +1,137 @@
+# twincore: the one entry point. `make help` lists the targets.
+#
+# One source list (CORE_SRC: every .c file in core/) feeds every build of
+# the core. V=1 shows the commands. Under CI (CI=true), warnings are errors.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+BUILD ?= build
+CC ?= cc
+EMCC ?= emcc
+NODE ?= node
+NPM ?= npm
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CORE_SRC := $(sort $(wildcard core/*.c))
+CORE_HDR := $(wildcard core/*.h)
+CTEST_SRC := $(sort $(wildcard test/c/*.c))
+CTEST_HDR := $(wildcard test/c/*.h)
+
+# Bit-identical results across builds: no fused multiply-add, no fast-math.
+FP_FLAGS := -ffp-contract=off -fno-fast-math
+WARN := -Wall -Wextra -Wconversion -Wvla -Wstrict-prototypes
+ifneq ($(filter true 1,$(CI)),)
+WARN += -Werror
+endif
+CSTD := -std=c11 -D_POSIX_C_SOURCE=200809L
+
+NATIVE_CFLAGS := $(CSTD) -O3 -g $(WARN) $(FP_FLAGS)
+ASAN_CFLAGS := $(CSTD) -O1 -g $(WARN) $(FP_FLAGS) -fno-omit-frame-pointer \
+  -fsanitize=address,undefined -fno-sanitize-recover=all
+# The same flags as the wasm backend's compute (-O3 -msimd128), so that the
+# cross-build digest compares what ships.
+WASM_CFLAGS := $(CSTD) -O3 -msimd128 $(WARN) $(FP_FLAGS)
+WASM_TEST_LDFLAGS := -sNODERAWFS=1 -sWASM_ASYNC_COMPILATION=0 \
+  -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1
+
+# Debian's emcc finds acorn only through NODE_PATH.
+export NODE_PATH := $(if $(NODE_PATH),$(NODE_PATH):,)/usr/share/nodejs
+
+##@ Main
+
+.PHONY: help
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} \
+	  /^##@/ {printf "\n%s\n", substr($$0, 5); next} \
+	  /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' \
+	  $(MAKEFILE_LIST)
+
+.PHONY: test
+test: deps test-build ## install what is missing, build and run every test
+	$(Q)$(NODE) test/run.js
+
+##@ Tests, one build at a time
+
+.PHONY: test-build
+test-build: $(BUILD)/native/test_core $(BUILD)/asan/test_core \
+  $(BUILD)/wasm/test_core.js ## build every test binary
+
+.PHONY: test-native
+test-native: $(BUILD)/native/test_core ## C tests of the core, native build
+	$(Q)$(NODE) test/run.js core-native
+
+.PHONY: test-asan
+test-asan: $(BUILD)/asan/test_core ## C tests under AddressSanitizer + UBSan
+	$(Q)$(NODE) test/run.js core-asan
+
+.PHONY: test-wasm
+test-wasm: deps-emcc $(BUILD)/wasm/test_core.js ## C tests built with emcc, run by node
+	$(Q)$(NODE) test/run.js core-wasm
+
+.PHONY: test-digest
+test-digest: deps-emcc test-build ## compare kernel outputs across the three builds
+	$(Q)$(NODE) test/run.js digest
+
+$(BUILD)/native/test_core: $(CORE_SRC) $(CTEST_SRC) $(CORE_HDR) $(CTEST_HDR)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(NATIVE_CFLAGS) $(CORE_SRC) $(CTEST_SRC) -o $@ -lm -pthread
+
+$(BUILD)/asan/test_core: $(CORE_SRC) $(CTEST_SRC) $(CORE_HDR) $(CTEST_HDR)
+	@mkdir -p $(@D)
+	@echo "  CC      $@ (asan+ubsan)"
+	$(Q)$(CC) $(ASAN_CFLAGS) $(CORE_SRC) $(CTEST_SRC) -o $@ -lm -pthread
+
+$(BUILD)/wasm/test_core.js: $(CORE_SRC) $(CTEST_SRC) $(CORE_HDR) $(CTEST_HDR) | deps-emcc
+	@mkdir -p $(@D)
+	@echo "  EMCC    $@"
+	$(Q)$(EMCC) $(WASM_CFLAGS) $(CORE_SRC) $(CTEST_SRC) -o $@ $(WASM_TEST_LDFLAGS)
+
+##@ Set-up
+
+.PHONY: deps
+deps: deps-emcc deps-npm ## install emscripten and npm dependencies if missing
+
+# Debian's emscripten package, installed when missing and we are root.
+.PHONY: deps-emcc
+deps-emcc:
+	$(Q)if ! command -v $(EMCC) >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "  APT     emscripten"; \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq emscripten \
+	      >/dev/null || exit 1; \
+	  else \
+	    echo "emcc not found: install emscripten (Debian: apt-get install emscripten) or set EMCC=" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+.PHONY: deps-npm
+deps-npm: $(BUILD)/.npm-installed
+
+$(BUILD)/.npm-installed: package.json package-lock.json
+	@mkdir -p $(@D)
+	@echo "  NPM     ci"
+	$(Q)$(NPM) ci --no-audit --no-fund --loglevel=error
+	$(Q)touch $@
+
+##@ Housekeeping
+
+.PHONY: format
+format: ## clang-format every C source in place
+	$(Q)clang-format -i $(CORE_SRC) $(CORE_HDR) $(CTEST_SRC) $(CTEST_HDR)
+
+.PHONY: format-check
+format-check: ## fail if a C source is not clang-formatted
+	$(Q)clang-format --dry-run --Werror $(CORE_SRC) $(CORE_HDR) $(CTEST_SRC) $(CTEST_HDR)
+
+.PHONY: clean
+clean: ## remove build outputs
+	$(Q)rm -rf $(BUILD)

@@ -1,0 +1,226 @@
+/* Status names, job validation and the one kernel table behind tc_run(). */
+#include <string.h>
+
+#include "tc_internal.h"
+
+/* One kernel: how big its buffers are, what else its buffers must satisfy
+ * (alignment, aliasing), and how to run it on a validated job. */
+typedef struct {
+  tc_status (*plan)(const tc_job *job, tc_plan_t *plan);
+  tc_status (*check)(const tc_job *job);
+  tc_status (*run)(tc_job *job);
+} tc__kernel_t;
+
+const char *tc_status_name(int status) {
+  switch (status) {
+#define TC__STATUS_NAME(name, msg) \
+  case TC_##name:                  \
+    return #name;
+    TC_STATUS_MAP(TC__STATUS_NAME)
+#undef TC__STATUS_NAME
+    default:
+      return "UNKNOWN";
+  }
+}
+
+const char *tc_strerror(int status) {
+  switch (status) {
+#define TC__STATUS_MSG(name, msg) \
+  case TC_##name:                 \
+    return msg;
+    TC_STATUS_MAP(TC__STATUS_MSG)
+#undef TC__STATUS_MSG
+    default:
+      return "unknown status";
+  }
+}
+
+const char *tc_kernel_name(int kernel) {
+  switch (kernel) {
+#define TC__KERNEL_NAME(id, name) \
+  case TC_KERNEL_##id:            \
+    return #name;
+    TC_KERNEL_MAP(TC__KERNEL_NAME)
+#undef TC__KERNEL_NAME
+    default:
+      return NULL;
+  }
+}
+
+size_t tc_dtype_size(int dtype) {
+  switch (dtype) {
+#define TC__DTYPE_SIZE(name, size) \
+  case TC_DTYPE_##name:            \
+    return size;
+    TC_DTYPE_MAP(TC__DTYPE_SIZE)
+#undef TC__DTYPE_SIZE
+    default:
+      return 0;
+  }
+}
+
+void tc_job_init(tc_job *job) {
+  memset(job, 0, sizeof *job);
+  job->status = TC_PENDING;
+}
+
+/* ---- buffer checks ---- */
+
+static int tc__misaligned(const void *p, size_t align) {
+  return ((uintptr_t)p & (align - 1)) != 0;
+}
+
+static int tc__overlap(const void *a, size_t alen, const void *b, size_t blen) {
+  uintptr_t ua = (uintptr_t)a, ub = (uintptr_t)b;
+  return alen > 0 && blen > 0 && ua < ub + blen && ub < ua + alen;
+}
+
+/* A NULL pointer may only come with length 0, and no range may wrap. */
+static tc_status tc__check_range(const void *p, size_t len) {
+  if (p == NULL) return len == 0 ? TC_OK : TC_ENULL;
+  if ((uintptr_t)p + len < (uintptr_t)p) return TC_EOVERFLOW;
+  return TC_OK;
+}
+
+/* ---- sha256 ---- */
+
+static tc_status tc__plan_sha256(const tc_job *job, tc_plan_t *plan) {
+  if (job->in2_len != 0) return TC_ESIZE;
+  if ((uint64_t)job->in_len > UINT64_MAX / 8) return TC_EOVERFLOW;
+  plan->out_len = 32;
+  plan->scratch_len = 0;
+  return TC_OK;
+}
+
+/* The digest is written after the last input byte is read, so in and out
+ * may overlap. */
+static tc_status tc__check_sha256(const tc_job *job) {
+  (void)job;
+  return TC_OK;
+}
+
+static tc_status tc__run_sha256(tc_job *job) {
+  return tc_sha256(job->in, job->in_len, job->out, &job->cancel);
+}
+
+/* ---- stats ---- */
+
+static tc_status tc__plan_stats(const tc_job *job, tc_plan_t *plan) {
+  if (job->dtype != TC_DTYPE_F64) return TC_EDTYPE;
+  if (job->in2_len != 0 || job->in_len % sizeof(double) != 0) return TC_ESIZE;
+  plan->out_len = sizeof(tc_stats_t);
+  plan->scratch_len = 0;
+  return TC_OK;
+}
+
+/* The result is written after the last input is read: overlap is fine. */
+static tc_status tc__check_stats(const tc_job *job) {
+  if (tc__misaligned(job->in, sizeof(double)) ||
+      tc__misaligned(job->out, sizeof(double)))
+    return TC_EALIGN;
+  return TC_OK;
+}
+
+static tc_status tc__run_stats(tc_job *job) {
+  return tc_stats_f64(job->in, job->in_len / sizeof(double), job->out,
+                      &job->cancel);
+}
+
+/* ---- sort ---- */
+
+static tc_status tc__plan_sort(const tc_job *job, tc_plan_t *plan) {
+  size_t width = tc_dtype_size(job->dtype);
+  if (job->dtype == TC_DTYPE_U8 || width == 0) return TC_EDTYPE;
+  if (job->in2_len != 0 || job->in_len % width != 0) return TC_ESIZE;
+  plan->out_len = job->in_len;
+  return tc__sort_scratch(job->in_len / width, width, &plan->scratch_len);
+}
+
+/* in == out sorts in place; any other overlap would read moved data. */
+static tc_status tc__check_sort(const tc_job *job) {
+  size_t width = tc_dtype_size(job->dtype);
+  if (tc__misaligned(job->in, width) || tc__misaligned(job->out, width))
+    return TC_EALIGN;
+  if (job->in != job->out &&
+      tc__overlap(job->in, job->in_len, job->out, job->out_len))
+    return TC_EALIAS;
+  return TC_OK;
+}
+
+static tc_status tc__run_sort(tc_job *job) {
+  return tc_sort((tc_dtype)job->dtype, job->in, job->out,
+                 job->in_len / tc_dtype_size(job->dtype), job->scratch,
+                 &job->cancel);
+}
+
+/* ---- matmul ---- */
+
+static tc_status tc__plan_matmul(const tc_job *job, tc_plan_t *plan) {
+  size_t m = job->dim[0], k = job->dim[1], n = job->dim[2];
+  size_t a, b, c;
+  if (job->dtype != TC_DTYPE_F32) return TC_EDTYPE;
+  if (tc__mul_overflow(m, k, &a) || tc__mul_overflow(a, sizeof(float), &a) ||
+      tc__mul_overflow(k, n, &b) || tc__mul_overflow(b, sizeof(float), &b) ||
+      tc__mul_overflow(m, n, &c) || tc__mul_overflow(c, sizeof(float), &c))
+    return TC_EOVERFLOW;
+  if (job->in_len != a || job->in2_len != b) return TC_ESIZE;
+  plan->out_len = c;
+  return tc__matmul_scratch(k, n, &plan->scratch_len);
+}
+
+/* A and B may be the same matrix; C must be apart from both. */
+static tc_status tc__check_matmul(const tc_job *job) {
+  if (tc__misaligned(job->in, sizeof(float)) ||
+      tc__misaligned(job->in2, sizeof(float)) ||
+      tc__misaligned(job->out, sizeof(float)))
+    return TC_EALIGN;
+  if (tc__overlap(job->out, job->out_len, job->in, job->in_len) ||
+      tc__overlap(job->out, job->out_len, job->in2, job->in2_len))
+    return TC_EALIAS;
+  return TC_OK;
+}
+
+static tc_status tc__run_matmul(tc_job *job) {
+  return tc_matmul_f32(job->in, job->in2, job->out, job->dim[0], job->dim[1],
+                       job->dim[2], job->scratch, &job->cancel);
+}
+
+/* ---- the table ---- */
+
+static const tc__kernel_t tc__kernels[TC_KERNEL_COUNT] = {
+#define TC__KERNEL_ENTRY(id, name) \
+  [TC_KERNEL_##id] = {tc__plan_##name, tc__check_##name, tc__run_##name},
+    TC_KERNEL_MAP(TC__KERNEL_ENTRY)
+#undef TC__KERNEL_ENTRY
+};
+
+tc_status tc_plan(const tc_job *job, tc_plan_t *plan) {
+  if (job->kernel < 0 || job->kernel >= TC_KERNEL_COUNT) return TC_EKERNEL;
+  if (job->dtype < 0 || job->dtype >= TC_DTYPE_COUNT) return TC_EDTYPE;
+  return tc__kernels[job->kernel].plan(job, plan);
+}
+
+static tc_status tc__validate(const tc_job *job) {
+  tc_plan_t plan;
+  tc_status st = tc_plan(job, &plan);
+  if (st != TC_OK) return st;
+  if ((st = tc__check_range(job->in, job->in_len)) != TC_OK ||
+      (st = tc__check_range(job->in2, job->in2_len)) != TC_OK ||
+      (st = tc__check_range(job->out, job->out_len)) != TC_OK ||
+      (st = tc__check_range(job->scratch, job->scratch_len)) != TC_OK)
+    return st;
+  if (job->out_len != plan.out_len) return TC_ESIZE;
+  if (job->scratch_len < plan.scratch_len) return TC_ESCRATCH;
+  if (tc__overlap(job->scratch, job->scratch_len, job->in, job->in_len) ||
+      tc__overlap(job->scratch, job->scratch_len, job->in2, job->in2_len) ||
+      tc__overlap(job->scratch, job->scratch_len, job->out, job->out_len))
+    return TC_EALIAS;
+  return tc__kernels[job->kernel].check(job);
+}
+
+tc_status tc_run(tc_job *job) {
+  tc_status st = tc__validate(job);
+  if (st == TC_OK) st = tc__kernels[job->kernel].run(job);
+  TC__STORE_RELEASE(&job->status, (int32_t)st);
+  return st;
+}

@@ -1,0 +1,80 @@
+/* Sort of Float64, Float32, Int32 and Uint32 data in the order of
+ * TypedArray.prototype.sort() without a comparator: numeric, -0 before +0,
+ * NaN after +Infinity.
+ *
+ * A least-significant-digit radix sort with 8-bit digits over unsigned keys:
+ *   - Uint32: the value itself;
+ *   - Int32: the value with its sign bit flipped;
+ *   - floats: the usual IEEE trick (negative values: all bits flipped;
+ *     others: the sign bit set) orders every non-NaN value, -0 before +0,
+ *     within [~bits(-Inf), bits(+Inf) | sign]. The NaNs with the sign bit
+ *     clear sit just above that range, the ones with it set just below it;
+ *     subtracting ~bits(-Inf) rotates the key space so that those wrap
+ *     around to the top. Every NaN then sorts after +Infinity and the
+ *     mapping stays a bijection.
+ * The counts of every digit come from one pass that also makes the keys;
+ * a digit that is equal in all keys costs no pass.
+ */
+#include <string.h>
+
+#include "tc_internal.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define TC__INLINE inline __attribute__((always_inline))
+#else
+#define TC__INLINE inline
+#endif
+
+enum { TC__KIND_UINT, TC__KIND_INT, TC__KIND_FLOAT };
+
+/* Up to this many elements, insertion sort on the keys beats the passes. */
+#define TC__SORT_SMALL 64
+/* Elements between two looks at the cancel flag. */
+#define TC__SORT_CHUNK ((size_t)1 << 16)
+
+#define TC__W 32
+#define TC__U uint32_t
+#define TC__FOFF ((uint32_t)0x007FFFFFu)
+#define TC__FN(x) x##_32
+#include "sort_impl.h"
+#undef TC__W
+#undef TC__U
+#undef TC__FOFF
+#undef TC__FN
+
+#define TC__W 64
+#define TC__U uint64_t
+#define TC__FOFF ((uint64_t)0x000FFFFFFFFFFFFFull)
+#define TC__FN(x) x##_64
+#include "sort_impl.h"
+#undef TC__W
+#undef TC__U
+#undef TC__FOFF
+#undef TC__FN
+
+tc_status tc__sort_scratch(size_t n, size_t width, size_t *bytes) {
+  size_t keys, total;
+  /* one 256-entry count table per 8-bit digit, width digits */
+  size_t counts = width * 256 * sizeof(size_t);
+  if (tc__mul_overflow(n, width, &keys) ||
+      tc__add_overflow(keys, counts + TC__SCRATCH_ALIGN, &total))
+    return TC_EOVERFLOW;
+  *bytes = total;
+  return TC_OK;
+}
+
+tc_status tc_sort(tc_dtype dtype, const void *in, void *out, size_t n,
+                  void *scratch, const int32_t *cancel) {
+  switch (dtype) {
+    case TC_DTYPE_U32:
+      return tc__sort_32(TC__KIND_UINT, in, out, n, scratch, cancel);
+    case TC_DTYPE_I32:
+      return tc__sort_32(TC__KIND_INT, in, out, n, scratch, cancel);
+    case TC_DTYPE_F32:
+      return tc__sort_32(TC__KIND_FLOAT, in, out, n, scratch, cancel);
+    case TC_DTYPE_F64:
+      return tc__sort_64(TC__KIND_FLOAT, in, out, n, scratch, cancel);
+    default:
+      return TC_EDTYPE;
+  }
+}

@@ -1,0 +1,53 @@
+/* Helpers shared by the core's sources; not part of the public API. */
+#ifndef TC_INTERNAL_H
+#define TC_INTERNAL_H
+
+#include "tc.h"
+
+/* The cancel flag is written by another thread (the JS thread that owns an
+ * AbortSignal) while a kernel runs; a relaxed atomic load is enough, since
+ * the flag carries no data with it. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TC__LOAD_RELAXED(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define TC__STORE_RELEASE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#else
+#define TC__LOAD_RELAXED(p) (*(volatile const int32_t *)(p))
+#define TC__STORE_RELEASE(p, v) (*(volatile int32_t *)(p) = (v))
+#endif
+
+/* Scratch is handed over with any alignment; kernels align it up by this
+ * much, and tc_plan() adds it to every scratch size. */
+#define TC__SCRATCH_ALIGN 64
+
+static inline int tc__cancelled(const int32_t *cancel) {
+  return cancel != NULL && TC__LOAD_RELAXED(cancel) != 0;
+}
+
+static inline void *tc__align_up(void *p, size_t align) {
+  uintptr_t u = (uintptr_t)p;
+  return (void *)((u + (align - 1)) & ~(uintptr_t)(align - 1));
+}
+
+/* *r = a * b; returns non-zero on overflow. */
+static inline int tc__mul_overflow(size_t a, size_t b, size_t *r) {
+  if (a != 0 && b > SIZE_MAX / a) return 1;
+  *r = a * b;
+  return 0;
+}
+
+/* *r = a + b; returns non-zero on overflow. */
+static inline int tc__add_overflow(size_t a, size_t b, size_t *r) {
+  if (b > SIZE_MAX - a) return 1;
+  *r = a + b;
+  return 0;
+}
+
+/** Scratch bytes tc_sort() needs for n elements of width bytes, alignment
+ * slack included. @return TC_OK or TC_EOVERFLOW. */
+tc_status tc__sort_scratch(size_t n, size_t width, size_t *bytes);
+
+/** Scratch bytes tc_matmul_f32() needs for k x n B, alignment slack
+ * included. @return TC_OK or TC_EOVERFLOW. */
+tc_status tc__matmul_scratch(size_t k, size_t n, size_t *bytes);
+
+#endif /* TC_INTERNAL_H */

@@ -1,0 +1,136 @@
+/* matmul: known products, and random shapes against the naive triple loop.
+ * The kernel promises the naive loop's order of additions, so the
+ * comparison is bit for bit. */
+#include <math.h>
+
+#include "harness.h"
+
+static void ref_matmul(const float *a, const float *b, float *c, size_t m,
+                       size_t k, size_t n) {
+  for (size_t i = 0; i < m; i++)
+    for (size_t j = 0; j < n; j++) {
+      float s = 0.0f;
+      for (size_t p = 0; p < k; p++) s = s + a[i * k + p] * b[p * n + j];
+      c[i * n + j] = s;
+    }
+}
+
+static tc_status job_matmul(const float *a, const float *b, size_t m, size_t k,
+                            size_t n, float **c) {
+  tc_job job;
+  void *out;
+  tc_job_init(&job);
+  job.kernel = TC_KERNEL_MATMUL;
+  job.dtype = TC_DTYPE_F32;
+  job.in = a;
+  job.in_len = m * k * sizeof *a;
+  job.in2 = b;
+  job.in2_len = k * n * sizeof *b;
+  job.dim[0] = m;
+  job.dim[1] = k;
+  job.dim[2] = n;
+  tc_status st = tct_run(&job, &out);
+  *c = out;
+  return st;
+}
+
+/* Bits equal, or both NaN (NaN payloads are the hardware's choice). */
+static size_t first_difference(const float *x, const float *y, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (tct_bits32(x[i]) != tct_bits32(y[i]) && !(isnan(x[i]) && isnan(y[i])))
+      return i;
+  return n;
+}
+
+static float random_float(tct_rng *r) {
+  /* A value in [-1, 1) times a power of two in [2^-8, 2^8]. */
+  double u = (double)(tct_next(r) >> 40) / 16777216.0 * 2 - 1;
+  return (float)ldexp(u, (int)tct_below(r, 17) - 8);
+}
+
+void test_matmul_known_answers(void) {
+  float a[] = {1, 2, 3, 4, 5, 6}, b[] = {7, 8, 9, 10, 11, 12};
+  float want[] = {58, 64, 139, 154};
+  float *c;
+  CHECK_STATUS(job_matmul(a, b, 2, 3, 2, &c), TC_OK);
+  CHECK(c && memcmp(c, want, sizeof want) == 0, "2x3 by 3x2");
+  free(c);
+
+  /* The identity times B is B, bit for bit. */
+  size_t n = 37;
+  tct_rng r = {12};
+  float *id = calloc(n * n, sizeof *id), *bm = tct_xmalloc(n * 50 * 4);
+  for (size_t i = 0; i < n; i++) id[i * n + i] = 1;
+  for (size_t i = 0; i < n * 50; i++) bm[i] = random_float(&r) + 3.0f;
+  CHECK_STATUS(job_matmul(id, bm, n, n, 50, &c), TC_OK);
+  CHECK(c && memcmp(c, bm, n * 50 * 4) == 0, "identity");
+  free(c);
+  free(id);
+  free(bm);
+
+  /* k = 0: an empty sum, +0 everywhere. */
+  float zeros[12] = {0};
+  CHECK_STATUS(job_matmul(NULL, NULL, 3, 0, 4, &c), TC_OK);
+  CHECK(c && memcmp(c, zeros, sizeof zeros) == 0, "k = 0");
+  free(c);
+  /* m = 0 or n = 0: nothing to compute. */
+  CHECK_STATUS(job_matmul(NULL, b, 0, 3, 2, &c), TC_OK);
+  free(c);
+  CHECK_STATUS(job_matmul(a, NULL, 2, 3, 0, &c), TC_OK);
+  free(c);
+}
+
+void test_matmul_random_vs_ref(void) {
+  /* Shapes around the micro-tile (4 x 8), the k block (256) and the n
+   * block (512). */
+  static const size_t shapes[][3] = {
+      {1, 1, 1},     {1, 7, 1},      {3, 5, 7},     {4, 8, 8},    {5, 9, 17},
+      {2, 3, 513},   {17, 257, 33},  {6, 300, 520}, {33, 513, 9}, {64, 64, 64},
+      {100, 1, 100}, {7, 600, 1030}, {130, 70, 3}};
+  tct_rng r = {13};
+  for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+    size_t m = shapes[s][0], k = shapes[s][1], n = shapes[s][2];
+    float *a = tct_xmalloc(m * k * 4), *b = tct_xmalloc(k * n * 4);
+    float *want = tct_xmalloc(m * n * 4), *c;
+    for (size_t i = 0; i < m * k; i++) a[i] = random_float(&r);
+    for (size_t i = 0; i < k * n; i++) b[i] = random_float(&r);
+    ref_matmul(a, b, want, m, k, n);
+    CHECK_STATUS(job_matmul(a, b, m, k, n, &c), TC_OK);
+    size_t d = c ? first_difference(c, want, m * n) : 0;
+    CHECK(c && d == m * n, "%zux%zux%zu: element %zu is %.9g, expected %.9g", m,
+          k, n, d, c ? c[d] : 0.0, d < m * n ? want[d] : 0.0);
+    /* A times itself, through one buffer. */
+    if (m == k && k == n) {
+      float *c2;
+      ref_matmul(a, a, want, m, m, m);
+      CHECK_STATUS(job_matmul(a, a, m, m, m, &c2), TC_OK);
+      CHECK(c2 && first_difference(c2, want, m * m) == m * m, "A.A");
+      free(c2);
+    }
+    free(a);
+    free(b);
+    free(want);
+    free(c);
+  }
+}
+
+void test_matmul_special_values(void) {
+  /* NaN, infinities and signed zeros flow through as in the naive loop:
+   * -0 products added to +0 give +0, Inf times 0 gives NaN. */
+  size_t m = 9, k = 300, n = 19;
+  tct_rng r = {14};
+  const float specials[] = {NAN, INFINITY, -INFINITY, 0.0f, -0.0f, 1e38f};
+  float *a = tct_xmalloc(m * k * 4), *b = tct_xmalloc(k * n * 4);
+  float *want = tct_xmalloc(m * n * 4), *c;
+  for (size_t i = 0; i < m * k; i++)
+    a[i] = tct_below(&r, 50) == 0 ? specials[tct_below(&r, 6)] : -0.0f;
+  for (size_t i = 0; i < k * n; i++)
+    b[i] = tct_below(&r, 50) == 0 ? specials[tct_below(&r, 6)] : 0.5f;
+  ref_matmul(a, b, want, m, k, n);
+  CHECK_STATUS(job_matmul(a, b, m, k, n, &c), TC_OK);
+  CHECK(c && first_difference(c, want, m * n) == m * n, "specials");
+  free(a);
+  free(b);
+  free(want);
+  free(c);
+}

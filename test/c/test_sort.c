@@ -1,0 +1,364 @@
+/* sort: every dtype, in place and out of place, against qsort() with a
+ * comparator that spells out TypedArray.prototype.sort()'s order: numeric,
+ * -0 before +0, NaN last. NaNs compare by their bits so that the reference
+ * is a total order; the kernel must keep every NaN's bits. */
+#include <math.h>
+
+#ifndef __EMSCRIPTEN__
+#include <pthread.h>
+#include <time.h>
+#endif
+
+#include "harness.h"
+
+static const int dtypes[] = {TC_DTYPE_F64, TC_DTYPE_F32, TC_DTYPE_I32,
+                             TC_DTYPE_U32};
+
+static int cmp_f64(const void *pa, const void *pb) {
+  double a, b;
+  memcpy(&a, pa, 8);
+  memcpy(&b, pb, 8);
+  if (isnan(a) || isnan(b)) {
+    if (!isnan(b)) return 1;
+    if (!isnan(a)) return -1;
+    return tct_bits64(a) < tct_bits64(b) ? -1 : tct_bits64(a) > tct_bits64(b);
+  }
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return (int)!signbit(a) - (int)!signbit(b);
+}
+
+static int cmp_f32(const void *pa, const void *pb) {
+  float a, b;
+  memcpy(&a, pa, 4);
+  memcpy(&b, pb, 4);
+  if (isnan(a) || isnan(b)) {
+    if (!isnan(b)) return 1;
+    if (!isnan(a)) return -1;
+    return tct_bits32(a) < tct_bits32(b) ? -1 : tct_bits32(a) > tct_bits32(b);
+  }
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return (int)!signbit(a) - (int)!signbit(b);
+}
+
+static int cmp_i32(const void *pa, const void *pb) {
+  int32_t a, b;
+  memcpy(&a, pa, 4);
+  memcpy(&b, pb, 4);
+  return a < b ? -1 : a > b;
+}
+
+static int cmp_u32(const void *pa, const void *pb) {
+  uint32_t a, b;
+  memcpy(&a, pa, 4);
+  memcpy(&b, pb, 4);
+  return a < b ? -1 : a > b;
+}
+
+static void ref_sort(int dtype, void *data, size_t n) {
+  int (*cmp)(const void *, const void *) = dtype == TC_DTYPE_F64   ? cmp_f64
+                                           : dtype == TC_DTYPE_F32 ? cmp_f32
+                                           : dtype == TC_DTYPE_I32 ? cmp_i32
+                                                                   : cmp_u32;
+  qsort(data, n, tc_dtype_size(dtype), cmp);
+}
+
+static int cmp_u64(const void *pa, const void *pb) {
+  uint64_t a, b;
+  memcpy(&a, pa, 8);
+  memcpy(&b, pb, 8);
+  return a < b ? -1 : a > b;
+}
+
+/* Number of trailing NaNs in sorted data (0 for integer types). */
+static size_t nan_tail(int dtype, const uint8_t *data, size_t n) {
+  size_t k = 0, width = tc_dtype_size(dtype);
+  while (k < n) {
+    const uint8_t *p = data + width * (n - 1 - k);
+    uint64_t b64;
+    uint32_t b32;
+    int nan = 0;
+    if (dtype == TC_DTYPE_F64) {
+      memcpy(&b64, p, 8);
+      nan = isnan(tct_f64(b64));
+    } else if (dtype == TC_DTYPE_F32) {
+      memcpy(&b32, p, 4);
+      nan = isnan(tct_f32(b32));
+    }
+    if (!nan) break;
+    k++;
+  }
+  return k;
+}
+
+/* The order among NaNs is not specified (all of them sort last), so the
+ * NaN tail of the result is put in bit order, as the reference has it,
+ * before a byte comparison checks the order and that no bit was lost. */
+static void check_sorted(int dtype, const void *in, size_t n, int in_place,
+                         const char *what) {
+  size_t width = tc_dtype_size(dtype), bytes = n * width;
+  void *want = tct_xmalloc(bytes);
+  void *got = NULL;
+  tc_job job;
+  tc_status st;
+  memcpy(want, in, bytes);
+  ref_sort(dtype, want, n);
+  tc_job_init(&job);
+  job.kernel = TC_KERNEL_SORT;
+  job.dtype = dtype;
+  job.in_len = bytes;
+  if (in_place) {
+    tc_plan_t plan;
+    got = tct_xmalloc(bytes);
+    memcpy(got, in, bytes);
+    job.in = job.out = got;
+    job.out_len = bytes;
+    tc_plan(&job, &plan);
+    job.scratch = tct_xmalloc(plan.scratch_len);
+    job.scratch_len = plan.scratch_len;
+    st = tc_run(&job);
+    free(job.scratch);
+  } else {
+    job.in = in;
+    st = tct_run(&job, &got);
+  }
+  CHECK_STATUS(st, TC_OK);
+  if (got != NULL) {
+    size_t nans = nan_tail(dtype, want, n);
+    qsort((uint8_t *)got + (n - nans) * width, nans, width,
+          width == 8 ? cmp_u64 : cmp_u32);
+  }
+  CHECK(got && memcmp(got, want, bytes) == 0, "%s: dtype %d n %zu %s", what,
+        dtype, n, in_place ? "in place" : "out of place");
+  free(want);
+  free(got);
+}
+
+/* Fill n elements of dtype from a list of 64-bit patterns. */
+static void fill(int dtype, void *out, size_t n, tct_rng *r,
+                 uint64_t (*gen)(int dtype, tct_rng *r, size_t i)) {
+  for (size_t i = 0; i < n; i++) {
+    uint64_t v = gen(dtype, r, i);
+    if (tc_dtype_size(dtype) == 8) {
+      memcpy((uint8_t *)out + 8 * i, &v, 8);
+    } else {
+      uint32_t w = (uint32_t)v;
+      memcpy((uint8_t *)out + 4 * i, &w, 4);
+    }
+  }
+}
+
+static uint64_t gen_random_bits(int dtype, tct_rng *r, size_t i) {
+  (void)dtype;
+  (void)i;
+  return tct_next(r);
+}
+
+/* Specials of each type, mixed with random values. */
+static uint64_t gen_specials(int dtype, tct_rng *r, size_t i) {
+  static const uint64_t f64[] = {
+      0x0000000000000000ull, 0x8000000000000000ull, /* +0, -0 */
+      0x7FF0000000000000ull, 0xFFF0000000000000ull, /* +Inf, -Inf */
+      0x7FF8000000000000ull, 0xFFF8000000000000ull, /* NaN, -NaN */
+      0x7FF0000000000001ull, 0xFFFFFFFFFFFFFFFFull, /* sNaN, NaN payload */
+      0x0000000000000001ull, 0x8000000000000001ull, /* denormals */
+      0x7FEFFFFFFFFFFFFFull, 0xFFEFFFFFFFFFFFFFull, /* +-max */
+      0x3FF0000000000000ull, 0xBFF0000000000000ull};
+  static const uint32_t f32[] = {
+      0x00000000, 0x80000000, 0x7F800000, 0xFF800000, 0x7FC00000, 0xFFC00000,
+      0x7F800001, 0xFFFFFFFF, 0x00000001, 0x80000001, 0x7F7FFFFF, 0xFF7FFFFF};
+  static const uint32_t i32[] = {0x80000000, 0x7FFFFFFF, 0,
+                                 0xFFFFFFFF, 1,          0x80000001};
+  static const uint32_t u32[] = {0, 0xFFFFFFFF, 0x80000000, 0x7FFFFFFF, 1};
+  uint64_t pick = tct_next(r);
+  (void)i;
+  if (pick % 3 == 0) return tct_next(r);
+  pick >>= 8;
+  switch (dtype) {
+    case TC_DTYPE_F64:
+      return f64[pick % (sizeof f64 / sizeof *f64)];
+    case TC_DTYPE_F32:
+      return f32[pick % (sizeof f32 / sizeof *f32)];
+    case TC_DTYPE_I32:
+      return i32[pick % (sizeof i32 / sizeof *i32)];
+    default:
+      return u32[pick % (sizeof u32 / sizeof *u32)];
+  }
+}
+
+/* Small numbers, so that high digits are all equal and passes skip. */
+static uint64_t gen_small(int dtype, tct_rng *r, size_t i) {
+  uint64_t v = tct_below(r, 1000);
+  (void)i;
+  if (dtype == TC_DTYPE_F64) return tct_bits64((double)v - 500);
+  if (dtype == TC_DTYPE_F32) return tct_bits32((float)v - 500);
+  return v;
+}
+
+static uint64_t gen_equal(int dtype, tct_rng *r, size_t i) {
+  (void)r;
+  (void)i;
+  return dtype == TC_DTYPE_F64 ? tct_bits64(-2.5) : 0xC0200000u;
+}
+
+static uint64_t gen_ascending(int dtype, tct_rng *r, size_t i) {
+  (void)r;
+  if (dtype == TC_DTYPE_F64) return tct_bits64((double)i - 1e5);
+  if (dtype == TC_DTYPE_F32) return tct_bits32((float)i - 1e5f);
+  return (uint64_t)i;
+}
+
+static uint64_t gen_descending(int dtype, tct_rng *r, size_t i) {
+  (void)r;
+  if (dtype == TC_DTYPE_F64) return tct_bits64(1e5 - (double)i);
+  if (dtype == TC_DTYPE_F32) return tct_bits32(1e5f - (float)i);
+  return (uint64_t)(0xFFFFFFFFu - i);
+}
+
+static void check_gen(const size_t *sizes, size_t count,
+                      uint64_t (*gen)(int, tct_rng *, size_t), const char *what,
+                      uint64_t seed) {
+  tct_rng r = {seed};
+  for (size_t c = 0; c < count; c++) {
+    for (size_t d = 0; d < sizeof dtypes / sizeof *dtypes; d++) {
+      size_t n = sizes[c];
+      void *x = tct_xmalloc(n * 8);
+      fill(dtypes[d], x, n, &r, gen);
+      check_sorted(dtypes[d], x, n, 0, what);
+      check_sorted(dtypes[d], x, n, 1, what);
+      free(x);
+    }
+  }
+}
+
+void test_sort_known_answers(void) {
+  double f[] = {3, -1, NAN, -0.0, 0.0, -INFINITY, 2.5, INFINITY, -0.0, 1};
+  double fw[] = {-INFINITY, -1, -0.0, -0.0, 0.0, 1, 2.5, 3, INFINITY, NAN};
+  int32_t i[] = {5, INT32_MIN, -1, INT32_MAX, 0, -1};
+  int32_t iw[] = {INT32_MIN, -1, -1, 0, 5, INT32_MAX};
+  uint32_t u[] = {UINT32_MAX, 0, 0x80000000u, 7, 0x7FFFFFFFu};
+  uint32_t uw[] = {0, 7, 0x7FFFFFFFu, 0x80000000u, UINT32_MAX};
+  void *out;
+  tc_job job;
+
+  tc_job_init(&job);
+  job.kernel = TC_KERNEL_SORT;
+  job.dtype = TC_DTYPE_F64;
+  job.in = f;
+  job.in_len = sizeof f;
+  CHECK_STATUS(tct_run(&job, &out), TC_OK);
+  CHECK(out && memcmp(out, fw, sizeof fw - 8) == 0 && isnan(((double *)out)[9]),
+        "float64 specials");
+  free(out);
+  tc_job_init(&job);
+  job.kernel = TC_KERNEL_SORT;
+  job.dtype = TC_DTYPE_I32;
+  job.in = i;
+  job.in_len = sizeof i;
+  CHECK_STATUS(tct_run(&job, &out), TC_OK);
+  CHECK(out && memcmp(out, iw, sizeof iw) == 0, "int32 extremes");
+  free(out);
+  tc_job_init(&job);
+  job.kernel = TC_KERNEL_SORT;
+  job.dtype = TC_DTYPE_U32;
+  job.in = u;
+  job.in_len = sizeof u;
+  CHECK_STATUS(tct_run(&job, &out), TC_OK);
+  CHECK(out && memcmp(out, uw, sizeof uw) == 0, "uint32 extremes");
+  free(out);
+  /* Empty input: nothing to do, no pointer needed. */
+  tc_job_init(&job);
+  job.kernel = TC_KERNEL_SORT;
+  job.dtype = TC_DTYPE_F32;
+  CHECK_STATUS(tct_run(&job, &out), TC_OK);
+  free(out);
+}
+
+void test_sort_special_values(void) {
+  size_t sizes[] = {2, 17, 64, 65, 1000, 70000};
+  check_gen(sizes, sizeof sizes / sizeof *sizes, gen_specials, "specials", 5);
+}
+
+void test_sort_random_vs_ref(void) {
+  size_t sizes[] = {0, 1, 2, 3, 63, 64, 65, 127, 1000, 65535, 65537, 300001};
+  check_gen(sizes, sizeof sizes / sizeof *sizes, gen_random_bits, "random", 6);
+}
+
+void test_sort_patterns(void) {
+  size_t sizes[] = {5, 100, 4097, 200000};
+  check_gen(sizes, 4, gen_small, "small values", 7);
+  check_gen(sizes, 4, gen_equal, "all equal", 8);
+  check_gen(sizes, 4, gen_ascending, "ascending", 9);
+  check_gen(sizes, 4, gen_descending, "descending", 10);
+}
+
+#ifndef __EMSCRIPTEN__
+typedef struct {
+  int32_t *flag;
+  long delay_ns;
+} canceller;
+
+static void *cancel_later(void *arg) {
+  canceller *c = arg;
+  struct timespec ts = {0, c->delay_ns};
+  nanosleep(&ts, NULL);
+  __atomic_store_n(c->flag, 1, __ATOMIC_RELAXED);
+  return NULL;
+}
+#endif
+
+/* A sort cancelled from another thread at any point leaves its output a
+ * permutation of its input. (Native builds: wasm tests run without
+ * threads.) */
+void test_sort_cancel_midway(void) {
+#ifndef __EMSCRIPTEN__
+  size_t n = (size_t)1 << 21;
+  long delays[] = {0, 100000, 1000000, 5000000, 15000000};
+  tct_rng r = {11};
+  double *orig = tct_xmalloc(n * 8), *data = tct_xmalloc(n * 8);
+  int canceled = 0;
+  fill(TC_DTYPE_F64, orig, n, &r, gen_specials);
+  ref_sort(TC_DTYPE_F64, orig, n);
+  for (size_t d = 0; d < sizeof delays / sizeof *delays; d++) {
+    for (int in_place = 0; in_place < 2; in_place++) {
+      tc_job job;
+      tc_plan_t plan;
+      pthread_t t;
+      /* Start from a shuffled copy. */
+      memcpy(data, orig, n * 8);
+      for (size_t i = n - 1; i > 0; i--) {
+        size_t j = tct_below(&r, i + 1);
+        double tmp = data[i];
+        data[i] = data[j];
+        data[j] = tmp;
+      }
+      double *out = in_place ? data : tct_xmalloc(n * 8);
+      tc_job_init(&job);
+      job.kernel = TC_KERNEL_SORT;
+      job.dtype = TC_DTYPE_F64;
+      job.in = data;
+      job.in_len = job.out_len = n * 8;
+      job.out = out;
+      tc_plan(&job, &plan);
+      job.scratch = tct_xmalloc(plan.scratch_len);
+      job.scratch_len = plan.scratch_len;
+      canceller c = {&job.cancel, delays[d]};
+      pthread_create(&t, NULL, cancel_later, &c);
+      tc_status st = tc_run(&job);
+      pthread_join(t, NULL);
+      CHECK(st == TC_OK || st == TC_CANCELED, "status %s", tc_status_name(st));
+      canceled += st == TC_CANCELED;
+      ref_sort(TC_DTYPE_F64, out, n);
+      CHECK(memcmp(out, orig, n * 8) == 0,
+            "delay %ld ns %s: output is not a permutation of the input",
+            delays[d], in_place ? "in place" : "out of place");
+      free(job.scratch);
+      if (!in_place) free(out);
+    }
+  }
+  CHECK(canceled > 0, "no run was cancelled");
+  free(orig);
+  free(data);
+#endif
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// Runs twincore's test suites, each in a child process with a time limit,
+// and ends with one line: "N passed, N failed". Exits non-zero if any test
+// failed or any suite crashed, hung or printed no summary.
+//
+//   node test/run.js            every suite
+//   node test/run.js NAME...    the named suites (see SUITES)
+'use strict';
+
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const BUILD = process.env.BUILD || 'build';
+const FIXTURES = path.join('test', 'fixtures');
+const SUITE_TIMEOUT_MS = 15 * 60 * 1000;
+
+const coreNative = [path.join(BUILD, 'native', 'test_core')];
+const coreAsan = [path.join(BUILD, 'asan', 'test_core')];
+const coreWasm = [process.execPath, path.join(BUILD, 'wasm', 'test_core.js')];
+
+const ASAN_ENV = {
+  ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0:exitcode=23',
+  UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+};
+
+const SUITES = {
+  'core-native': { cmd: [...coreNative, FIXTURES] },
+  'core-asan': { cmd: [...coreAsan, FIXTURES], env: ASAN_ENV },
+  'core-wasm': { cmd: [...coreWasm, FIXTURES] },
+  digest: { run: digestParity },
+};
+
+// Run a command; resolve with its exit status and output. Output is echoed
+// as it arrives when echo is set.
+function exec(cmd, { env = {}, echo = true } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd[0], cmd.slice(1), {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), SUITE_TIMEOUT_MS);
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (echo) process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+      if (echo) process.stderr.write(d);
+    });
+    child.on('error', (e) => {
+      err += `${e.message}\n`;
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, out, err });
+    });
+  });
+}
+
+function describe(r) {
+  return r.signal ? `killed by ${r.signal}` : `exit code ${r.code}`;
+}
+
+// A suite that prints its own "N passed, N failed" line.
+async function runCounted(name, suite) {
+  const r = await exec(suite.cmd, { env: suite.env });
+  const lines = [...r.out.matchAll(/^(\d+) passed, (\d+) failed/gm)];
+  if (lines.length === 0) {
+    console.log(`not ok ${name}: no summary line (${describe(r)})`);
+    return { passed: 0, failed: 1 };
+  }
+  const last = lines[lines.length - 1];
+  const counts = { passed: Number(last[1]), failed: Number(last[2]) };
+  if ((r.code !== 0 || r.signal) && counts.failed === 0) {
+    console.log(`not ok ${name}: ${describe(r)} after its summary`);
+    counts.failed = 1;
+  }
+  return counts;
+}
+
+// The same kernels on the same inputs must give the same bits in every
+// build: one test per kernel and size, comparing the native digest with the
+// ASan and wasm ones.
+async function digestParity() {
+  const builds = { native: coreNative, asan: coreAsan, wasm: coreWasm };
+  const outputs = {};
+  for (const [name, cmd] of Object.entries(builds)) {
+    const r = await exec([...cmd, '--digest'], {
+      env: name === 'asan' ? ASAN_ENV : {},
+      echo: false,
+    });
+    if (r.code !== 0 || r.signal) {
+      console.log(`not ok digest: the ${name} build ${describe(r)}`);
+      process.stderr.write(r.err);
+      return { passed: 0, failed: 1 };
+    }
+    outputs[name] = r.out.trim().split('\n');
+  }
+  let passed = 0;
+  let failed = 0;
+  const base = outputs.native;
+  if (base.length < 10) {
+    console.log(`not ok digest: only ${base.length} lines`);
+    return { passed: 0, failed: 1 };
+  }
+  for (let i = 0; i < base.length; i++) {
+    const [kernel, size, status] = base[i].split(' ');
+    const differ = Object.keys(builds).filter((b) => outputs[b][i] !== base[i]);
+    if (status !== 'OK' || differ.length > 0) {
+      failed++;
+      console.log(`not ok digest ${kernel} ${size}`);
+      for (const b of Object.keys(builds)) console.log(`  ${b}: ${outputs[b][i]}`);
+    } else {
+      passed++;
+      console.log(`ok digest ${kernel} ${size} ${base[i].split(' ')[3].slice(0, 16)}`);
+    }
+  }
+  for (const b of Object.keys(builds)) {
+    if (outputs[b].length !== base.length) {
+      failed++;
+      console.log(`not ok digest: ${b} printed ${outputs[b].length} lines, native ${base.length}`);
+    }
+  }
+  return { passed, failed };
+}
+
+async function main() {
+  const names = process.argv.slice(2);
+  for (const n of names) {
+    if (!SUITES[n]) {
+      console.error(`unknown suite "${n}"; suites: ${Object.keys(SUITES).join(', ')}`);
+      process.exit(2);
+    }
+  }
+  let passed = 0;
+  let failed = 0;
+  for (const name of names.length ? names : Object.keys(SUITES)) {
+    const suite = SUITES[name];
+    console.log(`\n# ${name}`);
+    const t0 = Date.now();
+    const r = suite.run ? await suite.run() : await runCounted(name, suite);
+    console.log(`# ${name}: ${r.passed} passed, ${r.failed} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    passed += r.passed;
+    failed += r.failed;
+  }
+  console.log(`\n${passed} passed, ${failed} failed`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+main();
