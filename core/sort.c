@@ -31,6 +31,20 @@ enum { TC__KIND_UINT, TC__KIND_INT, TC__KIND_FLOAT };
 #define TC__SORT_SMALL 64
 /* Elements between two looks at the cancel flag. */
 #define TC__SORT_CHUNK ((size_t)1 << 16)
+/* From this many elements on, a first pass on the top digit cuts the data
+ * into buckets that fit in cache before the LSD passes. */
+#define TC__SORT_MSD_MIN ((size_t)1 << 18)
+
+/* Counts of one digit into exclusive prefix sums: where each bucket
+ * starts. */
+static void tc__offsets(size_t *c) {
+  size_t sum = 0;
+  for (unsigned b = 0; b < 256; b++) {
+    size_t t = c[b];
+    c[b] = sum;
+    sum += t;
+  }
+}
 
 #define TC__W 32
 #define TC__U uint32_t

@@ -58,6 +58,94 @@ static void TC__FN(tc__insertion)(TC__U *k, size_t n) {
   }
 }
 
+/* Count digits [0, ndig) of n keys into cnt. */
+static TC__INLINE void TC__FN(tc__count)(const TC__U *k, size_t n, size_t *cnt,
+                                         unsigned ndig) {
+  for (size_t i = 0; i < n; i++)
+    for (unsigned d = 0; d < ndig; d++)
+      cnt[d * 256 + ((k[i] >> (8 * d)) & 0xFF)]++;
+}
+
+/* One pass: move src[from, to) to dst at the offsets c of their digit. */
+static TC__INLINE void TC__FN(tc__scatter)(const TC__U *src, TC__U *dst,
+                                           size_t from, size_t to, size_t *c,
+                                           unsigned shift) {
+  for (size_t i = from; i < to; i++) {
+    TC__U k = src[i];
+    dst[c[(k >> shift) & 0xFF]++] = k;
+  }
+}
+
+/* LSD passes over digits [0, ndig) of n keys at *src, with *dst as the
+ * other buffer; cnt holds the counts of those digits. On return *src holds
+ * every key: sorted on TC_OK, as they were after the last whole pass on
+ * TC_CANCELED (a pass only writes its destination). */
+static TC__INLINE tc_status TC__FN(tc__lsd)(TC__U **src, TC__U **dst, size_t n,
+                                            size_t *cnt, unsigned ndig,
+                                            const int32_t *cancel) {
+  for (unsigned d = 0; d < ndig; d++) {
+    size_t *c = cnt + d * 256;
+    unsigned shift = 8 * d;
+    /* A digit that is the same in every key orders nothing. */
+    if (c[((*src)[0] >> shift) & 0xFF] == n) continue;
+    tc__offsets(c);
+    for (size_t i = 0; i < n; i += TC__SORT_CHUNK) {
+      if (tc__cancelled(cancel)) return TC_CANCELED;
+      TC__FN(tc__scatter)
+      (*src, *dst, i, n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK, c,
+       shift);
+    }
+    TC__U *t = *src;
+    *src = *dst;
+    *dst = t;
+  }
+  return TC_OK;
+}
+
+/* Large inputs: one pass on the top digit splits the keys into 256
+ * buckets, each then sorted on its lower digits while it sits in cache,
+ * instead of every LSD pass streaming the whole array through memory. */
+static TC__INLINE tc_status TC__FN(tc__msd_then_lsd)(int kind, TC__U *out,
+                                                     TC__U *tmp, size_t n,
+                                                     size_t *cnt,
+                                                     const int32_t *cancel) {
+  const unsigned top = TC__DIGITS - 1;
+  size_t *ct = cnt + top * 256;
+  size_t start = 0;
+
+  tc__offsets(ct);
+  for (size_t i = 0; i < n; i += TC__SORT_CHUNK) {
+    if (tc__cancelled(cancel)) {
+      TC__FN(tc__finish)(kind, out, out, 0, n);
+      return TC_CANCELED;
+    }
+    TC__FN(tc__scatter)
+    (out, tmp, i, n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK, ct, 8 * top);
+  }
+  /* ct[b] is now the end of bucket b in tmp. Buckets before start are
+   * sorted into out, the others wait in tmp. */
+  for (unsigned b = 0; b < 256; b++) {
+    size_t len = ct[b] - start;
+    TC__U *src = tmp + start, *dst = out + start;
+    if (tc__cancelled(cancel)) {
+      TC__FN(tc__finish)(kind, out, out, 0, start);
+      TC__FN(tc__finish)(kind, tmp, out, start, n);
+      return TC_CANCELED;
+    }
+    if (len <= TC__SORT_SMALL) {
+      TC__FN(tc__insertion)(src, len);
+    } else {
+      memset(cnt, 0, top * 256 * sizeof *cnt);
+      TC__FN(tc__count)(src, len, cnt, top);
+      TC__FN(tc__lsd)(&src, &dst, len, cnt, top, NULL);
+    }
+    if (src != out + start) memcpy(out + start, src, len * sizeof *out);
+    start = ct[b];
+  }
+  TC__FN(tc__finish)(kind, out, out, 0, n);
+  return TC_OK;
+}
+
 static TC__INLINE tc_status TC__FN(tc__sort_kind)(int kind, const TC__U *in,
                                                   TC__U *out, size_t n,
                                                   void *scratch,
@@ -65,56 +153,35 @@ static TC__INLINE tc_status TC__FN(tc__sort_kind)(int kind, const TC__U *in,
   size_t *cnt = (size_t *)tc__align_up(scratch, TC__SCRATCH_ALIGN);
   TC__U *tmp = (TC__U *)(cnt + TC__DIGITS * 256);
   TC__U *src = out, *dst = tmp;
-  size_t i;
+  const unsigned top = TC__DIGITS - 1;
+  tc_status st;
 
   if (n <= TC__SORT_SMALL) {
-    for (i = 0; i < n; i++) out[i] = TC__FN(tc__key)(kind, in[i]);
+    for (size_t i = 0; i < n; i++) out[i] = TC__FN(tc__key)(kind, in[i]);
     TC__FN(tc__insertion)(out, n);
     TC__FN(tc__finish)(kind, out, out, 0, n);
     return TC_OK;
   }
 
   memset(cnt, 0, TC__DIGITS * 256 * sizeof *cnt);
-  for (i = 0; i < n; i += TC__SORT_CHUNK) {
-    size_t end = n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK;
+  for (size_t i = 0; i < n; i += TC__SORT_CHUNK) {
     if (tc__cancelled(cancel)) {
       /* out[0, i) holds keys, the rest is input (in place) or unwritten. */
       TC__FN(tc__finish)(kind, out, out, 0, i);
       if (in != out) memcpy(out + i, in + i, (n - i) * sizeof *out);
       return TC_CANCELED;
     }
-    TC__FN(tc__prepare)(kind, in, out, i, end, cnt);
+    TC__FN(tc__prepare)
+    (kind, in, out, i, n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK, cnt);
   }
 
-  for (unsigned d = 0; d < TC__DIGITS; d++) {
-    size_t *c = cnt + d * 256;
-    unsigned shift = 8 * d;
-    size_t sum = 0;
-    /* A digit that is the same in every key orders nothing. */
-    if (c[(src[0] >> shift) & 0xFF] == n) continue;
-    for (unsigned b = 0; b < 256; b++) {
-      size_t t = c[b];
-      c[b] = sum;
-      sum += t;
-    }
-    for (i = 0; i < n; i += TC__SORT_CHUNK) {
-      size_t end = n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK;
-      /* A pass only writes dst, so src still holds every key. */
-      if (tc__cancelled(cancel)) {
-        TC__FN(tc__finish)(kind, src, out, 0, n);
-        return TC_CANCELED;
-      }
-      for (size_t j = i; j < end; j++) {
-        TC__U k = src[j];
-        dst[c[(k >> shift) & 0xFF]++] = k;
-      }
-    }
-    TC__U *t = src;
-    src = dst;
-    dst = t;
-  }
+  if (n >= TC__SORT_MSD_MIN &&
+      cnt[top * 256 + ((out[0] >> (8 * top)) & 0xFF)] != n)
+    return TC__FN(tc__msd_then_lsd)(kind, out, tmp, n, cnt, cancel);
+
+  st = TC__FN(tc__lsd)(&src, &dst, n, cnt, TC__DIGITS, cancel);
   TC__FN(tc__finish)(kind, src, out, 0, n);
-  return TC_OK;
+  return st;
 }
 
 static tc_status TC__FN(tc__sort)(int kind, const void *in, void *out, size_t n,

@@ -14,7 +14,7 @@ static void print_digest(const char *what, size_t size, tc_status st,
   char hex[65];
   tc_sha256(data, len, d, NULL);
   tct_hex(d, 32, hex);
-  printf("%s %zu %s %s\n", what, size, tc_status_name(st), hex);
+  printf("%s %zu %s %s\n", what, size, tc_status_name((int)st), hex);
 }
 
 static void fold_nan_f32(float *x, size_t n) {

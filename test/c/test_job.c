@@ -58,7 +58,7 @@ static void tct_expect(tct_fix *f, tc_status want, const char *what) {
   tc_status got = tc_run(&f->job);
   CHECK(got == want, "%s (%s): %s, expected %s", what,
         tc_kernel_name(f->job.kernel) ? tc_kernel_name(f->job.kernel) : "?",
-        tc_status_name(got), tc_status_name(want));
+        tc_status_name((int)got), tc_status_name((int)want));
   CHECK(f->job.status == (int32_t)got, "stored status %d differs from %d",
         f->job.status, (int)got);
 }

@@ -196,6 +196,12 @@ static uint64_t gen_small(int dtype, tct_rng *r, size_t i) {
   return v;
 }
 
+/* Mostly small values with a few random ones: on large inputs the top
+ * digit splits off many tiny buckets. */
+static uint64_t gen_sparse_top(int dtype, tct_rng *r, size_t i) {
+  return i % 1000 == 0 ? tct_next(r) : gen_small(dtype, r, i);
+}
+
 static uint64_t gen_equal(int dtype, tct_rng *r, size_t i) {
   (void)r;
   (void)i;
@@ -286,11 +292,13 @@ void test_sort_random_vs_ref(void) {
 }
 
 void test_sort_patterns(void) {
-  size_t sizes[] = {5, 100, 4097, 200000};
-  check_gen(sizes, 4, gen_small, "small values", 7);
-  check_gen(sizes, 4, gen_equal, "all equal", 8);
-  check_gen(sizes, 4, gen_ascending, "ascending", 9);
-  check_gen(sizes, 4, gen_descending, "descending", 10);
+  /* 300007 takes the path that first splits on the top digit. */
+  size_t sizes[] = {5, 100, 4097, 200000, 300007};
+  check_gen(sizes, 5, gen_small, "small values", 7);
+  check_gen(sizes, 5, gen_sparse_top, "sparse top digit", 15);
+  check_gen(sizes, 5, gen_equal, "all equal", 8);
+  check_gen(sizes, 5, gen_ascending, "ascending", 9);
+  check_gen(sizes, 5, gen_descending, "descending", 10);
 }
 
 #ifndef __EMSCRIPTEN__
@@ -309,23 +317,41 @@ static void *cancel_later(void *arg) {
 #endif
 
 /* A sort cancelled from another thread at any point leaves its output a
- * permutation of its input. (Native builds: wasm tests run without
- * threads.) */
+ * permutation of its input. The cancel times are fractions of an
+ * uncancelled run, so every phase is hit on fast and slow (sanitized)
+ * builds alike. (Native builds: the wasm tests run without threads.) */
 void test_sort_cancel_midway(void) {
 #ifndef __EMSCRIPTEN__
-  size_t n = (size_t)1 << 21;
-  long delays[] = {0, 100000, 1000000, 5000000, 15000000};
+  size_t n = (size_t)1 << 20;
+  const double fractions[] = {0, 0.05, 0.15, 0.3, 0.45, 0.6, 0.75, 0.9};
   tct_rng r = {11};
   double *orig = tct_xmalloc(n * 8), *data = tct_xmalloc(n * 8);
+  double *out = tct_xmalloc(n * 8);
   int canceled = 0;
-  fill(TC_DTYPE_F64, orig, n, &r, gen_specials);
+  tc_job job;
+  tc_plan_t plan;
+  struct timespec t0, t1;
+
+  fill(TC_DTYPE_F64, orig, n, &r, gen_random_bits);
+  tc_job_init(&job);
+  job.kernel = TC_KERNEL_SORT;
+  job.dtype = TC_DTYPE_F64;
+  job.in_len = job.out_len = n * 8;
+  tc_plan(&job, &plan);
+  job.scratch = tct_xmalloc(plan.scratch_len);
+  job.scratch_len = plan.scratch_len;
+  job.in = orig;
+  job.out = out;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  CHECK_STATUS(tc_run(&job), TC_OK);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double run_ns =
+      (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
   ref_sort(TC_DTYPE_F64, orig, n);
-  for (size_t d = 0; d < sizeof delays / sizeof *delays; d++) {
+
+  for (size_t f = 0; f < sizeof fractions / sizeof *fractions; f++) {
     for (int in_place = 0; in_place < 2; in_place++) {
-      tc_job job;
-      tc_plan_t plan;
       pthread_t t;
-      /* Start from a shuffled copy. */
       memcpy(data, orig, n * 8);
       for (size_t i = n - 1; i > 0; i--) {
         size_t j = tct_below(&r, i + 1);
@@ -333,32 +359,27 @@ void test_sort_cancel_midway(void) {
         data[i] = data[j];
         data[j] = tmp;
       }
-      double *out = in_place ? data : tct_xmalloc(n * 8);
-      tc_job_init(&job);
-      job.kernel = TC_KERNEL_SORT;
-      job.dtype = TC_DTYPE_F64;
+      job.status = TC_PENDING;
+      job.cancel = 0;
       job.in = data;
-      job.in_len = job.out_len = n * 8;
-      job.out = out;
-      tc_plan(&job, &plan);
-      job.scratch = tct_xmalloc(plan.scratch_len);
-      job.scratch_len = plan.scratch_len;
-      canceller c = {&job.cancel, delays[d]};
+      job.out = in_place ? data : out;
+      canceller c = {&job.cancel, (long)(fractions[f] * run_ns)};
       pthread_create(&t, NULL, cancel_later, &c);
       tc_status st = tc_run(&job);
       pthread_join(t, NULL);
-      CHECK(st == TC_OK || st == TC_CANCELED, "status %s", tc_status_name(st));
+      CHECK(st == TC_OK || st == TC_CANCELED, "status %s",
+            tc_status_name((int)st));
       canceled += st == TC_CANCELED;
-      ref_sort(TC_DTYPE_F64, out, n);
-      CHECK(memcmp(out, orig, n * 8) == 0,
-            "delay %ld ns %s: output is not a permutation of the input",
-            delays[d], in_place ? "in place" : "out of place");
-      free(job.scratch);
-      if (!in_place) free(out);
+      ref_sort(TC_DTYPE_F64, job.out, n);
+      CHECK(memcmp(job.out, orig, n * 8) == 0,
+            "cancel at %.0f%% %s: output is not a permutation of the input",
+            fractions[f] * 100, in_place ? "in place" : "out of place");
     }
   }
-  CHECK(canceled > 0, "no run was cancelled");
+  CHECK(canceled >= 4, "only %d of 16 runs were cancelled", canceled);
+  free(job.scratch);
   free(orig);
   free(data);
+  free(out);
 #endif
 }
