@@ -24,7 +24,8 @@ extern "C" {
 #endif
 
 /* Status codes. The order is part of the ABI: bindings map a status to the
- * same JS error code on every backend. */
+ * same JS error code on every backend. The core itself never returns
+ * ENOMEM; it is there for the bindings, which allocate. */
 #define TC_STATUS_MAP(XX)                                   \
   XX(OK, "success")                                         \
   XX(PENDING, "job has not finished")                       \
@@ -36,7 +37,8 @@ extern "C" {
   XX(EOVERFLOW, "size computation overflows")               \
   XX(EALIGN, "pointer is not aligned to its element size")  \
   XX(EALIAS, "buffers overlap where they must not")         \
-  XX(ESCRATCH, "scratch buffer is smaller than tc_plan() asked for")
+  XX(ESCRATCH, "scratch buffer is smaller than tc_plan() asked for")         \
+  XX(ENOMEM, "out of memory")
 
 typedef enum {
 #define TC__STATUS_ENUM(name, msg) TC_##name,
@@ -123,6 +125,10 @@ typedef struct tc_stats_s {
 
 /** Reset a job: everything zero, status TC_PENDING. */
 void tc_job_init(tc_job *job);
+
+/** Ask a running job to stop: sets job->cancel atomically, from any
+ * thread. A long kernel returns TC_CANCELED at its next chunk. */
+void tc_job_cancel(tc_job *job);
 
 /** Validate kernel, dtype, input lengths and shape; report sizes.
  * @param job  a job whose kernel, dtype, in_len, in2_len and dim are set.

@@ -9,9 +9,11 @@
  * the flag carries no data with it. */
 #if defined(__GNUC__) || defined(__clang__)
 #define TC__LOAD_RELAXED(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define TC__STORE_RELAXED(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #define TC__STORE_RELEASE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #else
 #define TC__LOAD_RELAXED(p) (*(volatile const int32_t *)(p))
+#define TC__STORE_RELAXED(p, v) (*(volatile int32_t *)(p) = (v))
 #define TC__STORE_RELEASE(p, v) (*(volatile int32_t *)(p) = (v))
 #endif
 

@@ -1,0 +1,22 @@
+{
+  "targets": [
+    {
+      "target_name": "twincore",
+      "sources": [
+        "native/addon.c",
+        "native/args.c",
+        "<!@(node -p \"require('fs').readdirSync('core').filter(f => f.endsWith('.c')).sort().map(f => 'core/' + f).join(' ')\")"
+      ],
+      "cflags_c": [
+        "-std=c11", "-O3", "-ffp-contract=off", "-fno-fast-math",
+        "-Wall", "-Wextra", "-Wvla", "-Wstrict-prototypes"
+      ],
+      "xcode_settings": {
+        "OTHER_CFLAGS": ["-std=c11", "-O3", "-ffp-contract=off", "-fno-fast-math"]
+      },
+      "msvs_settings": {
+        "VCCLCompilerTool": { "AdditionalOptions": ["/std:c11", "/fp:precise"] }
+      }
+    }
+  ]
+}

@@ -1,0 +1,490 @@
+/* twincore's Node-API binding: one generic entry point over the core's
+ * kernel table, in three phases.
+ *
+ *   parse    (JS thread)   validate arguments, fill a tc_job; in copy mode
+ *                          copy the inputs into memory the binding owns
+ *   execute  (any thread)  allocate scratch, tc_run(); no napi calls
+ *   convert  (JS thread)   in copy mode copy the result into the output
+ *                          array; hand the output array back
+ *
+ * run() does the three in a row; runAsync() puts execute on the libuv
+ * threadpool with napi_create_async_work and returns a Promise. The facade
+ * (js/) has already validated the call and chosen the mode; this layer
+ * checks again so that no input can crash it.
+ *
+ * Context-aware: all state lives in a per-environment tc_addon_t (instance
+ * data), so the addon loads in the main thread and any number of workers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+
+enum { TC_MODE_COPY = 0, TC_MODE_BORROW = 1 };
+
+typedef struct tc_call_s tc_call_t;
+
+/* Per-environment state. Freed once the environment has finalized it and
+ * no job is in flight (a job's complete callback may run after the
+ * instance-data finalizer while a worker is torn down). */
+typedef struct {
+  tc_call_t *jobs; /* in-flight async jobs, for cancel() and teardown */
+  size_t inflight;
+  size_t live_bytes; /* bytes of input/output copies alive */
+  int finalized;
+} tc_addon_t;
+
+/* One call, sync or async. */
+struct tc_call_s {
+  tc_job job;
+  tc_addon_t *addon;
+  int copy;
+  tc_view_t in, in2, out;
+  void *owned_in, *owned_in2, *owned_out; /* copy mode */
+  size_t owned_bytes;
+  /* async only */
+  napi_ref in_ref, in2_ref, out_ref;
+  napi_async_work work;
+  napi_deferred deferred;
+  double id;
+  int aborted; /* cancel() was called before complete */
+  tc_call_t *prev, *next;
+};
+
+/* Element type of each kernel's output array. */
+static tc_dtype tc_out_dtype(int kernel, tc_dtype in_dtype) {
+  switch (kernel) {
+    case TC_KERNEL_SHA256:
+      return TC_DTYPE_U8;
+    case TC_KERNEL_STATS:
+      return TC_DTYPE_F64;
+    case TC_KERNEL_MATMUL:
+      return TC_DTYPE_F32;
+    default:
+      return in_dtype;
+  }
+}
+
+static void tc_addon_maybe_free(tc_addon_t *addon) {
+  if (addon->finalized && addon->inflight == 0) free(addon);
+}
+
+/* Free what a call owns. JS thread. */
+static void tc_call_free(napi_env env, tc_call_t *c) {
+  if (c->in_ref) napi_delete_reference(env, c->in_ref);
+  if (c->in2_ref) napi_delete_reference(env, c->in2_ref);
+  if (c->out_ref) napi_delete_reference(env, c->out_ref);
+  if (c->work) napi_delete_async_work(env, c->work);
+  if (c->owned_out != c->owned_in) free(c->owned_out);
+  free(c->owned_in);
+  free(c->owned_in2);
+  c->addon->live_bytes -= c->owned_bytes;
+  free(c);
+}
+
+/* Copy a view into memory the call owns; NULL data for an empty view. */
+static int tc_own_copy(tc_call_t *c, const tc_view_t *v, void **owned) {
+  *owned = NULL;
+  if (v->bytes == 0) return 1;
+  *owned = malloc(v->bytes);
+  if (*owned == NULL) return 0;
+  memcpy(*owned, v->data, v->bytes);
+  c->owned_bytes += v->bytes;
+  return 1;
+}
+
+/* Parse: argv is kernel, dtype, mode, input, input2, m, k, n, output.
+ * Returns a call ready to execute, or NULL with an exception pending. JS
+ * thread. */
+static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv) {
+  int32_t kernel, dtype, mode;
+  size_t dims[3];
+  tc_plan_t plan;
+  tc_status st;
+  tc_call_t *c;
+
+  if (!tc_get_int(env, argv[0], "kernel", &kernel) ||
+      !tc_get_int(env, argv[1], "dtype", &dtype) ||
+      !tc_get_int(env, argv[2], "mode", &mode))
+    return NULL;
+  if (kernel < 0 || kernel >= TC_KERNEL_COUNT || dtype < 0 ||
+      dtype >= TC_DTYPE_COUNT || (mode != TC_MODE_COPY && mode != TC_MODE_BORROW)) {
+    tc_throw_range(env, "kernel, dtype or mode out of range");
+    return NULL;
+  }
+  if (!tc_get_size(env, argv[5], "m", &dims[0]) ||
+      !tc_get_size(env, argv[6], "k", &dims[1]) ||
+      !tc_get_size(env, argv[7], "n", &dims[2]))
+    return NULL;
+
+  c = calloc(1, sizeof *c);
+  if (c == NULL) {
+    tc_throw_status(env, TC_ENOMEM);
+    return NULL;
+  }
+  c->addon = addon;
+  c->copy = mode == TC_MODE_COPY;
+  tc_job_init(&c->job);
+  c->job.kernel = kernel;
+  c->job.dtype = dtype;
+  memcpy(c->job.dim, dims, sizeof dims);
+  if (!tc_get_view(env, argv[3], (tc_dtype)dtype, 0, "input", &c->in) ||
+      !tc_get_view(env, argv[4], (tc_dtype)dtype, 1, "input2", &c->in2) ||
+      !tc_get_view(env, argv[8], tc_out_dtype(kernel, (tc_dtype)dtype), 0,
+                   "output", &c->out))
+    goto fail;
+  c->job.in_len = c->in.bytes;
+  c->job.in2_len = c->in2.bytes;
+  st = tc_plan(&c->job, &plan);
+  if (st != TC_OK) {
+    tc_throw_status(env, st);
+    goto fail;
+  }
+  if (c->out.bytes != plan.out_len) {
+    tc_throw_range(env, "output has the wrong length for this call");
+    goto fail;
+  }
+  c->job.out_len = plan.out_len;
+  c->job.scratch_len = plan.scratch_len;
+
+  if (!c->copy) {
+    c->job.in = c->in.data;
+    c->job.in2 = c->in2.data;
+    c->job.out = c->out.data;
+    return c;
+  }
+  /* Copy mode. A sort whose output is its input sorts one copy in place. */
+  if (!tc_own_copy(c, &c->in, &c->owned_in) ||
+      !tc_own_copy(c, &c->in2, &c->owned_in2))
+    goto nomem;
+  if (c->out.data == c->in.data && c->out.bytes == c->in.bytes) {
+    c->owned_out = c->owned_in;
+  } else if (c->out.bytes > 0) {
+    c->owned_out = malloc(c->out.bytes);
+    if (c->owned_out == NULL) goto nomem;
+    c->owned_bytes += c->out.bytes;
+  }
+  addon->live_bytes += c->owned_bytes;
+  c->job.in = c->owned_in;
+  c->job.in2 = c->owned_in2;
+  c->job.out = c->owned_out;
+  return c;
+
+nomem:
+  addon->live_bytes += c->owned_bytes;
+  tc_throw_status(env, TC_ENOMEM);
+fail:
+  tc_call_free(env, c);
+  return NULL;
+}
+
+/* Execute: scratch lives only as long as the kernel runs. Any thread; no
+ * napi calls. */
+static void tc_execute_job(tc_call_t *c) {
+  void *scratch = NULL;
+  if (c->job.scratch_len > 0) {
+    scratch = malloc(c->job.scratch_len);
+    if (scratch == NULL) {
+      c->job.status = TC_ENOMEM;
+      return;
+    }
+  }
+  c->job.scratch = scratch;
+  tc_run(&c->job);
+  c->job.scratch = NULL;
+  free(scratch);
+}
+
+/* Convert: the output array with the result in it, or NULL with *err set.
+ * out is the output array as it is now (after an async job, its buffer may
+ * have been detached in the meantime). JS thread. */
+static napi_value tc_convert(napi_env env, tc_call_t *c, napi_value out,
+                             napi_value *err) {
+  tc_view_t now;
+  tc_status st = (tc_status)c->job.status;
+  *err = NULL;
+  if (st != TC_OK) {
+    *err = tc_status_error(env, st);
+    return NULL;
+  }
+  if (!tc_get_view(env, out, c->out.dtype, 0, "output", &now)) {
+    napi_get_and_clear_last_exception(env, err);
+    return NULL;
+  }
+  if (now.bytes != c->out.bytes) {
+    /* Shrunk or detached while the job ran: the result has nowhere to go. */
+    napi_value code, msg;
+    napi_create_string_utf8(env, "ERR_TC_DETACHED", NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(
+        env, "output was detached or resized while the job ran",
+        NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, code, msg, err);
+    return NULL;
+  }
+  if (c->copy && now.bytes > 0) memcpy(now.data, c->owned_out, now.bytes);
+  return out;
+}
+
+static tc_addon_t *tc_addon(napi_env env) {
+  void *data = NULL;
+  if (napi_get_instance_data(env, &data) != napi_ok || data == NULL) {
+    tc_napi_throw_last(env, napi_generic_failure, "napi_get_instance_data");
+    return NULL;
+  }
+  return data;
+}
+
+/* run(kernel, dtype, mode, input, input2, m, k, n, output) -> output */
+static napi_value tc_run_sync(napi_env env, napi_callback_info info) {
+  napi_value argv[9], result, err;
+  size_t argc = 9;
+  tc_addon_t *addon = tc_addon(env);
+  tc_call_t *c;
+  if (addon == NULL) return NULL;
+  TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL),
+               NULL);
+  if (argc < 9) {
+    tc_throw_type(env, "run() takes 9 arguments");
+    return NULL;
+  }
+  if ((c = tc_parse(env, addon, argv)) == NULL) return NULL;
+  tc_execute_job(c);
+  result = tc_convert(env, c, c->out.value, &err);
+  tc_call_free(env, c);
+  if (result == NULL) {
+    if (err != NULL) napi_throw(env, err);
+    else tc_throw_status(env, TC_ENOMEM);
+  }
+  return result;
+}
+
+/* Threadpool thread. */
+static void tc_async_execute(napi_env env, void *data) {
+  (void)env;
+  tc_execute_job(data);
+}
+
+static void tc_unlink(tc_call_t *c) {
+  tc_addon_t *addon = c->addon;
+  if (c->prev) c->prev->next = c->next;
+  else addon->jobs = c->next;
+  if (c->next) c->next->prev = c->prev;
+  addon->inflight--;
+}
+
+/* JS thread (or environment teardown, with JS disabled: then every napi
+ * call below fails and the job is only freed, "not delivered"). */
+static void tc_async_complete(napi_env env, napi_status status, void *data) {
+  tc_call_t *c = data;
+  tc_addon_t *addon = c->addon;
+  napi_value out = NULL, result = NULL, err = NULL;
+
+  if (status == napi_cancelled || c->aborted) c->job.status = TC_CANCELED;
+  if (napi_get_reference_value(env, c->out_ref, &out) == napi_ok && out)
+    result = tc_convert(env, c, out, &err);
+  if (result != NULL) {
+    napi_resolve_deferred(env, c->deferred, result);
+  } else {
+    if (err == NULL) err = tc_status_error(env, (tc_status)c->job.status);
+    if (err != NULL) napi_reject_deferred(env, c->deferred, err);
+  }
+  tc_unlink(c);
+  tc_call_free(env, c);
+  tc_addon_maybe_free(addon);
+}
+
+static int tc_ref(napi_env env, const tc_view_t *v, napi_ref *ref) {
+  *ref = NULL;
+  if (v->value == NULL) return 1;
+  return napi_create_reference(env, v->value, 1, ref) == napi_ok;
+}
+
+/* runAsync(id, kernel, dtype, mode, input, input2, m, k, n, output)
+ *   -> Promise<output> */
+static napi_value tc_run_async(napi_env env, napi_callback_info info) {
+  napi_value argv[10], promise, name;
+  size_t argc = 10;
+  tc_addon_t *addon = tc_addon(env);
+  tc_call_t *c;
+  double id;
+  if (addon == NULL) return NULL;
+  TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL),
+               NULL);
+  if (argc < 10) {
+    tc_throw_type(env, "runAsync() takes 10 arguments");
+    return NULL;
+  }
+  if (napi_get_value_double(env, argv[0], &id) != napi_ok) {
+    tc_throw_type(env, "id must be a number");
+    return NULL;
+  }
+  if ((c = tc_parse(env, addon, argv + 1)) == NULL) return NULL;
+  c->id = id;
+  /* References keep the arrays alive while a pool thread uses them, even
+   * if the caller drops its own. */
+  if (!tc_ref(env, &c->in, &c->in_ref) || !tc_ref(env, &c->in2, &c->in2_ref) ||
+      !tc_ref(env, &c->out, &c->out_ref) ||
+      napi_create_promise(env, &c->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, "twincore", NAPI_AUTO_LENGTH, &name) !=
+          napi_ok ||
+      napi_create_async_work(env, NULL, name, tc_async_execute,
+                             tc_async_complete, c, &c->work) != napi_ok ||
+      napi_queue_async_work(env, c->work) != napi_ok) {
+    /* A deferred that was made is dropped unsettled with its promise,
+     * which nobody has seen yet. */
+    tc_napi_throw_last(env, napi_generic_failure, "queueing the job");
+    tc_call_free(env, c);
+    return NULL;
+  }
+  c->next = addon->jobs;
+  if (addon->jobs) addon->jobs->prev = c;
+  addon->jobs = c;
+  addon->inflight++;
+  return promise;
+}
+
+/* cancel(id) -> whether a job with that id was in flight. A queued job is
+ * taken off the queue; a running one stops at its next chunk; a finished
+ * one that has not completed yet is still reported as cancelled. */
+static napi_value tc_cancel(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  size_t argc = 1;
+  double id;
+  int found = 0;
+  tc_addon_t *addon = tc_addon(env);
+  if (addon == NULL) return NULL;
+  TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL),
+               NULL);
+  if (argc < 1 || napi_get_value_double(env, argv[0], &id) != napi_ok) {
+    tc_throw_type(env, "cancel() takes a job id");
+    return NULL;
+  }
+  for (tc_call_t *c = addon->jobs; c != NULL; c = c->next) {
+    if (c->id != id) continue;
+    c->aborted = 1;
+    tc_job_cancel(&c->job);
+    napi_cancel_async_work(env, c->work); /* fails once started: fine */
+    found = 1;
+    break;
+  }
+  TC_NAPI_CALL(env, napi_get_boolean(env, found, &result), NULL);
+  return result;
+}
+
+/* detach(arrayBuffer): free() of a library-owned array. */
+static napi_value tc_detach(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  size_t argc = 1;
+  bool is_ab = false;
+  TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL),
+               NULL);
+  if (argc < 1 || napi_is_arraybuffer(env, argv[0], &is_ab) != napi_ok ||
+      !is_ab) {
+    tc_throw_type(env, "detach() takes an ArrayBuffer");
+    return NULL;
+  }
+  TC_NAPI_CALL(env, napi_detach_arraybuffer(env, argv[0]), NULL);
+  return NULL;
+}
+
+static napi_status tc_set_number(napi_env env, napi_value obj,
+                                 const char *key, double v) {
+  napi_value n;
+  napi_status s = napi_create_double(env, v, &n);
+  return s != napi_ok ? s : napi_set_named_property(env, obj, key, n);
+}
+
+static napi_status tc_set_string(napi_env env, napi_value obj,
+                                 const char *key, const char *v) {
+  napi_value str;
+  napi_status s = napi_create_string_utf8(env, v, NAPI_AUTO_LENGTH, &str);
+  return s != napi_ok ? s : napi_set_named_property(env, obj, key, str);
+}
+
+/* The SIMD level the core was compiled for. */
+static const char *tc_simd(void) {
+#if defined(__AVX512F__)
+  return "avx512f";
+#elif defined(__AVX2__)
+  return "avx2";
+#elif defined(__SSE2__) || defined(_M_X64)
+  return "sse2";
+#elif defined(__ARM_NEON)
+  return "neon";
+#else
+  return "none";
+#endif
+}
+
+/* info() -> { napiVersion, simd, compiler, inflight, liveBytes } */
+static napi_value tc_info(napi_env env, napi_callback_info info) {
+  napi_value obj;
+  tc_addon_t *addon = tc_addon(env);
+  (void)info;
+  if (addon == NULL) return NULL;
+  TC_NAPI_CALL(env, napi_create_object(env, &obj), NULL);
+  TC_NAPI_CALL(env, tc_set_number(env, obj, "napiVersion", NAPI_VERSION),
+               NULL);
+  TC_NAPI_CALL(env, tc_set_string(env, obj, "simd", tc_simd()), NULL);
+#if defined(__clang__)
+  TC_NAPI_CALL(env, tc_set_string(env, obj, "compiler", "clang " __clang_version__), NULL);
+#elif defined(__GNUC__)
+  TC_NAPI_CALL(env, tc_set_string(env, obj, "compiler", "gcc " __VERSION__),
+               NULL);
+#else
+  TC_NAPI_CALL(env, tc_set_string(env, obj, "compiler", "unknown"), NULL);
+#endif
+  TC_NAPI_CALL(env, tc_set_number(env, obj, "inflight", (double)addon->inflight),
+               NULL);
+  TC_NAPI_CALL(env,
+               tc_set_number(env, obj, "liveBytes", (double)addon->live_bytes),
+               NULL);
+  return obj;
+}
+
+/* Environment teardown (process exit, worker terminated): ask every
+ * running job to stop so that Node's wait for them is short. */
+static void tc_cleanup_hook(void *arg) {
+  tc_addon_t *addon = arg;
+  for (tc_call_t *c = addon->jobs; c != NULL; c = c->next)
+    tc_job_cancel(&c->job);
+}
+
+static void tc_finalize_addon(napi_env env, void *data, void *hint) {
+  tc_addon_t *addon = data;
+  (void)hint;
+  napi_remove_env_cleanup_hook(env, tc_cleanup_hook, addon);
+  addon->finalized = 1;
+  tc_addon_maybe_free(addon);
+}
+
+NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
+  static const struct {
+    const char *name;
+    napi_callback fn;
+  } fns[] = {{"run", tc_run_sync},  {"runAsync", tc_run_async},
+             {"cancel", tc_cancel}, {"detach", tc_detach},
+             {"info", tc_info}};
+  tc_addon_t *addon = calloc(1, sizeof *addon);
+  if (addon == NULL) {
+    napi_throw_error(env, "ERR_TC_ENOMEM", "twincore: out of memory");
+    return NULL;
+  }
+  if (napi_set_instance_data(env, addon, tc_finalize_addon, NULL) != napi_ok) {
+    free(addon);
+    tc_napi_throw_last(env, napi_generic_failure, "napi_set_instance_data");
+    return NULL;
+  }
+  TC_NAPI_CALL(env, napi_add_env_cleanup_hook(env, tc_cleanup_hook, addon),
+               NULL);
+  for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+    napi_value fn;
+    TC_NAPI_CALL(env,
+                 napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH,
+                                      fns[i].fn, NULL, &fn),
+                 NULL);
+    TC_NAPI_CALL(env, napi_set_named_property(env, exports, fns[i].name, fn),
+                 NULL);
+  }
+  return exports;
+}
