@@ -22,6 +22,17 @@ CORE_SRC := $(sort $(wildcard core/*.c))
 CORE_HDR := $(wildcard core/*.h)
 CTEST_SRC := $(sort $(wildcard test/c/*.c))
 CTEST_HDR := $(wildcard test/c/*.h)
+NATIVE_SRC := $(sort $(wildcard native/*.c))
+NATIVE_HDR := $(wildcard native/*.h)
+JS_SRC := $(wildcard js/*.js js/*.mjs) index.d.ts
+
+# The addon as npm builds it (node-gyp, binding.gyp), and the same sources
+# built with ASan+UBSan for `make test-asan`.
+ADDON := $(BUILD)/Release/twincore.node
+ASAN_ADDON := $(BUILD)/asan/twincore.node
+# Node's headers: next to this node when it has them (Debian does), else
+# node-gyp's download cache.
+NODE_INCLUDE ?= $(shell $(NODE) -p "const p=require('path'),f=require('fs');const a=p.resolve(process.execPath,'../../include/node');f.existsSync(p.join(a,'node_api.h'))?a:p.join(require('os').homedir(),'.cache/node-gyp',process.versions.node,'include/node')")
 
 # Bit-identical results across builds: no fused multiply-add, no fast-math.
 FP_FLAGS := -ffp-contract=off -fno-fast-math
@@ -60,15 +71,19 @@ test: deps test-build ## install what is missing, build and run every test
 
 .PHONY: test-build
 test-build: $(BUILD)/native/test_core $(BUILD)/asan/test_core \
-  $(BUILD)/wasm/test_core.js ## build every test binary
+  $(BUILD)/wasm/test_core.js $(ADDON) $(ASAN_ADDON) ## build everything the tests run
+
+.PHONY: test-js
+test-js: deps-npm $(ADDON) ## uvu tests of the package (native and js backends)
+	$(Q)$(NODE) test/run.js js types
 
 .PHONY: test-native
 test-native: $(BUILD)/native/test_core ## C tests of the core, native build
 	$(Q)$(NODE) test/run.js core-native
 
 .PHONY: test-asan
-test-asan: $(BUILD)/asan/test_core ## C tests under AddressSanitizer + UBSan
-	$(Q)$(NODE) test/run.js core-asan
+test-asan: deps-npm $(BUILD)/asan/test_core $(ASAN_ADDON) ## C tests and the addon's uvu tests under ASan + UBSan
+	$(Q)$(NODE) test/run.js core-asan js-asan
 
 .PHONY: test-wasm
 test-wasm: deps-emcc $(BUILD)/wasm/test_core.js ## C tests built with emcc, run by node
@@ -93,6 +108,21 @@ $(BUILD)/wasm/test_core.js: $(CORE_SRC) $(CTEST_SRC) $(CORE_HDR) $(CTEST_HDR) | 
 	@echo "  EMCC    $@"
 	$(Q)$(EMCC) $(WASM_CFLAGS) $(CORE_SRC) $(CTEST_SRC) -o $@ $(WASM_TEST_LDFLAGS)
 
+##@ The addon
+
+.PHONY: addon
+addon: $(ADDON) ## build the Node-API addon with node-gyp
+
+$(ADDON): $(CORE_SRC) $(CORE_HDR) $(NATIVE_SRC) $(NATIVE_HDR) binding.gyp | deps-npm
+	@echo "  GYP     $@"
+	$(Q)$(NODE) native/build.js $(if $(Q),>/dev/null,)
+	$(Q)touch $@
+
+$(ASAN_ADDON): $(CORE_SRC) $(CORE_HDR) $(NATIVE_SRC) $(NATIVE_HDR)
+	@mkdir -p $(@D)
+	@echo "  CC      $@ (asan+ubsan)"
+	$(Q)$(CC) $(ASAN_CFLAGS) -shared -fPIC -I$(NODE_INCLUDE) $(NATIVE_SRC) $(CORE_SRC) -o $@
+
 ##@ Set-up
 
 .PHONY: deps
@@ -113,11 +143,11 @@ deps-emcc:
 	  fi; \
 	fi
 
+# npm ci also runs the package's install step, which builds the addon.
 .PHONY: deps-npm
-deps-npm: $(BUILD)/.npm-installed
+deps-npm: node_modules/.twincore-installed
 
-$(BUILD)/.npm-installed: package.json package-lock.json
-	@mkdir -p $(@D)
+node_modules/.twincore-installed: package.json package-lock.json
 	@echo "  NPM     ci"
 	$(Q)$(NPM) ci --no-audit --no-fund --loglevel=error
 	$(Q)touch $@
@@ -126,11 +156,11 @@ $(BUILD)/.npm-installed: package.json package-lock.json
 
 .PHONY: format
 format: ## clang-format every C source in place
-	$(Q)clang-format -i $(CORE_SRC) $(CORE_HDR) $(CTEST_SRC) $(CTEST_HDR)
+	$(Q)clang-format -i $(CORE_SRC) $(CORE_HDR) $(CTEST_SRC) $(CTEST_HDR) $(NATIVE_SRC) $(NATIVE_HDR)
 
 .PHONY: format-check
 format-check: ## fail if a C source is not clang-formatted
-	$(Q)clang-format --dry-run --Werror $(CORE_SRC) $(CORE_HDR) $(CTEST_SRC) $(CTEST_HDR)
+	$(Q)clang-format --dry-run --Werror $(CORE_SRC) $(CORE_HDR) $(CTEST_SRC) $(CTEST_HDR) $(NATIVE_SRC) $(NATIVE_HDR)
 
 .PHONY: clean
 clean: ## remove build outputs

@@ -64,7 +64,9 @@ void tc_job_init(tc_job *job) {
   job->status = TC_PENDING;
 }
 
-void tc_job_cancel(tc_job *job) { TC__STORE_RELAXED(&job->cancel, 1); }
+void tc_job_cancel(tc_job *job) {
+  TC__STORE_RELAXED(&job->cancel, 1);
+}
 
 /* ---- buffer checks ---- */
 

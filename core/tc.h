@@ -26,18 +26,18 @@ extern "C" {
 /* Status codes. The order is part of the ABI: bindings map a status to the
  * same JS error code on every backend. The core itself never returns
  * ENOMEM; it is there for the bindings, which allocate. */
-#define TC_STATUS_MAP(XX)                                   \
-  XX(OK, "success")                                         \
-  XX(PENDING, "job has not finished")                       \
-  XX(CANCELED, "job was cancelled")                         \
-  XX(EKERNEL, "unknown kernel")                             \
-  XX(EDTYPE, "element type not supported by this kernel")   \
-  XX(ENULL, "NULL pointer with a non-zero length")          \
-  XX(ESIZE, "buffer length does not match the job's shape") \
-  XX(EOVERFLOW, "size computation overflows")               \
-  XX(EALIGN, "pointer is not aligned to its element size")  \
-  XX(EALIAS, "buffers overlap where they must not")         \
-  XX(ESCRATCH, "scratch buffer is smaller than tc_plan() asked for")         \
+#define TC_STATUS_MAP(XX)                                            \
+  XX(OK, "success")                                                  \
+  XX(PENDING, "job has not finished")                                \
+  XX(CANCELED, "job was cancelled")                                  \
+  XX(EKERNEL, "unknown kernel")                                      \
+  XX(EDTYPE, "element type not supported by this kernel")            \
+  XX(ENULL, "NULL pointer with a non-zero length")                   \
+  XX(ESIZE, "buffer length does not match the job's shape")          \
+  XX(EOVERFLOW, "size computation overflows")                        \
+  XX(EALIGN, "pointer is not aligned to its element size")           \
+  XX(EALIAS, "buffers overlap where they must not")                  \
+  XX(ESCRATCH, "scratch buffer is smaller than tc_plan() asked for") \
   XX(ENOMEM, "out of memory")
 
 typedef enum {

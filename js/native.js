@@ -9,10 +9,13 @@ const { KERNEL, DTYPE, MODE, ARRAY_OF } = require('./constants');
 const { abortError } = require('./errors');
 const ownership = require('./ownership');
 
+// TWINCORE_NATIVE_ADDON names a .node file to load instead (the tests use
+// it for the AddressSanitizer build).
 let binding = null;
 let loadError = null;
 try {
-  binding = require('node-gyp-build')(path.resolve(__dirname, '..'));
+  const file = process.env.TWINCORE_NATIVE_ADDON;
+  binding = file ? require(path.resolve(file)) : require('node-gyp-build')(path.resolve(__dirname, '..'));
 } catch (err) {
   loadError = err;
 }

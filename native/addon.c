@@ -108,7 +108,8 @@ static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv) {
       !tc_get_int(env, argv[2], "mode", &mode))
     return NULL;
   if (kernel < 0 || kernel >= TC_KERNEL_COUNT || dtype < 0 ||
-      dtype >= TC_DTYPE_COUNT || (mode != TC_MODE_COPY && mode != TC_MODE_BORROW)) {
+      dtype >= TC_DTYPE_COUNT ||
+      (mode != TC_MODE_COPY && mode != TC_MODE_BORROW)) {
     tc_throw_range(env, "kernel, dtype or mode out of range");
     return NULL;
   }
@@ -207,17 +208,15 @@ static napi_value tc_convert(napi_env env, tc_call_t *c, napi_value out,
     *err = tc_status_error(env, st);
     return NULL;
   }
-  if (!tc_get_view(env, out, c->out.dtype, 0, "output", &now)) {
-    napi_get_and_clear_last_exception(env, err);
-    return NULL;
-  }
-  if (now.bytes != c->out.bytes) {
+  if (!tc_get_view(env, out, c->out.dtype, 0, "output", &now) ||
+      now.bytes != c->out.bytes) {
     /* Shrunk or detached while the job ran: the result has nowhere to go. */
-    napi_value code, msg;
+    napi_value code, msg, ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
     napi_create_string_utf8(env, "ERR_TC_DETACHED", NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(
-        env, "output was detached or resized while the job ran",
-        NAPI_AUTO_LENGTH, &msg);
+    napi_create_string_utf8(env,
+                            "output was detached or resized while the job ran",
+                            NAPI_AUTO_LENGTH, &msg);
     napi_create_error(env, code, msg, err);
     return NULL;
   }
@@ -241,8 +240,7 @@ static napi_value tc_run_sync(napi_env env, napi_callback_info info) {
   tc_addon_t *addon = tc_addon(env);
   tc_call_t *c;
   if (addon == NULL) return NULL;
-  TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL),
-               NULL);
+  TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), NULL);
   if (argc < 9) {
     tc_throw_type(env, "run() takes 9 arguments");
     return NULL;
@@ -252,8 +250,10 @@ static napi_value tc_run_sync(napi_env env, napi_callback_info info) {
   result = tc_convert(env, c, c->out.value, &err);
   tc_call_free(env, c);
   if (result == NULL) {
-    if (err != NULL) napi_throw(env, err);
-    else tc_throw_status(env, TC_ENOMEM);
+    if (err != NULL)
+      napi_throw(env, err);
+    else
+      tc_throw_status(env, TC_ENOMEM);
   }
   return result;
 }
@@ -266,8 +266,10 @@ static void tc_async_execute(napi_env env, void *data) {
 
 static void tc_unlink(tc_call_t *c) {
   tc_addon_t *addon = c->addon;
-  if (c->prev) c->prev->next = c->next;
-  else addon->jobs = c->next;
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    addon->jobs = c->next;
   if (c->next) c->next->prev = c->prev;
   addon->inflight--;
 }
@@ -308,8 +310,7 @@ static napi_value tc_run_async(napi_env env, napi_callback_info info) {
   tc_call_t *c;
   double id;
   if (addon == NULL) return NULL;
-  TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL),
-               NULL);
+  TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), NULL);
   if (argc < 10) {
     tc_throw_type(env, "runAsync() takes 10 arguments");
     return NULL;
@@ -353,8 +354,7 @@ static napi_value tc_cancel(napi_env env, napi_callback_info info) {
   int found = 0;
   tc_addon_t *addon = tc_addon(env);
   if (addon == NULL) return NULL;
-  TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL),
-               NULL);
+  TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), NULL);
   if (argc < 1 || napi_get_value_double(env, argv[0], &id) != napi_ok) {
     tc_throw_type(env, "cancel() takes a job id");
     return NULL;
@@ -376,8 +376,7 @@ static napi_value tc_detach(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   size_t argc = 1;
   bool is_ab = false;
-  TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL),
-               NULL);
+  TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), NULL);
   if (argc < 1 || napi_is_arraybuffer(env, argv[0], &is_ab) != napi_ok ||
       !is_ab) {
     tc_throw_type(env, "detach() takes an ArrayBuffer");
@@ -387,15 +386,15 @@ static napi_value tc_detach(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static napi_status tc_set_number(napi_env env, napi_value obj,
-                                 const char *key, double v) {
+static napi_status tc_set_number(napi_env env, napi_value obj, const char *key,
+                                 double v) {
   napi_value n;
   napi_status s = napi_create_double(env, v, &n);
   return s != napi_ok ? s : napi_set_named_property(env, obj, key, n);
 }
 
-static napi_status tc_set_string(napi_env env, napi_value obj,
-                                 const char *key, const char *v) {
+static napi_status tc_set_string(napi_env env, napi_value obj, const char *key,
+                                 const char *v) {
   napi_value str;
   napi_status s = napi_create_string_utf8(env, v, NAPI_AUTO_LENGTH, &str);
   return s != napi_ok ? s : napi_set_named_property(env, obj, key, str);
@@ -423,19 +422,20 @@ static napi_value tc_info(napi_env env, napi_callback_info info) {
   (void)info;
   if (addon == NULL) return NULL;
   TC_NAPI_CALL(env, napi_create_object(env, &obj), NULL);
-  TC_NAPI_CALL(env, tc_set_number(env, obj, "napiVersion", NAPI_VERSION),
-               NULL);
+  TC_NAPI_CALL(env, tc_set_number(env, obj, "napiVersion", NAPI_VERSION), NULL);
   TC_NAPI_CALL(env, tc_set_string(env, obj, "simd", tc_simd()), NULL);
 #if defined(__clang__)
-  TC_NAPI_CALL(env, tc_set_string(env, obj, "compiler", "clang " __clang_version__), NULL);
+  TC_NAPI_CALL(env,
+               tc_set_string(env, obj, "compiler", "clang " __clang_version__),
+               NULL);
 #elif defined(__GNUC__)
   TC_NAPI_CALL(env, tc_set_string(env, obj, "compiler", "gcc " __VERSION__),
                NULL);
 #else
   TC_NAPI_CALL(env, tc_set_string(env, obj, "compiler", "unknown"), NULL);
 #endif
-  TC_NAPI_CALL(env, tc_set_number(env, obj, "inflight", (double)addon->inflight),
-               NULL);
+  TC_NAPI_CALL(
+      env, tc_set_number(env, obj, "inflight", (double)addon->inflight), NULL);
   TC_NAPI_CALL(env,
                tc_set_number(env, obj, "liveBytes", (double)addon->live_bytes),
                NULL);
@@ -462,8 +462,10 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   static const struct {
     const char *name;
     napi_callback fn;
-  } fns[] = {{"run", tc_run_sync},  {"runAsync", tc_run_async},
-             {"cancel", tc_cancel}, {"detach", tc_detach},
+  } fns[] = {{"run", tc_run_sync},
+             {"runAsync", tc_run_async},
+             {"cancel", tc_cancel},
+             {"detach", tc_detach},
              {"info", tc_info}};
   tc_addon_t *addon = calloc(1, sizeof *addon);
   if (addon == NULL) {

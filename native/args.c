@@ -12,8 +12,7 @@ static napi_value tc_make_error(napi_env env,
                                                     napi_value, napi_value *),
                                 const char *code, const char *msg) {
   napi_value jcode, jmsg, err;
-  if (napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &jcode) !=
-          napi_ok ||
+  if (napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &jcode) != napi_ok ||
       napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &jmsg) != napi_ok ||
       make(env, jcode, jmsg, &err) != napi_ok)
     return NULL;
@@ -43,16 +42,15 @@ void tc_napi_throw_last(napi_env env, napi_status status, const char *call) {
 }
 
 void tc_throw_type(napi_env env, const char *msg) {
-  tc_throw_made(env,
-                tc_make_error(env, napi_create_type_error,
-                              "ERR_INVALID_ARG_TYPE", msg),
-                "ERR_INVALID_ARG_TYPE", msg);
+  tc_throw_made(
+      env,
+      tc_make_error(env, napi_create_type_error, "ERR_INVALID_ARG_TYPE", msg),
+      "ERR_INVALID_ARG_TYPE", msg);
 }
 
 void tc_throw_range(napi_env env, const char *msg) {
   tc_throw_made(
-      env,
-      tc_make_error(env, napi_create_range_error, "ERR_OUT_OF_RANGE", msg),
+      env, tc_make_error(env, napi_create_range_error, "ERR_OUT_OF_RANGE", msg),
       "ERR_OUT_OF_RANGE", msg);
 }
 
@@ -70,8 +68,7 @@ napi_value tc_status_error(napi_env env, tc_status st) {
       return tc_make_error(env, napi_create_type_error, code,
                            tc_strerror((int)st));
     default:
-      return tc_make_error(env, napi_create_error, code,
-                           tc_strerror((int)st));
+      return tc_make_error(env, napi_create_error, code, tc_strerror((int)st));
   }
 }
 

@@ -12,13 +12,13 @@
 
 /* Check a napi call; on failure throw (unless an exception is already
  * pending) and return ret from the calling function. */
-#define TC_NAPI_CALL(env, call, ret)                      \
-  do {                                                    \
-    napi_status tc_napi_status_ = (call);                 \
-    if (tc_napi_status_ != napi_ok) {                     \
-      tc_napi_throw_last((env), tc_napi_status_, #call);  \
-      return ret;                                         \
-    }                                                     \
+#define TC_NAPI_CALL(env, call, ret)                     \
+  do {                                                   \
+    napi_status tc_napi_status_ = (call);                \
+    if (tc_napi_status_ != napi_ok) {                    \
+      tc_napi_throw_last((env), tc_napi_status_, #call); \
+      return ret;                                        \
+    }                                                    \
   } while (0)
 
 /** Throw an Error for a failed napi call, unless one is already pending.

@@ -7,7 +7,7 @@
 //   node test/run.js NAME...    the named suites (see SUITES)
 'use strict';
 
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -24,11 +24,33 @@ const ASAN_ENV = {
   UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
 };
 
+const uvu = [process.execPath, path.join('node_modules', 'uvu', 'bin.js'), 'test', '\\.test\\.js$'];
+const UVU_ENV = { NO_COLOR: '1', FORCE_COLOR: '0' };
+
+// The addon built with ASan+UBSan, loaded by a node that preloads libasan.
+// Node and V8 keep memory until exit by design, so leak checking is off
+// here (the C tests check leaks); use-after-free, overflows and undefined
+// behaviour in the addon and the core are still fatal.
+function asanAddonEnv() {
+  const lib = spawnSync(process.env.CC || 'cc', ['-print-file-name=libasan.so'], { encoding: 'utf8' }).stdout.trim();
+  return {
+    ...UVU_ENV,
+    LD_PRELOAD: lib,
+    ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=0:exitcode=23',
+    UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+    TWINCORE_NATIVE_ADDON: path.join(BUILD, 'asan', 'twincore.node'),
+    TWINCORE_TEST_BACKENDS: 'native',
+  };
+}
+
 const SUITES = {
   'core-native': { cmd: [...coreNative, FIXTURES] },
   'core-asan': { cmd: [...coreAsan, FIXTURES], env: ASAN_ENV },
   'core-wasm': { cmd: [...coreWasm, FIXTURES] },
   digest: { run: digestParity },
+  js: { cmd: uvu, env: UVU_ENV },
+  'js-asan': { cmd: uvu, env: asanAddonEnv },
+  types: { run: typecheck },
 };
 
 // Run a command; resolve with its exit status and output. Output is echoed
@@ -65,16 +87,33 @@ function describe(r) {
   return r.signal ? `killed by ${r.signal}` : `exit code ${r.code}`;
 }
 
-// A suite that prints its own "N passed, N failed" line.
+// Counts from the summary a suite prints: "N passed, N failed", or uvu's
+// "Total: N / Passed: N / Skipped: N".
+function summaryOf(out) {
+  const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+  const lines = [...plain.matchAll(/^(\d+) passed, (\d+) failed/gm)];
+  if (lines.length > 0) {
+    const last = lines[lines.length - 1];
+    return { passed: Number(last[1]), failed: Number(last[2]) };
+  }
+  const total = plain.match(/^\s*Total:\s+(\d+)/m);
+  const passed = plain.match(/^\s*Passed:\s+(\d+)/m);
+  const skipped = plain.match(/^\s*Skipped:\s+(\d+)/m);
+  if (!total || !passed) return null;
+  const t = Number(total[1]);
+  const p = Number(passed[1]);
+  return { passed: p, failed: t - p - (skipped ? Number(skipped[1]) : 0) };
+}
+
+// A suite that prints its own summary.
 async function runCounted(name, suite) {
-  const r = await exec(suite.cmd, { env: suite.env });
-  const lines = [...r.out.matchAll(/^(\d+) passed, (\d+) failed/gm)];
-  if (lines.length === 0) {
+  const env = typeof suite.env === 'function' ? suite.env() : suite.env;
+  const r = await exec(suite.cmd, { env });
+  const counts = summaryOf(r.out);
+  if (counts === null) {
     console.log(`not ok ${name}: no summary line (${describe(r)})`);
     return { passed: 0, failed: 1 };
   }
-  const last = lines[lines.length - 1];
-  const counts = { passed: Number(last[1]), failed: Number(last[2]) };
   if ((r.code !== 0 || r.signal) && counts.failed === 0) {
     console.log(`not ok ${name}: ${describe(r)} after its summary`);
     counts.failed = 1;
@@ -126,6 +165,15 @@ async function digestParity() {
     }
   }
   return { passed, failed };
+}
+
+// The types: a usage file that must compile, with misuses that must not.
+async function typecheck() {
+  const tsc = [process.execPath, path.join('node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join('test', 'types')];
+  const r = await exec(tsc);
+  const ok = r.code === 0 && !r.signal;
+  console.log(`${ok ? 'ok' : 'not ok'} tsc --noEmit test/types/usage.ts`);
+  return { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
 }
 
 async function main() {

@@ -1,0 +1,157 @@
+'use strict';
+// The known dangers of borrowing, and of jobs that outlive their caller,
+// each in a child process whose exit status, signal and output are
+// asserted: every case ends in a correct result or a clear error, never a
+// crash, a hang or silent corruption.
+const { suite } = require('uvu');
+const assert = require('uvu/assert');
+const { child, backendsUnderTest } = require('./helpers');
+
+const Life = suite('lifecycle (child processes)');
+const native = backendsUnderTest().includes('native');
+
+// Common prelude of the child scripts: the package, a sorted check, gc.
+const PRELUDE = `
+  const tc = require(process.cwd());
+  const { Worker } = require('node:worker_threads');
+  const sorted = (a) => a.every((v, i) => i === 0 || a[i - 1] <= v);
+  const big = (n) => { const a = new Float64Array(n); for (let i = 0; i < n; i++) a[i] = Math.sin(i) * 1e6; return a; };
+  const gcLoop = () => { const t = setInterval(() => global.gc(), 1); return () => clearInterval(t); };
+`;
+
+function expectClean(r, stdout, what) {
+  assert.is(r.signal, null, `${what}: killed by ${r.signal}; stderr: ${r.stderr}`);
+  assert.is(r.status, 0, `${what}: exit ${r.status}; stderr: ${r.stderr}`);
+  assert.is(r.stdout.trim(), stdout, `${what}: stdout`);
+  assert.not.match(r.stderr, /AddressSanitizer|Segmentation|Abort/);
+}
+
+Life('the input is transferred mid-job and the receiver lets it be collected', () => {
+  if (!native) return;
+  for (const mode of ['auto', 'borrow', 'copy']) {
+    const r = child(`${PRELUDE}
+      (async () => {
+        const a = big(1 << 22);
+        const p = tc.sort(a, { backend: 'native', mode: '${mode}' });
+        // structuredClone and postMessage both try to move the buffer away.
+        let moved = structuredClone(a.buffer, { transfer: [a.buffer] });
+        const { port1, port2 } = new MessageChannel();
+        port1.postMessage(a.buffer, [a.buffer]);
+        port1.close(); port2.close();
+        moved = null;
+        const stop = gcLoop();
+        try {
+          const out = await p;
+          console.log(out === a && a.length === 1 << 22 && sorted(a) ? 'ok' : 'wrong ' + a.length);
+        } catch (e) {
+          console.log(e.code);
+        }
+        stop();
+      })();`, { nodeArgs: ['--expose-gc'] });
+    // Borrowing marks the buffer untransferable, so the transfers copy it
+    // and the caller's array stays; a copy-mode job leaves it transferable,
+    // and its result then has nowhere to go.
+    expectClean(r, mode === 'copy' ? 'ERR_TC_DETACHED' : 'ok', `transfer, ${mode}`);
+  }
+});
+
+Life('the caller drops every reference to its input mid-job, then GC', () => {
+  if (!native) return;
+  const r = child(`${PRELUDE}
+    (async () => {
+      const stop = gcLoop();
+      const results = await Promise.all([0, 1, 2, 3].map((i) =>
+        tc.sort(big(1 << 21), { backend: 'native', mode: i % 2 ? 'borrow' : 'copy' }).then(sorted)));
+      const digest = await tc.sha256(new Uint8Array(32 << 20).fill(7), { backend: 'native', mode: 'borrow' });
+      stop();
+      console.log(results.every(Boolean) && digest.length === 32 ? 'ok' : 'wrong');
+    })();`, { nodeArgs: ['--expose-gc'] });
+  expectClean(r, 'ok', 'dropped references');
+});
+
+Life('a resizable ArrayBuffer shrunk mid-job', () => {
+  if (!native) return;
+  const r = child(`${PRELUDE}
+    (async () => {
+      const n = 1 << 22;
+      const buf = new ArrayBuffer(n * 8, { maxByteLength: n * 8 });
+      const a = new Float64Array(buf);
+      a.set(big(n));
+      // 'auto' copies a resizable buffer; the result has nowhere to go.
+      const p = tc.sort(a, { backend: 'native' });
+      buf.resize(8 * 10);
+      try { await p; console.log('resolved'); } catch (e) { console.log(e.code); }
+      // 'borrow' refuses it up front.
+      try { await tc.sort(a, { backend: 'native', mode: 'borrow' }); console.log('resolved'); } catch (e) { console.log(e.code); }
+      // Sync calls may borrow it: nothing can resize it meanwhile.
+      console.log(sorted(tc.sortSync(a, { backend: 'native', mode: 'borrow' })) ? 'sync ok' : 'sync wrong');
+    })();`);
+  expectClean(r, 'ERR_TC_DETACHED\nERR_TC_BORROW\nsync ok', 'resizable');
+});
+
+Life('a pooled Buffer (a view into a shared pool) is the input', () => {
+  if (!native) return;
+  const r = child(`${PRELUDE}
+    const crypto = require('node:crypto');
+    (async () => {
+      const bufs = Array.from({ length: 50 }, (_, i) => Buffer.from('message number ' + i));
+      const pooled = bufs.every((b) => b.buffer === bufs[0].buffer && b.byteLength < b.buffer.byteLength);
+      const before = Buffer.from(bufs[0].buffer);
+      const got = await Promise.all(bufs.map((b, i) => tc.sha256(b, { backend: 'native', mode: ['copy', 'borrow', 'auto'][i % 3] })));
+      const ok = got.every((d, i) => Buffer.from(d).equals(crypto.createHash('sha256').update(bufs[i]).digest()));
+      console.log([pooled, ok, before.equals(Buffer.from(bufs[0].buffer))].join(' '));
+    })();`);
+  expectClean(r, 'true true true', 'pooled Buffer');
+});
+
+Life('the input is already detached', () => {
+  for (const backend of backendsUnderTest()) {
+    const r = child(`${PRELUDE}
+      (async () => {
+        const a = new Float64Array(8);
+        structuredClone(a.buffer, { transfer: [a.buffer] });
+        try { tc.sortSync(a, { backend: '${backend}' }); } catch (e) { console.log(e.code); }
+        try { await tc.stats(a, { backend: '${backend}' }); } catch (e) { console.log(e.code); }
+      })();`);
+    expectClean(r, 'ERR_TC_DETACHED\nERR_TC_DETACHED', `detached, ${backend}`);
+  }
+});
+
+Life('a worker that loaded the addon is terminated while its jobs run', () => {
+  if (!native) return;
+  const r = child(`${PRELUDE}
+    (async () => {
+      for (let round = 0; round < 3; round++) {
+        const w = new Worker(\`
+          const tc = require(process.cwd());
+          const { parentPort } = require('node:worker_threads');
+          const jobs = [];
+          for (let i = 0; i < 6; i++) {
+            jobs.push(tc.sha256(new Uint8Array(64 << 20), { backend: 'native', mode: i % 2 ? 'copy' : 'borrow' }));
+            jobs.push(tc.sort(new Float64Array(1 << 21).map(Math.random), { backend: 'native' }));
+          }
+          parentPort.postMessage('started');
+        \`, { eval: true });
+        await new Promise((resolve) => w.once('message', resolve));
+        await new Promise((resolve) => setTimeout(resolve, 20 * round));
+        await w.terminate();
+      }
+      // The main thread's addon is unaffected.
+      console.log(sorted(await tc.sort(big(100000), { backend: 'native' })) ? 'ok' : 'wrong');
+    })();`);
+  expectClean(r, 'ok', 'worker terminated');
+});
+
+Life('the process exits with jobs in flight', () => {
+  if (!native) return;
+  const exiting = child(`${PRELUDE}
+    for (let i = 0; i < 8; i++) tc.sha256(new Uint8Array(64 << 20), { backend: 'native', mode: i % 2 ? 'copy' : 'borrow' });
+    setTimeout(() => { console.log('exiting'); process.exit(0); }, 30);`);
+  expectClean(exiting, 'exiting', 'process.exit() with jobs in flight');
+  // Without an exit, pending jobs keep the process alive until they settle.
+  const waiting = child(`${PRELUDE}
+    tc.sort(big(1 << 20), { backend: 'native' }).then((a) => console.log(sorted(a) ? 'settled' : 'wrong'));`);
+  expectClean(waiting, 'settled', 'natural exit waits for jobs');
+});
+
+Life.run();
