@@ -30,6 +30,17 @@ JS_SRC := $(wildcard js/*.js js/*.mjs) index.d.ts
 # built with ASan+UBSan for `make test-asan`.
 ADDON := $(BUILD)/Release/twincore.node
 ASAN_ADDON := $(BUILD)/asan/twincore.node
+# The wasm backend's module: the core and wasm/exports.c compiled with the
+# flags above plus -pthread (a shared memory), linked at -O2 so that import
+# and export names stay readable for the pool threads (wasm/worker.js).
+WASM_MOD_DIR := $(BUILD)/wasm-module
+WASM_MODULE := $(WASM_MOD_DIR)/twincore.js
+WASM_OBJ := $(patsubst core/%.c,$(WASM_MOD_DIR)/obj/%.o,$(CORE_SRC)) $(WASM_MOD_DIR)/obj/exports.o
+WASM_EXPORTS := _malloc,_free,_tc_run,_tc_plan,_tc_job_init,_tc_strerror,_tc_wasm_layout,_tc_wasm_heap_used,_emscripten_stack_set_limits
+WASM_LDFLAGS := -O2 -msimd128 -pthread --no-entry -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS) \
+  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=4GB -Wno-pthreads-mem-growth \
+  -sMODULARIZE=1 -sEXPORT_NAME=createTwincore -sENVIRONMENT=node,worker -sPTHREAD_POOL_SIZE=0
+
 # Node's headers: next to this node when it has them (Debian does), else
 # node-gyp's download cache.
 NODE_INCLUDE ?= $(shell $(NODE) -p "const p=require('path'),f=require('fs');const a=p.resolve(process.execPath,'../../include/node');f.existsSync(p.join(a,'node_api.h'))?a:p.join(require('os').homedir(),'.cache/node-gyp',process.versions.node,'include/node')")
@@ -71,10 +82,10 @@ test: deps test-build ## install what is missing, build and run every test
 
 .PHONY: test-build
 test-build: $(BUILD)/native/test_core $(BUILD)/asan/test_core \
-  $(BUILD)/wasm/test_core.js $(ADDON) $(ASAN_ADDON) ## build everything the tests run
+  $(BUILD)/wasm/test_core.js $(ADDON) $(ASAN_ADDON) $(WASM_MODULE) ## build everything the tests run
 
 .PHONY: test-js
-test-js: deps-npm $(ADDON) ## uvu tests of the package (native and js backends)
+test-js: deps-npm $(ADDON) $(WASM_MODULE) ## uvu tests of the package (every backend)
 	$(Q)$(NODE) test/run.js js types
 
 .PHONY: test-native
@@ -122,6 +133,27 @@ $(ASAN_ADDON): $(CORE_SRC) $(CORE_HDR) $(NATIVE_SRC) $(NATIVE_HDR)
 	@mkdir -p $(@D)
 	@echo "  CC      $@ (asan+ubsan)"
 	$(Q)$(CC) $(ASAN_CFLAGS) -shared -fPIC -I$(NODE_INCLUDE) $(NATIVE_SRC) $(CORE_SRC) -o $@
+
+##@ The wasm module
+
+.PHONY: wasm
+wasm: $(WASM_MODULE) ## build the wasm backend's module with emcc
+
+$(WASM_MOD_DIR)/obj/%.o: core/%.c $(CORE_HDR) | deps-emcc
+	@mkdir -p $(@D)
+	@echo "  EMCC    $@"
+	$(Q)$(EMCC) $(WASM_CFLAGS) -pthread -c $< -o $@
+
+$(WASM_MOD_DIR)/obj/exports.o: wasm/exports.c $(CORE_HDR) | deps-emcc
+	@mkdir -p $(@D)
+	@echo "  EMCC    $@"
+	$(Q)$(EMCC) $(WASM_CFLAGS) -pthread -c $< -o $@
+
+$(WASM_MODULE): $(WASM_OBJ)
+	@echo "  EMLINK  $@"
+	$(Q)$(EMCC) $(WASM_OBJ) -o $@ $(WASM_LDFLAGS)
+	@# Emscripten's own pthread worker script: unused, the pool is ours.
+	$(Q)rm -f $(WASM_MOD_DIR)/twincore.worker.js
 
 ##@ Set-up
 

@@ -3,9 +3,7 @@
     {
       "target_name": "twincore",
       "sources": [
-        "native/addon.c",
-        "native/args.c",
-        "<!@(node -p \"require('fs').readdirSync('core').filter(f => f.endsWith('.c')).sort().map(f => 'core/' + f).join(' ')\")"
+        "<!@(node -p \"['native', 'core'].flatMap(d => require('fs').readdirSync(d).filter(f => f.endsWith('.c')).sort().map(f => d + '/' + f)).join(' ')\")"
       ],
       "cflags_c": [
         "-std=c11", "-O3", "-ffp-contract=off", "-fno-fast-math",

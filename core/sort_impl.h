@@ -66,13 +66,17 @@ static TC__INLINE void TC__FN(tc__count)(const TC__U *k, size_t n, size_t *cnt,
       cnt[d * 256 + ((k[i] >> (8 * d)) & 0xFF)]++;
 }
 
-/* One pass: move src[from, to) to dst at the offsets c of their digit. */
+/* One pass: move src[from, to) to dst (n elements) at the offsets c of
+ * their digit. The counts were taken in an earlier pass; if another thread
+ * wrote to a borrowed array since, they no longer match the keys, and the
+ * result is wrong but every write stays inside dst. */
 static TC__INLINE void TC__FN(tc__scatter)(const TC__U *src, TC__U *dst,
-                                           size_t from, size_t to, size_t *c,
-                                           unsigned shift) {
+                                           size_t n, size_t from, size_t to,
+                                           size_t *c, unsigned shift) {
   for (size_t i = from; i < to; i++) {
     TC__U k = src[i];
-    dst[c[(k >> shift) & 0xFF]++] = k;
+    size_t pos = c[(k >> shift) & 0xFF]++;
+    if (pos < n) dst[pos] = k;
   }
 }
 
@@ -92,7 +96,7 @@ static TC__INLINE tc_status TC__FN(tc__lsd)(TC__U **src, TC__U **dst, size_t n,
     for (size_t i = 0; i < n; i += TC__SORT_CHUNK) {
       if (tc__cancelled(cancel)) return TC_CANCELED;
       TC__FN(tc__scatter)
-      (*src, *dst, i, n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK, c,
+      (*src, *dst, n, i, n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK, c,
        shift);
     }
     TC__U *t = *src;
@@ -120,12 +124,15 @@ static TC__INLINE tc_status TC__FN(tc__msd_then_lsd)(int kind, TC__U *out,
       return TC_CANCELED;
     }
     TC__FN(tc__scatter)
-    (out, tmp, i, n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK, ct, 8 * top);
+    (out, tmp, n, i, n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK, ct,
+     8 * top);
   }
   /* ct[b] is now the end of bucket b in tmp. Buckets before start are
    * sorted into out, the others wait in tmp. */
   for (unsigned b = 0; b < 256; b++) {
-    size_t len = ct[b] - start;
+    /* Clamped, in case racing writes made the counts lie (see scatter). */
+    size_t end = ct[b] < n ? ct[b] : n;
+    size_t len = end > start ? end - start : 0;
     TC__U *src = tmp + start, *dst = out + start;
     if (tc__cancelled(cancel)) {
       TC__FN(tc__finish)(kind, out, out, 0, start);
@@ -140,7 +147,7 @@ static TC__INLINE tc_status TC__FN(tc__msd_then_lsd)(int kind, TC__U *out,
       TC__FN(tc__lsd)(&src, &dst, len, cnt, top, NULL);
     }
     if (src != out + start) memcpy(out + start, src, len * sizeof *out);
-    start = ct[b];
+    start += len;
   }
   TC__FN(tc__finish)(kind, out, out, 0, n);
   return TC_OK;

@@ -74,6 +74,11 @@ async function run(call) {
   return runSync(call);
 }
 
+function allocBuffer(bytes) {
+  return new ArrayBuffer(bytes);
+}
+
+// Detach: a transfer moves the memory away and leaves the views empty.
 function release(buffer) {
   structuredClone(buffer, { transfer: [buffer] });
 }
@@ -83,6 +88,7 @@ module.exports = {
   available: true,
   runSync,
   run,
+  allocBuffer,
   release,
   info: () => ({ available: true, threads: 0, crypto: process.versions.openssl }),
 };

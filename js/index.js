@@ -6,10 +6,12 @@
 const validate = require('./validate');
 const ownership = require('./ownership');
 const native = require('./native');
+const wasm = require('./wasm');
 const baseline = require('./baseline');
-const { error, valueError, abortError, describe } = require('./errors');
+const { error, typeError, valueError, abortError, describe } = require('./errors');
+const { ARRAY_OF } = require('./constants');
 
-const BACKENDS = { native, js: baseline };
+const BACKENDS = { native, wasm, js: baseline };
 
 // TWINCORE_BACKEND sets the backend that 'auto' (the default) stands for.
 const ENV_BACKEND = process.env.TWINCORE_BACKEND || 'auto';
@@ -24,16 +26,13 @@ function backendName(requested) {
   if (!validate.BACKENDS.includes(name)) {
     throw valueError(`TWINCORE_BACKEND must be one of ${validate.BACKENDS.join(', ')}; got ${describe(name)}`);
   }
-  if (name === 'auto') name = native.available ? 'native' : 'js';
+  if (name === 'auto') name = native.available ? 'native' : wasm.available ? 'wasm' : 'js';
   return name;
 }
 
 function pick(call) {
   const name = backendName(call.backend);
   const backend = BACKENDS[name];
-  if (!backend) {
-    throw error('ERR_TC_BACKEND_UNAVAILABLE', `the ${name} backend is not part of this build yet`);
-  }
   if (!backend.available) {
     const cause = backend.loadError;
     throw error('ERR_TC_BACKEND_UNAVAILABLE',
@@ -90,22 +89,28 @@ async function matmul(a, b, m, k, n, options) {
 
 function alloc(type, length, options) {
   ownership.checkAlloc(type, length);
-  const requested = options === undefined || options === null ? 'auto' : options.backend ?? 'auto';
-  const name = backendName(requested);
-  pick({ backend: name });
-  return ownership.allocArray(type, length, name);
+  if (options !== undefined && options !== null && typeof options !== 'object') {
+    throw typeError(`options must be an object, got ${describe(options)}`);
+  }
+  const requested = options?.backend ?? 'auto';
+  if (!validate.BACKENDS.includes(requested)) {
+    throw valueError(`options.backend must be one of ${validate.BACKENDS.join(', ')}; got ${describe(requested)}`);
+  }
+  const backend = pick({ backend: requested });
+  if (backend === wasm) return wasm.alloc(type, length);
+  const bytes = length * ARRAY_OF[type].BYTES_PER_ELEMENT;
+  return ownership.allocArray(type, length, backend.name, backend.allocBuffer(bytes), backend.release);
 }
 
 function free(array) {
-  const backend = BACKENDS[ownership.ownerOf(array)];
-  ownership.freeArray(array, (buffer) => backend.release(buffer));
+  ownership.freeArray(array);
 }
 
 function backends() {
   return {
     default: backendName('auto'),
     native: native.info(),
-    wasm: { available: false, error: 'the wasm backend is not part of this build yet' },
+    wasm: wasm.info(),
     js: baseline.info(),
   };
 }

@@ -5,9 +5,10 @@
 // (UV_THREADPOOL_SIZE threads) and settle a Promise.
 
 const path = require('node:path');
-const { KERNEL, DTYPE, MODE, ARRAY_OF } = require('./constants');
+const { KERNEL, DTYPE, MODE } = require('./constants');
 const { abortError } = require('./errors');
 const ownership = require('./ownership');
+const { onAbort } = require('./signals');
 
 // TWINCORE_NATIVE_ADDON names a .node file to load instead (the tests use
 // it for the AddressSanitizer build).
@@ -21,47 +22,62 @@ try {
 }
 
 let lastId = 0;
+let exitHook = false;
 
-function outputOf(call) {
-  return call.output === 'input' ? call.input : new ARRAY_OF[call.output.type](call.output.length);
+// Node finishes queued threadpool work before the process exits; stop
+// ours instead of making exit wait for it.
+function cancelAllOnExit() {
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => binding.cancelAll());
 }
 
-function viewsOf(call, output) {
-  const views = [call.input];
-  if (call.input2) views.push(call.input2);
-  if (output !== call.input) views.push(output);
-  return views;
-}
+const lendable = (view) => ownership.ownerOf(view) === 'native';
 
-function args(call, mode, output) {
+// The arrays a call reads, and its output: the input itself for sort,
+// else null: the binding makes the output array (writing into it in place,
+// or copying the result into it).
+function args(call, mode) {
   return [KERNEL[call.kernel], DTYPE[call.dtype], MODE[mode], call.input,
-    call.input2, call.dims[0], call.dims[1], call.dims[2], output];
+    call.input2, call.dims[0], call.dims[1], call.dims[2], call.output === 'input' ? call.input : null];
+}
+
+function inputs(call) {
+  return call.input2 ? [call.input, call.input2] : [call.input];
 }
 
 function runSync(call) {
-  const output = outputOf(call);
-  const mode = ownership.resolveMode(call, [call.input, call.input2].filter(Boolean));
-  return binding.run(...args(call, mode, output));
+  return binding.run(...args(call, ownership.resolveMode(call, inputs(call), lendable)));
 }
 
 async function run(call) {
   const { signal } = call;
-  const output = outputOf(call);
-  const mode = ownership.resolveMode(call, [call.input, call.input2].filter(Boolean));
-  const views = viewsOf(call, output);
+  const views = inputs(call);
+  const mode = ownership.resolveMode(call, views, lendable);
   const id = ++lastId;
-  const onAbort = () => binding.cancel(id);
-  const promise = binding.runAsync(id, ...args(call, mode, output));
+  cancelAllOnExit();
+  const promise = binding.runAsync(id, ...args(call, mode));
   ownership.pin(views);
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const forget = onAbort(signal, () => binding.cancel(id));
   try {
     return await promise;
   } catch (err) {
     if (err.code === 'ERR_TC_CANCELED') throw abortError(signal);
     throw err;
   } finally {
-    signal?.removeEventListener('abort', onAbort);
-    ownership.unpin(views, release);
+    forget();
+    ownership.unpin(views);
+  }
+}
+
+// An ArrayBuffer of the addon's own memory (see native/block.h): async
+// calls may borrow it. Where external buffers are not allowed, a plain
+// ArrayBuffer, which async calls then copy.
+function allocBuffer(bytes) {
+  try {
+    return binding.alloc(bytes);
+  } catch {
+    return new ArrayBuffer(bytes);
   }
 }
 
@@ -95,6 +111,7 @@ module.exports = {
   },
   runSync,
   run,
+  allocBuffer,
   release,
   info,
 };

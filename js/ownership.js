@@ -6,68 +6,61 @@
 //   borrow  the backend works on the caller's memory in place (zero-copy).
 //   auto    borrow where that is safe, copy where it is not.
 //
-// Borrowing memory while another thread works on it is dangerous in known
-// ways, each handled here:
-//   - a transfer (postMessage, structuredClone) moves the backing store to
-//     a new owner, which may free it mid-job: a borrowed ArrayBuffer is
-//     marked untransferable first, so a later transfer copies instead;
-//   - a resizable ArrayBuffer can shrink mid-job: it is never borrowed by
-//     an async call ('auto' copies it, 'borrow' refuses it);
-//   - SharedArrayBuffers cannot be transferred or shrunk: always borrowed.
 // A sync call runs to completion before any other JS can touch the memory,
-// so it borrows anything.
+// so it may borrow anything. An async call runs while JS goes on, and an
+// ordinary ArrayBuffer can then be detached under it (a transfer, a stream
+// reading into it), its memory freed, or (if resizable) shrunk. So an async
+// call borrows only memory nothing can free or shrink meanwhile:
+//   - a SharedArrayBuffer (never detached, never shrunk);
+//   - an array from alloc(), whose memory the backend owns and keeps alive
+//     for as long as a job uses it.
+// Anything else is copied by 'auto' and refused by 'borrow'.
 
-const { markAsUntransferable } = require('node:worker_threads');
 const { ARRAY_OF } = require('./constants');
 const { error, typeError, rangeError, valueError, describe } = require('./errors');
 
-// ArrayBuffers that alloc() made: buffer -> { backend, pins, freed }
+// What alloc() made. The key is the ArrayBuffer for arrays that own one
+// (native, js) and the view itself for arrays inside the wasm heap (whose
+// SharedArrayBuffer holds every allocation):
+//   key -> { backend, pins, freed, release }
 const owned = new WeakMap();
 
-function borrowable(buffer, sync, explicit) {
-  if (sync || buffer instanceof SharedArrayBuffer || owned.has(buffer)) return true;
-  if (buffer.resizable) {
-    if (explicit) {
-      throw error('ERR_TC_BORROW',
-        "a resizable ArrayBuffer cannot be borrowed by an async call: it could shrink while the job runs; use mode 'copy'");
-    }
-    return false;
-  }
-  return true;
+function entryOf(view) {
+  return ArrayBuffer.isView(view) ? owned.get(view) ?? owned.get(view.buffer) : undefined;
 }
 
 // The mode a call runs in, 'copy' or 'borrow', for all of its arrays.
-function resolveMode(call, views) {
+// lendable(view) says whether the backend owns a view's memory.
+function resolveMode(call, views, lendable) {
   if (call.mode === 'copy') return 'copy';
-  const explicit = call.mode === 'borrow';
-  let mode = 'borrow';
-  for (const v of views) {
-    if (!borrowable(v.buffer, call.sync, explicit)) mode = 'copy';
+  if (call.sync) return 'borrow';
+  if (views.every((v) => v.buffer instanceof SharedArrayBuffer || lendable(v))) return 'borrow';
+  if (call.mode === 'borrow') {
+    throw error('ERR_TC_BORROW',
+      "an async call can only borrow a SharedArrayBuffer or an array from alloc(): other memory could be detached or shrunk while the job runs; use alloc() or mode 'copy'");
   }
-  if (mode === 'borrow' && !call.sync) {
-    for (const v of views) {
-      if (!(v.buffer instanceof SharedArrayBuffer)) markAsUntransferable(v.buffer);
-    }
-  }
-  return mode;
+  return 'copy';
 }
 
 // Keep alloc()'d memory from being released by free() while jobs use it.
 function pin(views) {
   for (const v of views) {
-    const o = owned.get(v.buffer);
+    const o = entryOf(v);
     if (o) o.pins++;
   }
 }
 
-function unpin(views, release) {
+function unpin(views) {
   for (const v of views) {
-    const o = owned.get(v.buffer);
-    if (o && --o.pins === 0 && o.freed) {
-      owned.delete(v.buffer);
-      release(v.buffer);
-    }
+    const o = entryOf(v);
+    if (o && --o.pins === 0 && o.freed) release(v, o);
   }
+}
+
+function release(view, o) {
+  owned.delete(view);
+  owned.delete(view.buffer);
+  o.release();
 }
 
 function checkAlloc(type, length) {
@@ -80,35 +73,31 @@ function checkAlloc(type, length) {
   }
 }
 
-// A typed array in memory the library owns, zero-copy on its backend.
-function allocArray(type, length, backend) {
-  const Ctor = ARRAY_OF[type];
-  const buffer = new ArrayBuffer(length * Ctor.BYTES_PER_ELEMENT);
-  // Untransferable so that native jobs may borrow it at any time. The 'js'
-  // backend runs on the calling thread and never needs that.
-  if (backend === 'native') markAsUntransferable(buffer);
-  owned.set(buffer, { backend, pins: 0, freed: false });
-  return new Ctor(buffer);
+// Record an array alloc() made. key: its ArrayBuffer, or the view itself
+// when its memory is part of a larger shared heap; release() frees it.
+function adopt(view, key, backend, releaseFn) {
+  owned.set(key, { backend, pins: 0, freed: false, release: releaseFn });
+  return view;
 }
 
-// Release an alloc()'d array: its buffer is detached (every view of it
-// becomes empty) now, or when the last job using it completes.
-function freeArray(view, release) {
-  const buffer = ArrayBuffer.isView(view) ? view.buffer : undefined;
-  const o = buffer && owned.get(buffer);
+// A typed array over an ArrayBuffer the library owns (native and js).
+function allocArray(type, length, backend, buffer, detach) {
+  return adopt(new ARRAY_OF[type](buffer, 0, length), buffer, backend, () => detach(buffer));
+}
+
+// Release an alloc()'d array now, or when the last job using it completes.
+function freeArray(view) {
+  const o = entryOf(view);
   if (!o || o.freed) {
     throw error('ERR_TC_NOT_OWNED', 'free() takes an array returned by alloc() that was not freed yet');
   }
   o.freed = true;
-  if (o.pins === 0) {
-    owned.delete(buffer);
-    release(buffer);
-  }
+  if (o.pins === 0) release(view, o);
 }
 
+// The backend whose alloc() made a view's memory, if any.
 function ownerOf(view) {
-  const o = ArrayBuffer.isView(view) && owned.get(view.buffer);
-  return o ? o.backend : undefined;
+  return entryOf(view)?.backend;
 }
 
-module.exports = { resolveMode, pin, unpin, checkAlloc, allocArray, freeArray, ownerOf };
+module.exports = { resolveMode, pin, unpin, checkAlloc, allocArray, adopt, freeArray, ownerOf };

@@ -4,13 +4,17 @@
  *   parse    (JS thread)   validate arguments, fill a tc_job; in copy mode
  *                          copy the inputs into memory the binding owns
  *   execute  (any thread)  allocate scratch, tc_run(); no napi calls
- *   convert  (JS thread)   in copy mode copy the result into the output
- *                          array; hand the output array back
+ *   convert  (JS thread)   in copy mode copy the result out; hand the
+ *                          output array back
  *
  * run() does the three in a row; runAsync() puts execute on the libuv
  * threadpool with napi_create_async_work and returns a Promise. The facade
  * (js/) has already validated the call and chosen the mode; this layer
- * checks again so that no input can crash it.
+ * checks again so that no input can crash it. In particular an async call
+ * borrows only memory that nothing can free or shrink while the job runs:
+ * a SharedArrayBuffer, or a block the addon owns (block.h) and holds a
+ * reference to. Any other ArrayBuffer can be detached under the job (by a
+ * transfer, or by a stream reading into it), so it is copied.
  *
  * Context-aware: all state lives in a per-environment tc_addon_t (instance
  * data), so the addon loads in the main thread and any number of workers.
@@ -19,6 +23,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "block.h"
 
 enum { TC_MODE_COPY = 0, TC_MODE_BORROW = 1 };
 
@@ -39,9 +44,12 @@ struct tc_call_s {
   tc_job job;
   tc_addon_t *addon;
   int copy;
+  int async;
+  int make_out; /* the binding creates the output array */
   tc_view_t in, in2, out;
   void *owned_in, *owned_in2, *owned_out; /* copy mode */
   size_t owned_bytes;
+  tc_block_t *held[3]; /* blocks an async borrow holds */
   /* async only */
   napi_ref in_ref, in2_ref, out_ref;
   napi_async_work work;
@@ -69,8 +77,37 @@ static void tc_addon_maybe_free(tc_addon_t *addon) {
   if (addon->finalized && addon->inflight == 0) free(addon);
 }
 
+static napi_typedarray_type tc_napi_type(tc_dtype d) {
+  switch (d) {
+    case TC_DTYPE_I32:
+      return napi_int32_array;
+    case TC_DTYPE_U32:
+      return napi_uint32_array;
+    case TC_DTYPE_F32:
+      return napi_float32_array;
+    case TC_DTYPE_F64:
+      return napi_float64_array;
+    default:
+      return napi_uint8_array;
+  }
+}
+
+/* A typed array of dtype over all of an ArrayBuffer of bytes bytes. */
+static napi_value tc_typed_over(napi_env env, napi_value ab, tc_dtype dtype,
+                                size_t bytes) {
+  napi_value ta;
+  TC_NAPI_CALL(
+      env,
+      napi_create_typedarray(env, tc_napi_type(dtype),
+                             bytes / tc_dtype_size((int)dtype), ab, 0, &ta),
+      NULL);
+  return ta;
+}
+
 /* Free what a call owns. JS thread. */
 static void tc_call_free(napi_env env, tc_call_t *c) {
+  for (int i = 0; i < 3; i++)
+    if (c->held[i]) tc_block_unref(c->held[i]);
   if (c->in_ref) napi_delete_reference(env, c->in_ref);
   if (c->in2_ref) napi_delete_reference(env, c->in2_ref);
   if (c->out_ref) napi_delete_reference(env, c->out_ref);
@@ -93,10 +130,62 @@ static int tc_own_copy(tc_call_t *c, const tc_view_t *v, void **owned) {
   return 1;
 }
 
-/* Parse: argv is kernel, dtype, mode, input, input2, m, k, n, output.
- * Returns a call ready to execute, or NULL with an exception pending. JS
- * thread. */
-static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv) {
+/* May an async job borrow this view? Only if nothing can free or shrink
+ * its memory meanwhile: a SharedArrayBuffer, or an addon block, which the
+ * job then holds. Returns 0 with an exception pending if not. */
+static int tc_hold(napi_env env, tc_call_t *c, const tc_view_t *v, int slot) {
+  napi_value global, sab_ctor;
+  bool shared = false;
+  tc_block_t *b = NULL;
+  int ours;
+  if (v->value == NULL) return 1;
+  TC_NAPI_CALL(env, napi_get_global(env, &global), 0);
+  TC_NAPI_CALL(
+      env, napi_get_named_property(env, global, "SharedArrayBuffer", &sab_ctor),
+      0);
+  TC_NAPI_CALL(env, napi_instanceof(env, v->buffer, sab_ctor, &shared), 0);
+  if (shared) return 1;
+  ours = tc_block_of(env, v->buffer, &b);
+  if (ours < 0) return 0;
+  if (ours == 0) {
+    napi_throw(env, tc_code_error(env, "ERR_TC_BORROW",
+                                  "an async call can only borrow a "
+                                  "SharedArrayBuffer or an alloc()'d array; "
+                                  "other memory is copied"));
+    return 0;
+  }
+  tc_block_ref(b);
+  c->held[slot] = b;
+  return 1;
+}
+
+/* The output array the binding makes (all kernels but sort): memory it
+ * writes in place when borrowing, else a copy made at convert. */
+static int tc_make_output(napi_env env, tc_call_t *c, size_t bytes) {
+  napi_value ab;
+  c->out.dtype = tc_out_dtype(c->job.kernel, (tc_dtype)c->job.dtype);
+  c->out.bytes = bytes;
+  if (c->copy) return 1;
+  if (c->async) {
+    tc_block_t *b;
+    if ((ab = tc_block_new(env, bytes, &b)) == NULL) return 0;
+    tc_block_ref(b);
+    c->held[2] = b;
+    c->out.data = b->data;
+  } else {
+    TC_NAPI_CALL(env, napi_create_arraybuffer(env, bytes, &c->out.data, &ab),
+                 0);
+  }
+  c->out.buffer = ab;
+  c->out.value = tc_typed_over(env, ab, c->out.dtype, bytes);
+  return c->out.value != NULL;
+}
+
+/* Parse: argv is kernel, dtype, mode, input, input2, m, k, n, output; a
+ * null output asks the binding to make it. Returns a call ready to
+ * execute, or NULL with an exception pending. JS thread. */
+static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv,
+                           int async) {
   int32_t kernel, dtype, mode;
   size_t dims[3];
   tc_plan_t plan;
@@ -125,15 +214,17 @@ static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv) {
   }
   c->addon = addon;
   c->copy = mode == TC_MODE_COPY;
+  c->async = async;
   tc_job_init(&c->job);
   c->job.kernel = kernel;
   c->job.dtype = dtype;
   memcpy(c->job.dim, dims, sizeof dims);
   if (!tc_get_view(env, argv[3], (tc_dtype)dtype, 0, "input", &c->in) ||
       !tc_get_view(env, argv[4], (tc_dtype)dtype, 1, "input2", &c->in2) ||
-      !tc_get_view(env, argv[8], tc_out_dtype(kernel, (tc_dtype)dtype), 0,
+      !tc_get_view(env, argv[8], tc_out_dtype(kernel, (tc_dtype)dtype), 1,
                    "output", &c->out))
     goto fail;
+  c->make_out = c->out.value == NULL;
   c->job.in_len = c->in.bytes;
   c->job.in2_len = c->in2.bytes;
   st = tc_plan(&c->job, &plan);
@@ -141,14 +232,19 @@ static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv) {
     tc_throw_status(env, st);
     goto fail;
   }
-  if (c->out.bytes != plan.out_len) {
-    tc_throw_range(env, "output has the wrong length for this call");
+  if (c->make_out ? !tc_make_output(env, c, plan.out_len)
+                  : c->out.bytes != plan.out_len) {
+    if (!c->make_out)
+      tc_throw_range(env, "output has the wrong length for this call");
     goto fail;
   }
   c->job.out_len = plan.out_len;
   c->job.scratch_len = plan.scratch_len;
 
   if (!c->copy) {
+    if (async && (!tc_hold(env, c, &c->in, 0) || !tc_hold(env, c, &c->in2, 1) ||
+                  (!c->make_out && !tc_hold(env, c, &c->out, 2))))
+      goto fail;
     c->job.in = c->in.data;
     c->job.in2 = c->in2.data;
     c->job.out = c->out.data;
@@ -158,7 +254,8 @@ static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv) {
   if (!tc_own_copy(c, &c->in, &c->owned_in) ||
       !tc_own_copy(c, &c->in2, &c->owned_in2))
     goto nomem;
-  if (c->out.data == c->in.data && c->out.bytes == c->in.bytes) {
+  if (!c->make_out && c->out.data == c->in.data &&
+      c->out.bytes == c->in.bytes) {
     c->owned_out = c->owned_in;
   } else if (c->out.bytes > 0) {
     c->owned_out = malloc(c->out.bytes);
@@ -208,6 +305,18 @@ static napi_value tc_convert(napi_env env, tc_call_t *c, napi_value out,
     *err = tc_status_error(env, st);
     return NULL;
   }
+  if (c->make_out && c->copy) {
+    /* Copy out into a new array. */
+    napi_value ab, ta;
+    void *data;
+    if (napi_create_arraybuffer(env, c->out.bytes, &data, &ab) != napi_ok ||
+        (ta = tc_typed_over(env, ab, c->out.dtype, c->out.bytes)) == NULL) {
+      napi_get_and_clear_last_exception(env, err);
+      return NULL;
+    }
+    if (c->out.bytes > 0) memcpy(data, c->owned_out, c->out.bytes);
+    return ta;
+  }
   if (!tc_get_view(env, out, c->out.dtype, 0, "output", &now) ||
       now.bytes != c->out.bytes) {
     /* Shrunk or detached while the job ran: the result has nowhere to go. */
@@ -245,7 +354,7 @@ static napi_value tc_run_sync(napi_env env, napi_callback_info info) {
     tc_throw_type(env, "run() takes 9 arguments");
     return NULL;
   }
-  if ((c = tc_parse(env, addon, argv)) == NULL) return NULL;
+  if ((c = tc_parse(env, addon, argv, 0)) == NULL) return NULL;
   tc_execute_job(c);
   result = tc_convert(env, c, c->out.value, &err);
   tc_call_free(env, c);
@@ -282,12 +391,18 @@ static void tc_async_complete(napi_env env, napi_status status, void *data) {
   napi_value out = NULL, result = NULL, err = NULL;
 
   if (status == napi_cancelled || c->aborted) c->job.status = TC_CANCELED;
-  if (napi_get_reference_value(env, c->out_ref, &out) == napi_ok && out)
+  /* No reference: a copy-mode output the binding makes now. */
+  if (c->out_ref == NULL ||
+      (napi_get_reference_value(env, c->out_ref, &out) == napi_ok && out))
     result = tc_convert(env, c, out, &err);
   if (result != NULL) {
     napi_resolve_deferred(env, c->deferred, result);
   } else {
-    if (err == NULL) err = tc_status_error(env, (tc_status)c->job.status);
+    if (err == NULL && c->job.status != TC_OK)
+      err = tc_status_error(env, (tc_status)c->job.status);
+    if (err == NULL)
+      err = tc_code_error(env, "ERR_TC_NAPI",
+                          "the job finished but its output was unreachable");
     if (err != NULL) napi_reject_deferred(env, c->deferred, err);
   }
   tc_unlink(c);
@@ -319,23 +434,30 @@ static napi_value tc_run_async(napi_env env, napi_callback_info info) {
     tc_throw_type(env, "id must be a number");
     return NULL;
   }
-  if ((c = tc_parse(env, addon, argv + 1)) == NULL) return NULL;
+  if ((c = tc_parse(env, addon, argv + 1, 1)) == NULL) return NULL;
   c->id = id;
+  if (napi_create_promise(env, &c->deferred, &promise) != napi_ok) {
+    tc_napi_throw_last(env, napi_generic_failure, "napi_create_promise");
+    tc_call_free(env, c);
+    return NULL;
+  }
   /* References keep the arrays alive while a pool thread uses them, even
    * if the caller drops its own. */
   if (!tc_ref(env, &c->in, &c->in_ref) || !tc_ref(env, &c->in2, &c->in2_ref) ||
       !tc_ref(env, &c->out, &c->out_ref) ||
-      napi_create_promise(env, &c->deferred, &promise) != napi_ok ||
       napi_create_string_utf8(env, "twincore", NAPI_AUTO_LENGTH, &name) !=
           napi_ok ||
       napi_create_async_work(env, NULL, name, tc_async_execute,
                              tc_async_complete, c, &c->work) != napi_ok ||
       napi_queue_async_work(env, c->work) != napi_ok) {
-    /* A deferred that was made is dropped unsettled with its promise,
-     * which nobody has seen yet. */
+    /* The promise exists: settle it rather than leave it pending. */
+    napi_value err = NULL;
     tc_napi_throw_last(env, napi_generic_failure, "queueing the job");
+    napi_get_and_clear_last_exception(env, &err);
+    if (err == NULL) err = tc_status_error(env, TC_ENOMEM);
+    napi_reject_deferred(env, c->deferred, err);
     tc_call_free(env, c);
-    return NULL;
+    return promise;
   }
   c->next = addon->jobs;
   if (addon->jobs) addon->jobs->prev = c;
@@ -369,6 +491,35 @@ static napi_value tc_cancel(napi_env env, napi_callback_info info) {
   }
   TC_NAPI_CALL(env, napi_get_boolean(env, found, &result), NULL);
   return result;
+}
+
+/* cancelAll(): ask every job in flight to stop (the facade calls it when
+ * the process exits: Node finishes queued threadpool work before exiting,
+ * and runs no cleanup hook first). */
+static napi_value tc_cancel_all(napi_env env, napi_callback_info info) {
+  tc_addon_t *addon = tc_addon(env);
+  (void)info;
+  if (addon == NULL) return NULL;
+  for (tc_call_t *c = addon->jobs; c != NULL; c = c->next) {
+    c->aborted = 1;
+    tc_job_cancel(&c->job);
+    napi_cancel_async_work(env, c->work);
+  }
+  return NULL;
+}
+
+/* alloc(bytes) -> ArrayBuffer over a zero-filled block the addon owns. */
+static napi_value tc_alloc(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  size_t argc = 1, bytes;
+  tc_block_t *b;
+  TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), NULL);
+  if (argc < 1) {
+    tc_throw_type(env, "alloc() takes a byte length");
+    return NULL;
+  }
+  if (!tc_get_size(env, argv[0], "bytes", &bytes)) return NULL;
+  return tc_block_new(env, bytes, &b);
 }
 
 /* detach(arrayBuffer): free() of a library-owned array. */
@@ -442,8 +593,12 @@ static napi_value tc_info(napi_env env, napi_callback_info info) {
   return obj;
 }
 
-/* Environment teardown (process exit, worker terminated): ask every
- * running job to stop so that Node's wait for them is short. */
+/* Environment teardown (a worker terminated, the main thread exiting).
+ * Node 20 lets all threadpool work finish and completes it before it runs
+ * cleanup hooks, so by now nothing should be in flight; cancelling here
+ * only matters for a job that is somehow still running. The wait for
+ * running jobs when a worker is terminated cannot be shortened from here:
+ * worker.terminate() returns once they finish. */
 static void tc_cleanup_hook(void *arg) {
   tc_addon_t *addon = arg;
   for (tc_call_t *c = addon->jobs; c != NULL; c = c->next)
@@ -462,10 +617,9 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   static const struct {
     const char *name;
     napi_callback fn;
-  } fns[] = {{"run", tc_run_sync},
-             {"runAsync", tc_run_async},
-             {"cancel", tc_cancel},
-             {"detach", tc_detach},
+  } fns[] = {{"run", tc_run_sync},  {"runAsync", tc_run_async},
+             {"cancel", tc_cancel}, {"cancelAll", tc_cancel_all},
+             {"alloc", tc_alloc},   {"detach", tc_detach},
              {"info", tc_info}};
   tc_addon_t *addon = calloc(1, sizeof *addon);
   if (addon == NULL) {

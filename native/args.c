@@ -41,6 +41,10 @@ void tc_napi_throw_last(napi_env env, napi_status status, const char *call) {
   napi_throw_error(env, "ERR_TC_NAPI", msg);
 }
 
+napi_value tc_code_error(napi_env env, const char *code, const char *msg) {
+  return tc_make_error(env, napi_create_error, code, msg);
+}
+
 void tc_throw_type(napi_env env, const char *msg) {
   tc_throw_made(
       env,
@@ -137,6 +141,7 @@ int tc_get_view(napi_env env, napi_value v, tc_dtype dtype, int optional,
     return 0;
   }
   view->value = v;
+  view->buffer = ab;
   view->bytes = length * tc_dtype_size((int)dtype);
   return 1;
 }

@@ -39,9 +39,14 @@ napi_value tc_status_error(napi_env env, tc_status st);
 /** Throw tc_status_error(). */
 void tc_throw_status(napi_env env, tc_status st);
 
+/** An Error with the given code and message; NULL if it could not be
+ * made. */
+napi_value tc_code_error(napi_env env, const char *code, const char *msg);
+
 /* A typed array's memory, as the binding sees it. */
 typedef struct {
-  napi_value value; /**< the typed array; NULL when absent. */
+  napi_value value;  /**< the typed array; NULL when absent. */
+  napi_value buffer; /**< its ArrayBuffer or SharedArrayBuffer. */
   tc_dtype dtype;
   void *data;
   size_t bytes;

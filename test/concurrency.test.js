@@ -5,7 +5,7 @@ const { suite } = require('uvu');
 const assert = require('uvu/assert');
 const crypto = require('node:crypto');
 const { Worker } = require('node:worker_threads');
-const { tc, rng, sameBits, backendsUnderTest, ROOT } = require('./helpers');
+const { tc, rng, sameBits, backendsUnderTest, toOwned, ROOT } = require('./helpers');
 
 const Many = suite('concurrency');
 
@@ -13,6 +13,8 @@ for (const backend of backendsUnderTest().filter((b) => b !== 'js')) {
   for (const mode of ['copy', 'borrow']) {
     Many(`${backend}/${mode}: 1,000 async jobs in flight, all correct`, async () => {
       const r = rng(8);
+      // Async calls borrow only alloc()'d memory.
+      const own = mode === 'borrow' ? (a) => toOwned(a, backend) : (a) => a;
       const jobs = [];
       const checks = [];
       for (let i = 0; i < 1000; i++) {
@@ -21,21 +23,21 @@ for (const backend of backendsUnderTest().filter((b) => b !== 'js')) {
           case 0: {
             const data = r.bytes(n);
             const want = crypto.createHash('sha256').update(data).digest('hex');
-            jobs.push(tc.sha256(data, { backend, mode }));
+            jobs.push(tc.sha256(own(data), { backend, mode }));
             checks.push((d) => assert.is(Buffer.from(d).toString('hex'), want));
             break;
           }
           case 1: {
             const a = new Float64Array(n).map(() => r.float() - 0.5);
             const want = a.slice().sort();
-            jobs.push(tc.sort(a, { backend, mode }));
+            jobs.push(tc.sort(own(a), { backend, mode }));
             checks.push((d) => assert.ok(sameBits(d, want)));
             break;
           }
           case 2: {
             const a = new Float64Array(n).map(() => r.below(100));
             const sum = a.reduce((s, v) => s + v, 0);
-            jobs.push(tc.stats(a, { backend, mode }));
+            jobs.push(tc.stats(own(a), { backend, mode }));
             checks.push((s) => assert.is(s.sum, sum));
             break;
           }
@@ -43,7 +45,8 @@ for (const backend of backendsUnderTest().filter((b) => b !== 'js')) {
             const m = 1 + r.below(20);
             const a = new Float32Array(m * m).map(() => r.below(5));
             const want = tc.matmulSync(a, a, m, m, m, { backend: 'js' });
-            jobs.push(tc.matmul(a, a, m, m, m, { backend, mode }));
+            const h = own(a);
+            jobs.push(tc.matmul(h, h, m, m, m, { backend, mode }));
             checks.push((c) => assert.ok(sameBits(c, want)));
           }
         }
@@ -68,8 +71,11 @@ Many('the addon in the main thread and 4 workers at once', async () => {
         const want = crypto.createHash('sha256').update(data).digest('hex');
         const a = new Float64Array(30000).map(Math.random);
         const sorted = a.slice().sort();
+        // Async calls borrow only alloc()'d memory.
+        const owned = tc.alloc('uint8', data.length, { backend: 'native' });
+        owned.set(data);
         const [d, s, st] = await Promise.all([
-          tc.sha256(data, { backend: 'native', mode: round % 2 ? 'copy' : 'borrow' }),
+          tc.sha256(round % 2 ? data : owned, { backend: 'native', mode: round % 2 ? 'copy' : 'borrow' }),
           tc.sort(a, { backend: 'native' }),
           tc.stats(sorted, { backend: 'native' }),
         ]);

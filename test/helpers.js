@@ -19,22 +19,42 @@ function backendsUnderTest() {
 
 const MODES = ['copy', 'borrow', 'auto'];
 
-// Every way to make a call: { label, backend, mode, sync, call(name, ...args) }
-// where call(name) runs tc[name] or tc[name + 'Sync'] and always returns a
-// Promise, so one test body covers both.
+const TYPE_OF = new Map([[Float64Array, 'float64'], [Float32Array, 'float32'], [Int32Array, 'int32'],
+  [Uint32Array, 'uint32'], [Uint8Array, 'uint8']]);
+
+// A copy of an array (or of any bytes) in memory alloc() made for a
+// backend: what an async call (and any wasm call) can borrow.
+function toOwned(v, backend) {
+  if (!ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer) && !(v instanceof SharedArrayBuffer)) return v;
+  const type = ArrayBuffer.isView(v) ? TYPE_OF.get(v.constructor) : undefined;
+  const src = type ? v : ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v);
+  const h = tc.alloc(type ?? 'uint8', src.length, { backend });
+  h.set(src);
+  return h;
+}
+
+// Every way to make a call: { label, backend, mode, sync, heap,
+// call(name, ...args) } where call(name) runs tc[name] or tc[name + 'Sync']
+// and always returns a Promise, so one test body covers both. With heap
+// set (borrow where only alloc()'d memory can be borrowed: wasm, and any
+// async call), the arrays are first copied into alloc()'d memory, and a
+// sort returns that array instead of the one passed in.
 function matrix() {
   const out = [];
   for (const backend of backendsUnderTest()) {
     for (const mode of MODES) {
       for (const sync of [true, false]) {
         const options = { backend, mode };
+        const heap = mode === 'borrow' && (backend === 'wasm' || (backend === 'native' && !sync));
         out.push({
           label: `${backend}/${mode}/${sync ? 'sync' : 'async'}`,
           backend,
           mode,
           sync,
+          heap,
           options,
-          call(name, ...args) {
+          call(name, ...given) {
+            const args = heap ? given.map((v) => toOwned(v, backend)) : given;
             if (sync) {
               try {
                 return Promise.resolve(tc[`${name}Sync`](...args, options));
@@ -104,4 +124,4 @@ function sameBits(a, b) {
   return true;
 }
 
-module.exports = { tc, ROOT, MODES, matrix, rng, child, sameBits, backendsUnderTest };
+module.exports = { tc, ROOT, MODES, matrix, rng, child, sameBits, backendsUnderTest, toOwned };

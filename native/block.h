@@ -1,0 +1,32 @@
+/* Memory the addon owns and lends to JS as an external ArrayBuffer:
+ * alloc()'d arrays and the outputs of async zero-copy calls.
+ *
+ * A block lives while anyone holds a reference: the ArrayBuffer holds one
+ * until V8 releases its backing store (after collection, or after a detach
+ * or transfer once the new owner goes), and every job that borrows it
+ * holds one until it completes. So no detach, transfer or collection can
+ * free memory a job is still using. */
+#ifndef TC_NATIVE_BLOCK_H
+#define TC_NATIVE_BLOCK_H
+
+#include "args.h"
+
+typedef struct {
+  void *data;
+  size_t bytes;
+  int32_t refs; /* changed atomically: V8 may release on another thread */
+} tc_block_t;
+
+/** A new zero-filled block and the external ArrayBuffer over it, or NULL
+ * with an exception pending. */
+napi_value tc_block_new(napi_env env, size_t bytes, tc_block_t **out);
+
+/** The block behind an ArrayBuffer, if the addon made it.
+ * @return 1 and *out set if it is one of ours, 0 if not; -1 with an
+ * exception pending on failure. */
+int tc_block_of(napi_env env, napi_value arraybuffer, tc_block_t **out);
+
+void tc_block_ref(tc_block_t *b);
+void tc_block_unref(tc_block_t *b);
+
+#endif /* TC_NATIVE_BLOCK_H */

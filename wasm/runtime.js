@@ -1,0 +1,298 @@
+'use strict';
+// The JS runtime of the wasm backend: it loads the Emscripten build of the
+// core (build/wasm-module/), whose memory is a shared WebAssembly.Memory,
+// keeps a fixed pool of worker_threads computing on that memory, and runs
+// jobs:
+//   - a sync job runs tc_run() on the calling thread;
+//   - an async job is written into the heap and its address pushed on a
+//     queue in the heap; a pool thread runs it, and the caller awaits
+//     Atomics.waitAsync on the job's status word. No data is posted.
+//
+// Heap views are never held across a call that can grow the memory: every
+// access goes through u8()/i32()/u32(), which renew the view after growth.
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { Worker } = require('node:worker_threads');
+
+const DIR = path.resolve(__dirname, '..', 'build', 'wasm-module');
+const QUEUE_SLOTS = 4096;
+const STACK_BYTES = 256 * 1024;
+const PENDING = 1;
+const CANCELED = 2;
+const ENOMEM = 11;
+
+// Layout keys, in the order of tc_wasm_layout() (wasm/exports.c).
+const LAYOUT_KEYS = ['size', 'status', 'cancel', 'kernel', 'dtype', 'in', 'inLen', 'in2', 'in2Len',
+  'out', 'outLen', 'scratch', 'scratchLen', 'dim', 'planSize', 'statsSize'];
+
+function poolSize() {
+  const env = Number(process.env.TWINCORE_WASM_THREADS);
+  if (Number.isSafeInteger(env) && env > 0) return env;
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+class Runtime {
+  constructor() {
+    const bytes = fs.readFileSync(path.join(DIR, 'twincore.wasm'));
+    this.module = new WebAssembly.Module(bytes);
+    const factory = require(path.join(DIR, 'twincore.js'));
+    const Module = {
+      // Hand the loader the compiled module: it would otherwise fetch() a
+      // file path, which Node 20 refuses; instantiating here also makes
+      // loading synchronous, so sync calls need no await.
+      instantiateWasm: (imports, receive) => {
+        const instance = new WebAssembly.Instance(this.module, imports);
+        this.memory = imports.env.memory;
+        receive(instance, this.module);
+        return instance.exports;
+      },
+      print: () => {},
+      printErr: (msg) => process.stderr.write(`twincore wasm: ${msg}\n`),
+    };
+    // The loader installs process-wide 'uncaughtException' and
+    // 'unhandledRejection' handlers that rethrow; a library must not
+    // change how its host handles errors, so they are taken off again.
+    const before = {
+      uncaughtException: process.listeners('uncaughtException'),
+      unhandledRejection: process.listeners('unhandledRejection'),
+    };
+    factory(Module);
+    for (const [event, kept] of Object.entries(before)) {
+      for (const fn of process.listeners(event)) if (!kept.includes(fn)) process.removeListener(event, fn);
+    }
+    if (!Module._tc_run || !this.memory) throw new Error('the wasm module did not initialise');
+    this.M = Module;
+    this.views = { length: -1 };
+    // Every SharedArrayBuffer object the memory has shown: a view made
+    // before the memory grew holds an older one, over the same memory.
+    this.buffers = new WeakSet();
+    const table = Module._tc_wasm_layout() >>> 2;
+    this.layout = {};
+    LAYOUT_KEYS.forEach((key, i) => {
+      this.layout[key] = this.i32()[table + i];
+    });
+    this.threads = poolSize();
+    this.pool = null;
+    this.inflight = 0;
+    this.keepAlive = null;
+    this.failed = null; // rejects when the pool fails
+    this.waiting = []; // jobs that found the queue full
+  }
+
+  // Views of the current heap, renewed after the memory grew.
+  refresh() {
+    const buffer = this.memory.buffer;
+    if (buffer.byteLength !== this.views.length) {
+      this.buffers.add(buffer);
+      this.views = {
+        length: buffer.byteLength,
+        u8: new Uint8Array(buffer),
+        i32: new Int32Array(buffer),
+        u32: new Uint32Array(buffer),
+      };
+    }
+    return this.views;
+  }
+  u8() { return this.refresh().u8; }
+  i32() { return this.refresh().i32; }
+  u32() { return this.refresh().u32; }
+
+  get heapSize() { return this.memory.buffer.byteLength; }
+  heapUsed() { return this.M._tc_wasm_heap_used() >>> 0; }
+
+  malloc(bytes) {
+    const p = this.M._malloc(Math.max(bytes, 1)) >>> 0;
+    if (p === 0) throw Object.assign(new Error('the wasm heap is out of memory'), { code: 'ERR_TC_ENOMEM' });
+    return p;
+  }
+  free(p) { if (p) this.M._free(p); }
+
+  // A view of the heap as a typed array of Ctor (for alloc()).
+  view(Ctor, ptr, length) {
+    this.refresh();
+    return new Ctor(this.memory.buffer, ptr, length);
+  }
+
+  // Whether a typed array lies in this heap.
+  owns(view) {
+    return this.buffers.has(view.buffer);
+  }
+
+  // Write a job into the heap. Buffers are heap addresses; returns the
+  // job's address, its scratch included, or throws ENOMEM.
+  makeJob(kernel, dtype, inPtr, inLen, in2Ptr, in2Len, outPtr, outLen, dims) {
+    const L = this.layout;
+    const job = this.malloc(L.size + L.planSize);
+    this.M._tc_job_init(job);
+    const u32 = this.u32();
+    const w = (off, v) => { u32[(job + off) >>> 2] = v; };
+    w(L.kernel, kernel);
+    w(L.dtype, dtype);
+    w(L.in, inPtr);
+    w(L.inLen, inLen);
+    w(L.in2, in2Ptr);
+    w(L.in2Len, in2Len);
+    w(L.out, outPtr);
+    w(L.outLen, outLen);
+    w(L.dim, dims[0]);
+    w(L.dim + 4, dims[1]);
+    w(L.dim + 8, dims[2]);
+    const plan = job + L.size;
+    const st = this.M._tc_plan(job, plan);
+    if (st !== 0) return { job, status: st };
+    const scratchLen = this.u32()[(plan + 4) >>> 2];
+    if (scratchLen > 0) {
+      const scratch = this.M._malloc(scratchLen) >>> 0;
+      if (scratch === 0) return { job, status: ENOMEM };
+      const u = this.u32();
+      u[(job + L.scratch) >>> 2] = scratch;
+      u[(job + L.scratchLen) >>> 2] = scratchLen;
+    }
+    return { job, status: 0 };
+  }
+
+  freeJob(job) {
+    this.free(this.u32()[(job + this.layout.scratch) >>> 2]);
+    this.free(job);
+  }
+
+  status(job) { return Atomics.load(this.i32(), (job + this.layout.status) >>> 2); }
+
+  // tc_strerror() of a status, read out of the heap.
+  strerror(status) {
+    const p = this.M._tc_strerror(status) >>> 0;
+    const u8 = this.u8();
+    let end = p;
+    while (u8[end] !== 0) end++;
+    return Buffer.from(u8.subarray(p, end)).toString('utf8');
+  }
+
+  // Run a job on the calling thread.
+  runSync(job) { return this.M._tc_run(job); }
+
+  // Ask a job to stop: a queued one is dropped, a running one stops at
+  // its next chunk.
+  cancel(job) {
+    Atomics.store(this.i32(), (job + this.layout.cancel) >>> 2, 1);
+  }
+
+  // Run a job on the pool; resolves with its status.
+  async runAsync(job) {
+    this.startPool();
+    const statusIndex = (job + this.layout.status) >>> 2;
+    if (this.inflight++ === 0) {
+      // A pending Atomics.waitAsync does not keep Node alive, and the pool
+      // threads are unref'd: hold a handle while jobs are in flight.
+      this.keepAlive = setInterval(() => {}, 1 << 30);
+    }
+    try {
+      this.push(job);
+      const wait = Atomics.waitAsync(this.i32(), statusIndex, PENDING);
+      if (wait.async) await Promise.race([wait.value, this.failed]);
+      return this.status(job);
+    } finally {
+      if (--this.inflight === 0) clearInterval(this.keepAlive);
+      this.drain();
+    }
+  }
+
+  startPool() {
+    if (this.pool) {
+      if (this.pool.error) throw this.pool.error;
+      return;
+    }
+    const ctrl = this.malloc(4 * (4 + QUEUE_SLOTS));
+    const i32 = this.i32();
+    i32.fill(0, ctrl >>> 2, (ctrl >>> 2) + 4 + QUEUE_SLOTS);
+    i32[(ctrl >>> 2) + 2] = QUEUE_SLOTS;
+    const stacks = this.malloc(STACK_BYTES * this.threads + 16);
+    this.pool = { ctrl, stacks, workers: [], error: null };
+    this.failed = new Promise((resolve, reject) => {
+      this.pool.fail = reject;
+    });
+    this.failed.catch(() => {});
+    for (let t = 0; t < this.threads; t++) {
+      const base = ((stacks + 15) & ~15) + t * STACK_BYTES;
+      const worker = new Worker(path.join(__dirname, 'worker.js'), {
+        workerData: {
+          wasmModule: this.module, memory: this.memory, ctrl, layout: this.layout,
+          stackBase: base, stackTop: base + STACK_BYTES,
+        },
+      });
+      worker.unref();
+      worker.on('error', (err) => this.poolFailed(err));
+      worker.on('exit', (code) => {
+        if (code !== 0) this.poolFailed(new Error(`a wasm pool thread exited with code ${code}`));
+      });
+      this.pool.workers.push(worker);
+    }
+  }
+
+  // A pool thread died: the job it held can never finish. Every job in
+  // flight rejects (its memory is left allocated: another thread may still
+  // be working on it) rather than hang, the other threads stop, and new
+  // async jobs are refused.
+  poolFailed(err) {
+    if (this.pool.error) return;
+    this.pool.error = Object.assign(new Error(`the wasm thread pool failed: ${err.message}`, { cause: err }),
+      { code: 'ERR_TC_WASM_POOL' });
+    const i32 = this.i32();
+    const H = this.pool.ctrl >>> 2;
+    Atomics.store(i32, H + 3, 1);
+    Atomics.notify(i32, H + 1);
+    this.pool.fail(this.pool.error);
+  }
+
+  push(job) {
+    if (this.pool.error) throw this.pool.error;
+    const i32 = this.i32();
+    const H = this.pool.ctrl >>> 2;
+    const head = Atomics.load(i32, H);
+    const tail = i32[H + 1];
+    if (((tail - head) | 0) >= QUEUE_SLOTS || this.waiting.length > 0) {
+      this.waiting.push(job);
+      return;
+    }
+    Atomics.store(i32, H + 4 + ((tail >>> 0) % QUEUE_SLOTS), job);
+    Atomics.store(i32, H + 1, (tail + 1) | 0);
+    Atomics.notify(i32, H + 1, 1);
+  }
+
+  // Move jobs that found the queue full onto it as room appears.
+  drain() {
+    if (!this.pool) return;
+    const i32 = this.i32();
+    const H = this.pool.ctrl >>> 2;
+    while (this.waiting.length > 0) {
+      const head = Atomics.load(i32, H);
+      const tail = i32[H + 1];
+      if (((tail - head) | 0) >= QUEUE_SLOTS) return;
+      const job = this.waiting.shift();
+      Atomics.store(i32, H + 4 + ((tail >>> 0) % QUEUE_SLOTS), job);
+      Atomics.store(i32, H + 1, (tail + 1) | 0);
+      Atomics.notify(i32, H + 1, 1);
+    }
+  }
+}
+
+let runtime = null;
+let loadError = null;
+
+// The runtime, loaded on first use; null (with loadError set) if this build
+// has no wasm module or this Node cannot run it.
+function get() {
+  if (runtime || loadError) return runtime;
+  try {
+    if (typeof SharedArrayBuffer !== 'function' || typeof Atomics.waitAsync !== 'function') {
+      throw new Error('this JavaScript engine lacks SharedArrayBuffer or Atomics.waitAsync');
+    }
+    runtime = new Runtime();
+  } catch (err) {
+    loadError = err;
+  }
+  return runtime;
+}
+
+module.exports = { get, getLoadError: () => loadError, PENDING, CANCELED };
