@@ -17,7 +17,11 @@ let loadError = null;
 try {
   const file = process.env.TWINCORE_NATIVE_ADDON;
   binding = file ? require(path.resolve(file)) : require('node-gyp-build')(path.resolve(__dirname, '..'));
+  for (const fn of ['run', 'runAsync', 'cancel', 'cancelAll', 'alloc', 'detach', 'info']) {
+    if (typeof binding[fn] !== 'function') throw new Error(`the loaded addon has no ${fn}(): not twincore's`);
+  }
 } catch (err) {
+  binding = null;
   loadError = err;
 }
 

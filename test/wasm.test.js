@@ -1,0 +1,172 @@
+'use strict';
+// The wasm backend: bit-for-bit parity with native, its heap (growth,
+// alloc/free, no leaks), its thread pool (queueing, exit, workers), and
+// the fallback to it when the addon cannot load.
+const { suite } = require('uvu');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const assert = require('uvu/assert');
+const { tc, rng, child, sameBits, backendsUnderTest, toOwned } = require('./helpers');
+
+const has = backendsUnderTest();
+const Wasm = suite('wasm');
+
+function inputs(r) {
+  const f64 = new Float64Array(50000);
+  for (let i = 0; i < f64.length; i++) f64[i] = i % 97 === 0 ? [NaN, -0, Infinity][i % 3] : (r.float() - 0.5) * 10 ** r.below(20);
+  const f32 = new Float32Array(40000).map(() => (r.float() - 0.5) * 100);
+  const i32 = new Int32Array(40000).map(() => r.u32() | 0);
+  const u32 = new Uint32Array(40000).map(() => r.u32());
+  const a = new Float32Array(37 * 300).map(() => r.float() - 0.5);
+  const b = new Float32Array(300 * 41).map(() => r.float() - 0.5);
+  return { bytes: r.bytes(100003), f64, f32, i32, u32, a, b };
+}
+
+// Every kernel on one backend and mode; results as plain arrays.
+async function everything(backend, mode, sync, x) {
+  const own = (v) => (mode === 'borrow' && (backend === 'wasm' || !sync) ? toOwned(v, backend) : v.slice());
+  const call = (name, ...args) => (sync ? tc[`${name}Sync`](...args, { backend, mode }) : tc[name](...args, { backend, mode }));
+  const out = [await call('sha256', own(x.bytes)), Float64Array.from(Object.values(await call('stats', own(x.f64))))];
+  for (const arr of [x.f64, x.f32, x.i32, x.u32]) out.push((await call('sort', own(arr))).slice());
+  out.push((await call('matmul', own(x.a), own(x.b), 37, 300, 41)).slice());
+  return out;
+}
+
+Wasm('native and wasm give the same bits for every kernel, in every mode', async () => {
+  if (!has.includes('native') || !has.includes('wasm')) return;
+  const x = inputs(rng(9));
+  const want = await everything('native', 'copy', true, x);
+  for (const mode of ['copy', 'borrow', 'auto']) {
+    for (const sync of [true, false]) {
+      for (const backend of ['native', 'wasm']) {
+        const got = await everything(backend, mode, sync, x);
+        got.forEach((g, i) => assert.ok(sameBits(g, want[i]), `${backend}/${mode}/${sync ? 'sync' : 'async'}: output ${i}`));
+      }
+    }
+  }
+});
+
+Wasm('a wasm heap array is borrowed in place by the native backend too', async () => {
+  if (!has.includes('native') || !has.includes('wasm')) return;
+  const v = tc.alloc('float64', 10000, { backend: 'wasm' });
+  for (let i = 0; i < v.length; i++) v[i] = v.length - i;
+  const out = await tc.sort(v, { backend: 'native', mode: 'borrow' });
+  assert.is(out, v);
+  assert.ok(v.every((x, i) => x === i + 1));
+  tc.free(v);
+});
+
+Wasm('the heap grows under live arrays: old views stay valid, jobs stay right', async () => {
+  if (!has.includes('wasm')) return;
+  const before = tc.backends().wasm.heapSize;
+  const small = tc.alloc('int32', 1000, { backend: 'wasm' });
+  small.set(Array.from({ length: 1000 }, (_, i) => 1000 - i));
+  const huge = tc.alloc('uint8', before + (64 << 20), { backend: 'wasm' });
+  assert.ok(tc.backends().wasm.heapSize > before, 'the heap grew');
+  huge[huge.length - 1] = 7;
+  await tc.sort(small, { backend: 'wasm' });
+  assert.ok(small.every((x, i) => x === i + 1), 'sorted through a view made before the growth');
+  const copyJob = await tc.sort(new Float64Array([3, 2, 1]), { backend: 'wasm', mode: 'copy' });
+  assert.equal(Array.from(copyJob), [1, 2, 3]);
+  assert.is(huge[huge.length - 1], 7);
+  tc.free(huge);
+  tc.free(small);
+});
+
+Wasm('100,000 alloc/free cycles and 10,000 copy jobs leave the heap as it was', () => {
+  if (!has.includes('wasm')) return;
+  // In a child of its own, so that no other test's forgotten arrays are
+  // reclaimed meanwhile.
+  const r = child(`
+    const tc = require(process.cwd());
+    (async () => {
+      await tc.sha256(new Uint8Array(1), { backend: 'wasm', mode: 'copy' }); // the pool is started
+      const used = () => tc.backends().wasm.heapUsed;
+      const start = used();
+      for (let i = 0; i < 100000; i++) tc.free(tc.alloc(['float64', 'uint8', 'int32'][i % 3], 1 + (i % 500), { backend: 'wasm' }));
+      const afterAlloc = used();
+      // All in flight at once: more than the queue's 4,096 slots.
+      const jobs = [];
+      for (let i = 0; i < 10000; i++) {
+        jobs.push(i % 2 ? tc.sha256(new Uint8Array(64 + (i % 100)), { backend: 'wasm', mode: 'copy' })
+          : tc.sort(new Int32Array([3, 1, 2, i]), { backend: 'wasm', mode: 'copy' }));
+      }
+      const results = await Promise.all(jobs);
+      const right = results.every((x, i) => (i % 2 ? x.length === 32 : x.join() === Int32Array.from([3, 1, 2, i]).sort().join()));
+      console.log(afterAlloc - start, used() - start, right, tc.backends().wasm.inflight);
+    })();`, { timeout: 120000 });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout.trim(), '0 0 true 0', 'heap growth after alloc/free, after jobs; results right; in flight');
+});
+
+Wasm('a process that used the wasm backend exits on its own', () => {
+  if (!has.includes('wasm')) return;
+  const r = child(`
+    const tc = require(process.cwd());
+    tc.sort(new Float64Array(1 << 20).map(Math.random), { backend: 'wasm' })
+      .then((a) => console.log(a.every((v, i) => i === 0 || a[i - 1] <= v) ? 'done' : 'wrong'));`, { timeout: 30000 });
+  assert.is(r.signal, null, `killed by ${r.signal}: it did not exit on its own`);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout.trim(), 'done');
+});
+
+Wasm('TWINCORE_WASM_THREADS sets the pool size', () => {
+  if (!has.includes('wasm')) return;
+  const r = child(`const tc = require(process.cwd()); console.log(tc.backends().wasm.threads);`,
+    { env: { TWINCORE_WASM_THREADS: '3' } });
+  assert.is(r.stdout.trim(), '3');
+});
+
+Wasm('the facade in a worker_thread on wasm, terminated mid-job', () => {
+  if (!has.includes('wasm')) return;
+  const r = child(`
+    const { Worker } = require('node:worker_threads');
+    const tc = require(process.cwd());
+    (async () => {
+      for (let round = 0; round < 3; round++) {
+        const w = new Worker(\`
+          const tc = require(process.cwd());
+          const { parentPort } = require('node:worker_threads');
+          tc.sha256(new Uint8Array(8 << 20), { backend: 'wasm', mode: 'copy' }).then((d) => parentPort.postMessage(d.length));
+          for (let i = 0; i < 8; i++) tc.sha256(new Uint8Array(32 << 20), { backend: 'wasm', mode: 'copy' });
+        \`, { eval: true });
+        const first = await new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
+        if (first !== 32) console.log('wrong digest length');
+        await w.terminate();
+      }
+      const d = await tc.sha256(new Uint8Array(10), { backend: 'wasm' });
+      console.log(d.length === 32 ? 'ok' : 'wrong');
+    })();`, { timeout: 60000 });
+  assert.is(r.signal, null, `killed by ${r.signal}`);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout.trim(), 'ok');
+});
+
+Wasm("an addon that cannot load: 'auto' falls back to wasm with the same results", () => {
+  if (!has.includes('wasm')) return;
+  const script = `
+    const tc = require(process.cwd());
+    (async () => {
+      const a = new Float64Array(20000).map((_, i) => Math.sin(i));
+      const sorted = await tc.sort(a.slice());
+      const digest = Buffer.from(await tc.sha256(Buffer.from('twincore'))).toString('hex');
+      const s = await tc.stats(a);
+      console.log(tc.backends().default, tc.backends().native.available, digest, s.sum,
+        Buffer.from(sorted.buffer).toString('base64').length, Buffer.from(sorted.buffer).equals(Buffer.from(a.slice().sort().buffer)));
+    })();`;
+  // A broken build: garbage where the shared object should be.
+  const file = path.join(os.tmpdir(), `twincore-broken-${process.pid}.node`);
+  fs.writeFileSync(file, 'not an ELF file');
+  const broken = child(script, { env: { TWINCORE_NATIVE_ADDON: file } });
+  fs.rmSync(file);
+  assert.is(broken.status, 0, broken.stderr);
+  const [backend, available, ...rest] = broken.stdout.trim().split(' ');
+  assert.is(backend, 'wasm');
+  assert.is(available, 'false');
+  if (!has.includes('native')) return;
+  const reference = child(script, { env: { TWINCORE_BACKEND: 'native' } });
+  assert.equal(rest, reference.stdout.trim().split(' ').slice(2), 'same results as the native build');
+});
+
+Wasm.run();
