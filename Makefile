@@ -41,6 +41,10 @@ WASM_LDFLAGS := -O2 -msimd128 -pthread --no-entry -sEXPORTED_FUNCTIONS=$(WASM_EX
   -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=4GB -Wno-pthreads-mem-growth \
   -sMODULARIZE=1 -sEXPORT_NAME=createTwincore -sENVIRONMENT=node,worker -sPTHREAD_POOL_SIZE=0
 
+# The bench's peers: a bare Node-API async work item, and OpenBLAS's sgemm.
+BENCH_BARE := $(BUILD)/bench/bare.node
+BENCH_SGEMM := $(BUILD)/bench/sgemm
+
 # Node's headers: next to this node when it has them (Debian does), else
 # node-gyp's download cache.
 NODE_INCLUDE ?= $(shell $(NODE) -p "const p=require('path'),f=require('fs');const a=p.resolve(process.execPath,'../../include/node');f.existsSync(p.join(a,'node_api.h'))?a:p.join(require('os').homedir(),'.cache/node-gyp',process.versions.node,'include/node')")
@@ -77,6 +81,15 @@ help: ## list the targets
 .PHONY: test
 test: deps test-build ## install what is missing, build and run every test
 	$(Q)$(NODE) test/run.js
+
+.PHONY: bench
+bench: deps deps-bench $(ADDON) $(WASM_MODULE) $(BENCH_BARE) $(BENCH_SGEMM) ## build both backends, run the benchmark, write the report (BENCH=full for everything)
+	$(Q)$(NODE) bench/run.js
+
+.PHONY: test-report
+test-report: deps-chromium ## render the latest bench report in headless Chromium to a PNG
+	$(Q)if [ ! -f bench/results/latest.html ]; then $(MAKE) --no-print-directory bench BENCH=smoke; fi
+	$(Q)$(NODE) bench/screenshot.js bench/results/latest.html $(BUILD)/report.png
 
 ##@ Tests, one build at a time
 
@@ -155,6 +168,18 @@ $(WASM_MODULE): $(WASM_OBJ)
 	@# Emscripten's own pthread worker script: unused, the pool is ours.
 	$(Q)rm -f $(WASM_MOD_DIR)/twincore.worker.js
 
+##@ The bench's peers
+
+$(BENCH_BARE): bench/peers/bare.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) -std=c11 -O2 -shared -fPIC $(WARN) -I$(NODE_INCLUDE) $< -o $@
+
+$(BENCH_SGEMM): bench/peers/sgemm.c | deps-bench
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) -std=c11 -O2 -D_POSIX_C_SOURCE=200809L $(WARN) $< -o $@ -lopenblas
+
 ##@ Set-up
 
 .PHONY: deps
@@ -176,6 +201,35 @@ deps-emcc:
 	fi
 
 # npm ci also runs the package's install step, which builds the addon.
+# OpenBLAS for the bench's reference sgemm, from Debian when missing.
+.PHONY: deps-bench
+deps-bench:
+	$(Q)if [ ! -e /usr/include/x86_64-linux-gnu/cblas.h ] && [ ! -e /usr/include/cblas.h ] && \
+	  [ ! -e /usr/include/openblas/cblas.h ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "  APT     libopenblas-dev"; \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev >/dev/null || exit 1; \
+	  else \
+	    echo "OpenBLAS not found: install libopenblas-dev (the bench compares matmul with it)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+# Debian's Chromium, for make test-report.
+.PHONY: deps-chromium
+deps-chromium:
+	$(Q)if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "  APT     chromium"; \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; \
+	  else \
+	    echo "chromium not found: install it (Debian: apt-get install chromium)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
 .PHONY: deps-npm
 deps-npm: node_modules/.twincore-installed
 

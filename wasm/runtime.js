@@ -189,9 +189,16 @@ class Runtime {
     }
     try {
       this.push(job);
-      const wait = Atomics.waitAsync(this.i32(), statusIndex, PENDING);
-      if (wait.async) await Promise.race([wait.value, this.failed]);
-      return this.status(job);
+      // A wake-up may be meant for an earlier job that had this address:
+      // its pool thread notifies after storing its status, and by then the
+      // memory can have been freed and reused. So wait until this job's
+      // status is no longer pending, however many wake-ups that takes.
+      for (;;) {
+        const status = this.status(job);
+        if (status !== PENDING) return status;
+        const wait = Atomics.waitAsync(this.i32(), statusIndex, PENDING);
+        if (wait.async) await Promise.race([wait.value, this.failed]);
+      }
     } finally {
       if (--this.inflight === 0) clearInterval(this.keepAlive);
       this.drain();

@@ -1,0 +1,145 @@
+'use strict';
+// What the bench measures: kernel x size x backend x mode x sync/async,
+// the peers of each kernel, and the dispatch floor. A case is plain data
+// plus make(inputs), which returns the function to time (async cases
+// take benchmark.js's deferred).
+
+const { parseBytes } = require('./stats');
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+const PROFILES = {
+  // About five minutes on 2 cores: every kernel at the sizes the targets
+  // need, every backend and mode.
+  default: {
+    sha256: [1 * KIB, 64 * KIB, 1 * MIB, 16 * MIB],
+    stats: [1 * KIB, 64 * KIB, 1 * MIB, 16 * MIB, 64 * MIB],
+    sort: [1 * KIB, 64 * KIB, 1 * MIB, 16 * MIB, 64 * MIB],
+    matmul: [64, 256, 512, 1024],
+    // 16M elements of each of these, for the sort targets.
+    sortTypes: ['int32', 'float64'],
+    maxTime: 0.4,
+  },
+  full: {
+    sha256: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536].map((k) => k * KIB),
+    stats: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536].map((k) => k * KIB),
+    sort: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536].map((k) => k * KIB),
+    matmul: [32, 64, 128, 256, 512, 1024, 2048],
+    sortTypes: ['int32', 'float32', 'float64'],
+    maxTime: 1,
+  },
+  // A few seconds: what `make test` runs to check the report end to end.
+  smoke: {
+    sha256: [1 * KIB, 64 * KIB],
+    stats: [1 * KIB, 64 * KIB],
+    sort: [1 * KIB, 64 * KIB],
+    matmul: [16, 64],
+    sortTypes: [],
+    maxTime: 0.02,
+  },
+};
+
+const TYPE_BYTES = { uint8: 1, int32: 4, uint32: 4, float32: 4, float64: 8 };
+const ARRAYS = { uint8: Uint8Array, int32: Int32Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array };
+
+// Deterministic data, so that runs compare.
+function fill(type, n) {
+  const a = new ARRAYS[type](n);
+  let s = 0x2545f491;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    a[i] = type === 'float64' || type === 'float32' ? ((s >>> 0) / 2 ** 32 - 0.5) * 1e6 : s;
+  }
+  return a;
+}
+
+// One backend/mode pairing of twincore: how to hold the data and which
+// options to pass.
+const VARIANTS = [
+  { backend: 'native', mode: 'copy', memory: 'plain' },
+  { backend: 'native', mode: 'zero-copy', memory: 'native' },
+  { backend: 'wasm', mode: 'copy', memory: 'plain' },
+  { backend: 'wasm', mode: 'zero-copy', memory: 'wasm' },
+];
+
+function label(backend, mode, sync) {
+  return `${backend}${mode ? ` ${mode}` : ''} ${sync ? 'sync' : 'async'}`;
+}
+
+/**
+ * The cases of a profile, filtered.
+ * @param {object} o
+ * @param {string} o.profile   'default' | 'full' | 'smoke'
+ * @param {string[]} [o.kernels]  only these kernels
+ * @param {string[]} [o.backends] only these backends ('native', 'wasm', 'js', 'auto', 'peer')
+ * @param {string[]} [o.sizes]    only these sizes ('16MiB', or a matmul n)
+ * @param {object} o.available   { native: bool, wasm: bool }
+ */
+function cases(o) {
+  const p = PROFILES[o.profile];
+  if (!p) throw new Error(`unknown profile "${o.profile}"; profiles: ${Object.keys(PROFILES).join(', ')}`);
+  const out = [];
+  const add = (c) => out.push({ maxTime: p.maxTime, ...c });
+  const twincore = (kernel, input, size, work, unit, extra = {}) => {
+    for (const v of VARIANTS) {
+      if (!o.available[v.backend]) continue;
+      for (const sync of [true, false]) {
+        add({ kernel, input, size, work, unit, backend: v.backend, mode: v.mode, memory: v.memory, sync,
+          series: label(v.backend, v.mode, sync), ...extra });
+      }
+    }
+    for (const sync of [true, false]) {
+      add({ kernel, input, size, work, unit, backend: 'auto', mode: 'auto', memory: 'plain', sync,
+        series: label('auto', '', sync), ...extra });
+    }
+  };
+
+  for (const size of p.sha256) {
+    const input = { type: 'uint8', length: size };
+    twincore('sha256', input, size, size, 'B');
+    add({ kernel: 'sha256', input, size, work: size, unit: 'B', backend: 'js', mode: '-', memory: 'plain', sync: true, series: 'node:crypto createHash' });
+    add({ kernel: 'sha256', input, size, work: size, unit: 'B', backend: 'peer', peer: 'subtle', mode: '-', memory: 'plain', sync: false, series: 'crypto.subtle.digest' });
+    add({ kernel: 'sha256', input, size, work: size, unit: 'B', backend: 'peer', peer: 'hash-wasm', mode: '-', memory: 'plain', sync: true, series: 'hash-wasm' });
+  }
+  for (const size of p.stats) {
+    const input = { type: 'float64', length: size / 8 };
+    twincore('stats', input, size, size, 'B');
+    add({ kernel: 'stats', input, size, work: size, unit: 'B', backend: 'js', mode: '-', memory: 'plain', sync: true, series: 'js loops' });
+    add({ kernel: 'stats', input, size, work: size, unit: 'B', backend: 'peer', peer: 'memcpy', mode: '-', memory: 'plain', sync: true, series: 'memcpy (TypedArray.set)' });
+  }
+  const sortCase = (type, size) => {
+    const input = { type, length: size / TYPE_BYTES[type] };
+    const extra = { restore: true, dtype: type };
+    twincore('sort', input, size, input.length, 'elem', extra);
+    add({ kernel: 'sort', input, size, work: input.length, unit: 'elem', backend: 'js', mode: '-', memory: 'plain', sync: true, series: 'TypedArray.prototype.sort', ...extra });
+  };
+  for (const size of p.sort) sortCase('uint32', size);
+  for (const type of p.sortTypes) sortCase(type, (16 * MIB) * TYPE_BYTES[type]);
+  for (const n of p.matmul) {
+    const input = { type: 'float32', length: n * n };
+    twincore('matmul', input, n, 2 * n ** 3, 'FLOP');
+    add({ kernel: 'matmul', input, size: n, work: 2 * n ** 3, unit: 'FLOP', backend: 'js', mode: '-', memory: 'plain', sync: true, series: 'js loops' });
+  }
+  // The dispatch floor: a tiny job's round trip, one at a time and 64 in
+  // flight (then a call of the case is a batch of 64).
+  for (const batch of [1, 64]) {
+    const input = { type: 'uint8', length: 16 };
+    const common = { kernel: 'dispatch', input, size: batch, work: batch, unit: 'call', mode: '-', memory: 'plain', sync: false, batch };
+    for (const backend of ['native', 'wasm']) {
+      if (o.available[backend]) add({ ...common, backend, mode: 'zero-copy', memory: backend, series: `twincore ${backend}` });
+    }
+    if (o.available.bare) add({ ...common, backend: 'peer', peer: 'bare', series: 'bare napi_create_async_work' });
+    add({ ...common, backend: 'peer', peer: 'piscina', series: 'piscina empty task' });
+  }
+  const sizeOk = (c) => !o.sizes || o.sizes.some((s) => (c.kernel === 'matmul' || c.kernel === 'dispatch' ? Number(s) === c.size : parseBytes(s) === c.size));
+  return out
+    .filter((c) => !o.kernels || o.kernels.includes(c.kernel))
+    .filter((c) => !o.backends || o.backends.includes(c.backend))
+    .filter(sizeOk)
+    .map((c, i) => ({ ...c, id: `${c.kernel}/${c.kernel === 'sort' ? `${c.dtype}/` : ''}${c.size}/${c.series}`, index: i }));
+}
+
+module.exports = { cases, fill, PROFILES, ARRAYS, TYPE_BYTES };

@@ -1,0 +1,177 @@
+'use strict';
+// Runs one case with benchmark.js and measures, besides time per call, the
+// time the main thread was busy per call (performance.eventLoopUtilization
+// across the run): for an async call, that is what it costs the event
+// loop, copies included.
+
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const Benchmark = require('benchmark');
+const tc = require('..');
+const { fill, ARRAYS } = require('./cases');
+const { median, throughput } = require('./stats');
+
+// Call fn through a reference: benchmark.js would otherwise recompile its
+// source into a loop, losing the closure.
+Benchmark.support.decompilation = false;
+
+const ROOT = path.resolve(__dirname, '..');
+
+// Inputs of one type and length in each kind of memory, made once and
+// shared by every case that reads them; freed by release().
+class Inputs {
+  constructor() {
+    this.sets = new Map();
+  }
+
+  get(input, memory) {
+    const key = `${input.type}:${input.length}`;
+    let set = this.sets.get(key);
+    if (!set) {
+      const plain = fill(input.type, input.length);
+      set = { plain, pristine: plain.slice() };
+      this.sets.set(key, set);
+    }
+    if (!set[memory]) {
+      const v = tc.alloc(input.type, input.length, { backend: memory });
+      v.set(set.plain);
+      set[memory] = v;
+    }
+    return set;
+  }
+
+  // Free everything but the inputs still needed.
+  releaseExcept(keep) {
+    for (const [key, set] of this.sets) {
+      if (keep.has(key)) continue;
+      for (const memory of ['native', 'wasm']) if (set[memory]) tc.free(set[memory]);
+      this.sets.delete(key);
+    }
+  }
+}
+
+let peers = null;
+
+// Peers that need setting up once: hash-wasm's hasher, piscina's pool, the
+// bare Node-API addon.
+async function setupPeers(bareAddon) {
+  if (peers) return peers;
+  const { createSHA256 } = require('hash-wasm');
+  const { Piscina } = require('piscina');
+  peers = {
+    sha256: await createSHA256(),
+    piscina: new Piscina({ filename: path.join(__dirname, 'peers', 'empty-task.js'), maxThreads: 2, minThreads: 2 }),
+    bare: bareAddon ? require(bareAddon) : null,
+  };
+  return peers;
+}
+
+async function closePeers() {
+  if (peers) await peers.piscina.destroy();
+  peers = null;
+}
+
+function optionsOf(c) {
+  if (c.backend === 'auto') return undefined;
+  if (c.mode === '-') return { backend: c.backend };
+  return { backend: c.backend, mode: c.mode === 'zero-copy' ? 'borrow' : c.mode };
+}
+
+// The function to time, sync () => void or async (deferred) => void.
+function makeFn(c, data, set) {
+  const opts = optionsOf(c);
+  const twin = (name, ...args) => (c.sync
+    ? () => tc[`${name}Sync`](...args, opts)
+    : (d) => tc[name](...args, opts).then(() => d.resolve(), (e) => { d.benchmark.error = e; d.resolve(); }));
+  const restore = () => data.set(set.pristine);
+  switch (c.backend === 'peer' ? c.peer : c.kernel) {
+    case 'sha256': return twin('sha256', data);
+    case 'stats': return twin('stats', data);
+    case 'matmul': return twin('matmul', data, data, c.size, c.size, c.size);
+    case 'sort': {
+      const f = twin('sort', data);
+      return c.sync ? () => { restore(); f(); } : (d) => { restore(); f(d); };
+    }
+    case 'subtle': return (d) => crypto.subtle.digest('SHA-256', data).then(() => d.resolve());
+    case 'hash-wasm': return () => peers.sha256.init().update(data).digest('binary');
+    case 'memcpy': {
+      const dst = new ARRAYS[c.input.type](c.input.length);
+      return () => dst.set(data);
+    }
+    case 'bare': return batched(c.batch, () => peers.bare.roundTrip());
+    case 'piscina': return batched(c.batch, () => peers.piscina.run(null));
+    case 'dispatch': return batched(c.batch, () => tc.sha256(data, opts));
+    default: throw new Error(`no way to run ${c.id}`);
+  }
+}
+
+// An async call that is a batch of n calls in flight at once.
+function batched(n, call) {
+  if (n === 1) return (d) => call().then(() => d.resolve());
+  return (d) => {
+    const all = [];
+    for (let i = 0; i < n; i++) all.push(call());
+    Promise.all(all).then(() => d.resolve());
+  };
+}
+
+// Median time of restoring a sort's input: subtracted from the sort cases,
+// which restore before every call so that each sorts the same data.
+function restoreCost(data, set) {
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    data.set(set.pristine);
+    times.push((performance.now() - t0) / 1e3);
+  }
+  return median(times);
+}
+
+/** Measure one case; resolves with its result (never rejects). */
+function measure(c, inputs, { minSamples = 4 } = {}) {
+  return new Promise((resolve) => {
+    let set;
+    let data;
+    let fn;
+    let restore = 0;
+    try {
+      set = inputs.get(c.input, c.memory === 'plain' ? 'plain' : c.memory);
+      data = set[c.memory === 'plain' ? 'plain' : c.memory];
+      fn = makeFn(c, data, set);
+      if (c.restore) restore = restoreCost(data, set);
+    } catch (err) {
+      resolve({ error: err.message });
+      return;
+    }
+    let calls = 0;
+    const counted = c.sync ? () => { calls++; fn(); } : (d) => { calls++; fn(d); };
+    const bench = new Benchmark(c.id, {
+      fn: counted, defer: !c.sync, maxTime: c.maxTime, minSamples, initCount: 1, delay: 0,
+    });
+    let elu0;
+    bench.on('complete', () => {
+      const elu = performance.eventLoopUtilization(elu0);
+      if (bench.error) {
+        resolve({ error: String(bench.error.message || bench.error) });
+        return;
+      }
+      const perCall = c.batch > 1 ? c.batch : 1;
+      const seconds = Math.max(bench.stats.mean - restore, 1e-12);
+      const busy = Math.max(elu.active / 1e3 / calls - (c.restore ? restore : 0), 0);
+      resolve({
+        seconds,
+        secondsPerUnit: seconds / perCall,
+        busyPerCall: busy / perCall,
+        rme: bench.stats.rme / 100,
+        samples: bench.stats.sample.map((s) => Math.max(s - restore, 1e-12)),
+        calls,
+        restore,
+        throughput: throughput(c.work, seconds),
+      });
+    });
+    elu0 = performance.eventLoopUtilization();
+    bench.run({ async: true });
+  });
+}
+
+module.exports = { measure, Inputs, setupPeers, closePeers, ROOT };

@@ -1,0 +1,3 @@
+'use strict';
+// piscina's task for the dispatch floor: nothing at all.
+module.exports = () => {};

@@ -1,0 +1,187 @@
+'use strict';
+// Renders a bench run (the JSON the runner writes) as Markdown and as a
+// self-contained HTML page with SVG charts: throughput against size, main-
+// thread time per call against size, and the copy share, per kernel.
+
+const { lineChart, esc } = require('./svg');
+const { formatBytes, formatRate, formatTime, copyShare } = require('./stats');
+
+const KERNELS = ['sha256', 'stats', 'sort', 'matmul'];
+const UNIT = { sha256: 'B/s', stats: 'B/s', sort: 'elem/s', matmul: 'FLOP/s' };
+
+function ok(results) {
+  return results.filter((r) => !r.error && r.kernel !== 'dispatch');
+}
+
+// The sort series of the size sweep are uint32; the other sort types are
+// single-size target rows.
+function sweep(results, kernel) {
+  return ok(results).filter((r) => r.kernel === kernel && (kernel !== 'sort' || r.dtype === 'uint32'));
+}
+
+function sizeLabel(kernel, size) {
+  return kernel === 'matmul' ? `${size}×${size}` : formatBytes(size);
+}
+
+function seriesOf(rows, value, keep = () => true) {
+  const names = [...new Set(rows.filter(keep).map((r) => r.series))];
+  return names.map((name) => ({
+    name,
+    points: rows.filter((r) => r.series === name).map((r) => [r.size, value(r)]).sort((a, b) => a[0] - b[0]),
+  }));
+}
+
+// Copy share per backend and sync/async: copy-mode time against zero-copy
+// time at each size.
+function copySeries(rows) {
+  const out = [];
+  for (const backend of ['native', 'wasm']) {
+    for (const how of ['sync', 'async']) {
+      const copy = rows.filter((r) => r.series === `${backend} copy ${how}`);
+      const zero = rows.filter((r) => r.series === `${backend} zero-copy ${how}`);
+      const points = copy.map((c) => {
+        const z = zero.find((r) => r.size === c.size);
+        return [c.size, z ? copyShare(c.seconds, z.seconds) : NaN];
+      });
+      out.push({ name: `${backend} ${how}`, points: points.sort((a, b) => a[0] - b[0]) });
+    }
+  }
+  return out;
+}
+
+function charts(results, kernel) {
+  const rows = sweep(results, kernel);
+  const x = kernel === 'matmul'
+    ? { xLabel: 'matrix size n (n×n)', xLog: true, xBase: 2, xFormat: String }
+    : { xLabel: 'input size', xLog: true, xBase: 2, xFormat: formatBytes };
+  const title = kernel === 'sort' ? 'sort (Uint32Array)' : kernel;
+  return [
+    lineChart({ id: `throughput-${kernel}`, title: `${title}: throughput`, yLabel: `throughput (${UNIT[kernel]})`,
+      yLog: true, yFormat: (v) => formatRate(v, UNIT[kernel].replace('/s', '')), ...x,
+      series: seriesOf(rows, (r) => r.throughput) }),
+    lineChart({ id: `busy-${kernel}`, title: `${title}: main-thread time per async call`, yLabel: 'event-loop busy time per call',
+      yLog: true, yFormat: formatTime, ...x,
+      series: seriesOf(rows, (r) => r.busyPerCall, (r) => !r.sync) }),
+    lineChart({ id: `copyshare-${kernel}`, title: `${title}: share of a copy-mode call spent copying`, yLabel: 'copy share',
+      yLog: false, yFormat: (v) => `${Math.round(v * 100)}%`, ...x, series: copySeries(rows) }),
+  ].filter(Boolean);
+}
+
+function targetTable(targets, md) {
+  if (md) {
+    const lines = ['| target | wanted | measured | status |', '|---|---|---|---|'];
+    for (const t of targets) lines.push(`| ${t.target}${t.detail ? ` (${t.detail})` : ''} | ${t.want} | ${t.figure} | ${t.status} |`);
+    return lines.join('\n');
+  }
+  return `<table class="targets"><tr><th>target</th><th>wanted</th><th>measured</th><th>status</th></tr>${targets.map((t) =>
+    `<tr class="${t.status.replace(/ /g, '-')}"><td>${esc(t.target)}${t.detail ? `<br><small>${esc(t.detail)}</small>` : ''}</td><td>${esc(t.want)}</td><td>${esc(t.figure)}</td><td>${esc(t.status)}</td></tr>`).join('')}</table>`;
+}
+
+// One table per kernel: a row per series, a column per size; cells hold
+// throughput and, for async calls, main-thread time per call.
+function kernelTable(results, kernel, md) {
+  const rows = sweep(results, kernel);
+  const sizes = [...new Set(rows.map((r) => r.size))].sort((a, b) => a - b);
+  const names = [...new Set(rows.map((r) => r.series))];
+  const cell = (r) => (r ? `${formatRate(r.throughput, UNIT[kernel].replace('/s', ''))}/s${r.sync ? '' : ` · ${formatTime(r.busyPerCall)} busy`}` : '-');
+  if (md) {
+    const lines = [`| ${kernel} | ${sizes.map((s) => sizeLabel(kernel, s)).join(' | ')} |`, `|---|${sizes.map(() => '---').join('|')}|`];
+    for (const n of names) lines.push(`| ${n} | ${sizes.map((s) => cell(rows.find((r) => r.series === n && r.size === s))).join(' | ')} |`);
+    return lines.join('\n');
+  }
+  return `<table><tr><th>${esc(kernel)}</th>${sizes.map((s) => `<th>${esc(sizeLabel(kernel, s))}</th>`).join('')}</tr>${names.map((n) =>
+    `<tr><td>${esc(n)}</td>${sizes.map((s) => `<td>${esc(cell(rows.find((r) => r.series === n && r.size === s)))}</td>`).join('')}</tr>`).join('')}</table>`;
+}
+
+function dispatchTable(results, md) {
+  const rows = results.filter((r) => !r.error && r.kernel === 'dispatch');
+  const names = [...new Set(rows.map((r) => r.series))];
+  const cell = (r) => (r ? `${formatTime(r.secondsPerUnit)} (${formatTime(r.busyPerCall)} busy)` : '-');
+  const get = (n, b) => rows.find((r) => r.series === n && r.size === b);
+  if (md) {
+    const lines = ['| per call | sequential | 64 in flight |', '|---|---|---|'];
+    for (const n of names) lines.push(`| ${n} | ${cell(get(n, 1))} | ${cell(get(n, 64))} |`);
+    return lines.join('\n');
+  }
+  return `<table><tr><th>per call</th><th>sequential</th><th>64 in flight</th></tr>${names.map((n) =>
+    `<tr><td>${esc(n)}</td><td>${esc(cell(get(n, 1)))}</td><td>${esc(cell(get(n, 64)))}</td></tr>`).join('')}</table>`;
+}
+
+function extraSorts(results, md) {
+  const rows = ok(results).filter((r) => r.kernel === 'sort' && r.dtype !== 'uint32');
+  if (rows.length === 0) return '';
+  const lines = md ? ['| sort, 16M elements | series | throughput |', '|---|---|---|'] : [];
+  for (const r of rows) {
+    if (md) lines.push(`| ${r.dtype} | ${r.series} | ${formatRate(r.throughput, 'elem')}/s |`);
+    else lines.push(`<tr><td>${esc(r.dtype)}</td><td>${esc(r.series)}</td><td>${esc(formatRate(r.throughput, 'elem'))}/s</td></tr>`);
+  }
+  return md ? lines.join('\n') : `<table><tr><th>sort, 16M elements</th><th>series</th><th>throughput</th></tr>${lines.join('')}</table>`;
+}
+
+function metaLines(meta) {
+  return [
+    `date: ${meta.date}`,
+    `machine: ${meta.cpu} × ${meta.cores}, ${meta.memoryGiB} GiB, ${meta.os}`,
+    `node ${meta.node}, N-API ${meta.napi}, ${meta.compiler}, ${meta.emcc}`,
+    `threads: libuv pool ${meta.uvThreads}, wasm pool ${meta.wasmThreads}; profile ${meta.profile}; ${meta.cases} cases in ${meta.seconds.toFixed(0)} s`,
+  ];
+}
+
+function markdown(doc) {
+  const errors = doc.results.filter((r) => r.error);
+  return [
+    '# twincore bench',
+    '',
+    ...metaLines(doc.meta).map((l) => `- ${l}`),
+    '',
+    '## Targets',
+    '',
+    targetTable(doc.targets, true),
+    '',
+    '## Throughput (and main-thread time per async call)',
+    '',
+    ...KERNELS.flatMap((k) => [kernelTable(doc.results, k, true), '']),
+    extraSorts(doc.results, true),
+    '',
+    '## Dispatch floor',
+    '',
+    dispatchTable(doc.results, true),
+    '',
+    doc.extra.blas ? `OpenBLAS sgemm 1024, 1 thread: ${doc.extra.blas.gflops.toFixed(1)} GFLOP/s.` : `OpenBLAS: ${doc.extra.blasError || 'not measured'}.`,
+    errors.length ? `\n## Cases that failed\n\n${errors.map((r) => `- ${r.id}: ${r.error}`).join('\n')}` : '',
+    '',
+  ].join('\n');
+}
+
+function html(doc) {
+  const errors = doc.results.filter((r) => r.error);
+  const sections = KERNELS.map((k) => {
+    const c = charts(doc.results, k);
+    if (c.length === 0) return '';
+    return `<section id="kernel-${k}"><h2>${esc(k)}</h2><div class="charts">${c.join('\n')}</div>${kernelTable(doc.results, k, false)}</section>`;
+  }).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>twincore bench ${esc(doc.meta.date)}</title>
+<style>
+body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; }
+table { border-collapse: collapse; margin: 12px 0; font-size: 12px; }
+th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; }
+.charts { display: flex; flex-wrap: wrap; gap: 12px; }
+.holds td:last-child { color: #186a18; font-weight: bold; }
+.falls-short td:last-child { color: #b00; font-weight: bold; }
+svg.chart { background: #fff; border: 1px solid #ddd; }
+</style></head><body>
+<h1>twincore bench</h1>
+<ul>${metaLines(doc.meta).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
+<h2>Targets</h2>
+${targetTable(doc.targets, false)}
+${sections}
+${extraSorts(doc.results, false)}
+<section id="dispatch"><h2>Dispatch floor</h2>${dispatchTable(doc.results, false)}
+<p>${esc(doc.extra.blas ? `OpenBLAS sgemm 1024, 1 thread: ${doc.extra.blas.gflops.toFixed(1)} GFLOP/s.` : `OpenBLAS: ${doc.extra.blasError || 'not measured'}.`)}</p></section>
+${errors.length ? `<section id="errors"><h2>Cases that failed</h2><ul>${errors.map((r) => `<li>${esc(r.id)}: ${esc(r.error)}</li>`).join('')}</ul></section>` : ''}
+</body></html>
+`;
+}
+
+module.exports = { markdown, html, charts, KERNELS };

@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// twincore's bench: every kernel x size x backend x mode x sync/async, the
+// peers, the dispatch floor. Writes bench/results/<timestamp>.{json,md,html}
+// (and latest.*), with a progress line on stderr while it runs.
+//
+//   node bench/run.js [--profile default|full|smoke] [--kernel sha256,sort]
+//                     [--backend native,wasm,js,auto,peer] [--size 16MiB,1024]
+//                     [--out DIR]
+// The environment variables BENCH (profile), BENCH_KERNELS,
+// BENCH_BACKENDS and BENCH_SIZES do the same.
+'use strict';
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const tc = require('..');
+const { cases } = require('./cases');
+const { measure, Inputs, setupPeers, closePeers, ROOT } = require('./measure');
+const { evaluate } = require('./targets');
+const report = require('./report');
+
+function parseArgs(argv) {
+  const o = {
+    profile: process.env.BENCH || 'default',
+    kernels: process.env.BENCH_KERNELS,
+    backends: process.env.BENCH_BACKENDS,
+    sizes: process.env.BENCH_SIZES,
+    out: path.join(ROOT, 'bench', 'results'),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=');
+    const value = () => inline ?? argv[++i];
+    if (flag === '--profile') o.profile = value();
+    else if (flag === '--full') o.profile = 'full';
+    else if (flag === '--kernel') o.kernels = value();
+    else if (flag === '--backend') o.backends = value();
+    else if (flag === '--size') o.sizes = value();
+    else if (flag === '--out') o.out = path.resolve(value());
+    else throw new Error(`unknown option ${argv[i]} (see the top of bench/run.js)`);
+  }
+  for (const k of ['kernels', 'backends', 'sizes']) o[k] = o[k] ? o[k].split(',').map((s) => s.trim()) : undefined;
+  return o;
+}
+
+function firstLine(cmd, args) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return r.status === 0 ? (r.stdout || r.stderr).split('\n')[0].trim() : `${cmd}: not found`;
+}
+
+function meta(o, list) {
+  const info = tc.backends();
+  return {
+    date: new Date().toISOString(),
+    cpu: os.cpus()[0].model,
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    napi: process.versions.napi,
+    compiler: info.native.available ? info.native.compiler : 'no native addon',
+    emcc: firstLine('emcc', ['--version']).replace(/^emcc \(.*?\)\s*/, 'emcc '),
+    uvThreads: info.native.threads ?? Number(process.env.UV_THREADPOOL_SIZE || 4),
+    wasmThreads: info.wasm.threads ?? 0,
+    nativeSimd: info.native.simd,
+    profile: o.profile,
+    cases: list.length,
+    seconds: 0,
+  };
+}
+
+// OpenBLAS's sgemm on one thread, from the harness the Makefile builds.
+function blas() {
+  const exe = path.join(ROOT, 'build', 'bench', 'sgemm');
+  if (!fs.existsSync(exe)) return { blasError: 'the sgemm harness was not built (make bench builds it)' };
+  const r = spawnSync(exe, ['1024', '5'], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
+  if (r.status !== 0) return { blasError: `the sgemm harness failed: ${r.stderr.trim()}` };
+  return { blas: JSON.parse(r.stdout) };
+}
+
+function clock(s) {
+  const m = Math.floor(s / 60);
+  return m ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
+}
+
+function progress(i, n, c, started) {
+  const elapsed = (Date.now() - started) / 1e3;
+  const eta = i > 0 ? (elapsed / i) * (n - i) : NaN;
+  const text = `[${i + 1}/${n}] ${c.id} · ${clock(elapsed)} elapsed${Number.isFinite(eta) ? ` · ETA ${clock(eta)}` : ''}`;
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${text}`);
+  else process.stderr.write(`${text}\n`);
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const info = tc.backends();
+  const bare = path.join(ROOT, 'build', 'bench', 'bare.node');
+  const available = { native: info.native.available, wasm: info.wasm.available, bare: fs.existsSync(bare) };
+  const list = cases({ ...o, available });
+  if (list.length === 0) throw new Error('no case matches the filters');
+  await setupPeers(available.bare ? bare : null);
+  const m = meta(o, list);
+  const extra = o.kernels && !o.kernels.includes('matmul') ? {} : blas();
+  const inputs = new Inputs();
+  const results = [];
+  const started = Date.now();
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    progress(i, list.length, c, started);
+    inputs.releaseExcept(new Set(list.slice(i).map((x) => `${x.input.type}:${x.input.length}`)));
+    const r = await measure(c, inputs, { minSamples: o.profile === 'smoke' ? 2 : 4 });
+    const { input, maxTime, index, ...fields } = c;
+    results.push({ ...fields, ...r });
+  }
+  inputs.releaseExcept(new Set());
+  await closePeers();
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  m.seconds = (Date.now() - started) / 1e3;
+  const doc = { meta: m, extra, results, targets: evaluate(results, extra) };
+  fs.mkdirSync(o.out, { recursive: true });
+  const stamp = m.date.replace(/[:.]/g, '-');
+  const files = {
+    json: JSON.stringify(doc, null, 1),
+    md: report.markdown(doc),
+    html: report.html(doc),
+  };
+  for (const [ext, text] of Object.entries(files)) {
+    fs.writeFileSync(path.join(o.out, `${stamp}.${ext}`), text);
+    fs.writeFileSync(path.join(o.out, `latest.${ext}`), text);
+  }
+  console.log(files.md);
+  console.log(`wrote ${path.join(o.out, `${stamp}.{json,md,html}`)} (and latest.*)`);
+  const failed = results.filter((r) => r.error).length;
+  if (failed) console.log(`${failed} case(s) failed; see the report`);
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err.stack || err.message}`);
+  process.exitCode = 1;
+});

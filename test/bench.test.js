@@ -1,0 +1,177 @@
+'use strict';
+// The bench's logic: its statistics, its charts, its report (rendered from
+// a made-up run, then from a real smoke run), and its targets.
+const { suite } = require('uvu');
+const assert = require('uvu/assert');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const stats = require('../bench/stats');
+const { lineChart, ticks } = require('../bench/svg');
+const report = require('../bench/report');
+const { evaluate } = require('../bench/targets');
+const { cases } = require('../bench/cases');
+const { spawnSync } = require('node:child_process');
+const { ROOT } = require('./helpers');
+
+const Stats = suite('bench: statistics and units');
+
+Stats('median, mean, relative margin of error', () => {
+  assert.is(stats.median([3, 1, 2]), 2);
+  assert.is(stats.median([4, 1, 3, 2]), 2.5);
+  assert.ok(Number.isNaN(stats.median([])));
+  assert.is(stats.mean([1, 2, 3, 6]), 3);
+  assert.ok(Number.isNaN(stats.rme([5])));
+  assert.is(stats.rme([2, 2, 2]), 0);
+  // n = 4, mean 2.5, sd 1.291: t(3) * sd / sqrt(4) / mean.
+  assert.ok(Math.abs(stats.rme([1, 2, 3, 4]) - (3.182 * 1.2909944 / 2) / 2.5) < 1e-6);
+});
+
+Stats('throughput and copy share', () => {
+  assert.is(stats.throughput(1e6, 0.5), 2e6);
+  assert.ok(Number.isNaN(stats.throughput(1, 0)));
+  assert.is(stats.copyShare(4, 3), 0.25);
+  assert.is(stats.copyShare(3, 4), 0, 'a copy faster than zero-copy is noise, not a negative share');
+  assert.ok(Number.isNaN(stats.copyShare(NaN, 1)));
+});
+
+Stats('formats', () => {
+  assert.is(stats.formatBytes(1024), '1 KiB');
+  assert.is(stats.formatBytes(64 * 1024 * 1024), '64 MiB');
+  assert.is(stats.formatBytes(1000), '1000 B');
+  assert.is(stats.parseBytes('16MiB'), 16 * 1024 * 1024);
+  assert.is(stats.parseBytes('1 KiB'), 1024);
+  assert.ok(Number.isNaN(stats.parseBytes('lots')));
+  assert.is(stats.formatTime(0.0123), '12.3 ms');
+  assert.is(stats.formatTime(2.5e-6), '2.5 µs');
+  assert.is(stats.formatRate(1.5e9, 'B'), '1.50 GB');
+  assert.is(stats.formatRatio(0.5), '0.50x');
+  assert.is(stats.formatTime(NaN), '-');
+});
+Stats.run();
+
+const Svg = suite('bench: charts');
+
+Svg('ticks', () => {
+  assert.equal(ticks(1, 1000, true, 10), [1, 10, 100, 1000]);
+  assert.equal(ticks(1024, 1024 ** 3, true, 2), [1024, 16384, 262144, 4194304, 67108864, 1073741824]);
+  assert.equal(ticks(0, 1, false), [0, 0.2, 0.4, 0.6, 0.8, 1]);
+});
+
+Svg('a chart keeps finite points, drops empty series, labels its axes', () => {
+  const svg = lineChart({
+    id: 'c', title: 'T', xLabel: 'size', yLabel: 'rate', xLog: true, yLog: true,
+    series: [
+      { name: 'a', points: [[1, 10], [2, NaN], [4, 40], [8, 0]] },
+      { name: 'empty', points: [[1, NaN]] },
+      { name: 'b', points: [[1, 5], [8, 50]] },
+    ],
+  });
+  assert.match(svg, /^<svg id="c"/);
+  assert.match(svg, /size \(log\)/);
+  assert.match(svg, /rate \(log\)/);
+  assert.match(svg, /data-name="a" data-points="2"/);
+  assert.match(svg, /data-name="b" data-points="2"/);
+  assert.not.match(svg, /data-name="empty"/);
+  assert.not.match(svg, /NaN|Infinity|undefined/);
+  assert.is(lineChart({ id: 'x', title: '', xLabel: '', yLabel: '', series: [{ name: 'n', points: [] }] }), '');
+});
+Svg.run();
+
+// Checks every report must pass: charts present and labelled, no NaN, no
+// empty series.
+function checkHtml(html, kernels) {
+  assert.match(html, /^<!doctype html>/);
+  for (const k of kernels) {
+    for (const chart of ['throughput', 'busy', 'copyshare']) {
+      const m = html.match(new RegExp(`<svg id="${chart}-${k}"[\\s\\S]*?</svg>`));
+      assert.ok(m, `chart ${chart}-${k} is missing`);
+      assert.match(m[0], /class="axis-label x"[^>]*>[^<]+</, `${chart}-${k}: x axis label`);
+      assert.match(m[0], /class="axis-label y"[^>]*>[^<]+</, `${chart}-${k}: y axis label`);
+      const series = [...m[0].matchAll(/data-points="(\d+)"/g)].map((x) => Number(x[1]));
+      assert.ok(series.length > 0 && series.every((n) => n > 0), `${chart}-${k}: an empty series`);
+    }
+  }
+  const svgs = html.match(/<svg[\s\S]*?<\/svg>/g) || [];
+  for (const svg of svgs) assert.not.match(svg, /NaN|Infinity|undefined/, 'a chart holds a non-number');
+  assert.match(html, /<table class="targets">/);
+}
+
+const Report = suite('bench: report');
+
+function fakeDoc() {
+  const results = [];
+  for (const kernel of ['sha256', 'stats', 'sort', 'matmul']) {
+    const sizes = kernel === 'matmul' ? [64, 256] : [1024, 65536, 1048576];
+    for (const size of sizes) {
+      for (const backend of ['native', 'wasm']) {
+        for (const mode of ['copy', 'zero-copy']) {
+          for (const sync of [true, false]) {
+            const seconds = size * 1e-9 * (mode === 'copy' ? 1.5 : 1) * (backend === 'wasm' ? 1.2 : 1);
+            results.push({ kernel, size, backend, mode, sync, dtype: kernel === 'sort' ? 'uint32' : undefined,
+              series: `${backend} ${mode} ${sync ? 'sync' : 'async'}`, seconds, secondsPerUnit: seconds,
+              busyPerCall: sync ? seconds : 2e-5 + (mode === 'copy' ? size * 1e-10 : 0), throughput: size / seconds, id: `${kernel}/${size}` });
+          }
+        }
+      }
+    }
+  }
+  results.push({ kernel: 'stats', size: 1024, series: 'broken', error: 'out of memory', id: 'stats/1024/broken' });
+  const meta = { date: '2026-11-21T00:00:00Z', cpu: 'cpu', cores: 2, memoryGiB: 24, os: 'Linux', node: 'v20',
+    napi: '9', compiler: 'gcc', emcc: 'emcc 3.1.6', uvThreads: 4, wasmThreads: 2, profile: 'test', cases: results.length, seconds: 1 };
+  return { meta, extra: {}, results, targets: evaluate(results, {}) };
+}
+
+Report('a made-up run renders every chart, table and target', () => {
+  const doc = fakeDoc();
+  const html = report.html(doc);
+  checkHtml(html, ['sha256', 'stats', 'sort', 'matmul']);
+  assert.match(html, /stats\/1024\/broken: out of memory/);
+  const md = report.markdown(doc);
+  assert.match(md, /^# twincore bench/);
+  assert.match(md, /\| target \| wanted \| measured \| status \|/);
+  assert.match(md, /\| native zero-copy async \|/);
+  assert.not.match(md, /NaN/);
+});
+
+Report('targets: holds, falls short, not measured', () => {
+  const MIB = 1024 * 1024;
+  const r = (series, throughput, extra = {}) => ({ kernel: 'sha256', size: 16 * MIB, series, throughput, ...extra });
+  const rows = evaluate([
+    r('node:crypto createHash', 100), r('native zero-copy async', 95),
+    r('hash-wasm', 100), r('wasm zero-copy async', 110),
+  ]);
+  const get = (name) => rows.find((x) => x.target.startsWith(name));
+  assert.is(get('sha256 16 MiB: native').status, 'holds');
+  assert.is(get('sha256 16 MiB: native').figure, '0.95x');
+  assert.is(get('sha256 16 MiB: wasm').status, 'falls short');
+  assert.is(get('matmul 1024: native').status, 'not measured');
+});
+
+Report('profiles and filters', () => {
+  const all = cases({ profile: 'default', available: { native: true, wasm: true, bare: true } });
+  assert.ok(all.length > 100);
+  assert.ok(all.some((c) => c.kernel === 'sort' && c.dtype === 'float64' && c.size === 128 * 1024 * 1024));
+  assert.ok(all.some((c) => c.kernel === 'stats' && c.size === 64 * 1024 * 1024 && c.series === 'memcpy (TypedArray.set)'));
+  const some = cases({ profile: 'default', kernels: ['sha256'], backends: ['native'], sizes: ['16MiB'], available: { native: true, wasm: true } });
+  assert.ok(some.length > 0 && some.every((c) => c.kernel === 'sha256' && c.backend === 'native' && c.size === 16 * 1024 * 1024));
+  assert.equal(cases({ profile: 'smoke', available: { native: false, wasm: false } }).filter((c) => c.backend === 'native'), []);
+  assert.throws(() => cases({ profile: 'nope', available: {} }), /unknown profile/);
+});
+
+Report('a real smoke run writes JSON, Markdown and HTML that pass the same checks', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'twincore-bench-'));
+  const run = spawnSync(process.execPath, ['bench/run.js', '--profile', 'smoke', '--out', out],
+    { cwd: ROOT, encoding: 'utf8', timeout: 240000 });
+  assert.is(run.status, 0, run.stderr);
+  assert.match(run.stderr, /\[1\/\d+\] .* elapsed/, 'a progress line');
+  const names = fs.readdirSync(out);
+  for (const ext of ['json', 'md', 'html']) assert.ok(names.some((n) => n.endsWith(`.${ext}`) && n !== `latest.${ext}`), `a .${ext} file`);
+  const doc = JSON.parse(fs.readFileSync(path.join(out, 'latest.json'), 'utf8'));
+  assert.ok(doc.results.length > 50);
+  assert.equal(doc.results.filter((x) => x.error).map((x) => `${x.id}: ${x.error}`), []);
+  assert.ok(doc.results.every((x) => Array.isArray(x.samples) && x.samples.length >= 2));
+  checkHtml(fs.readFileSync(path.join(out, 'latest.html'), 'utf8'), ['sha256', 'stats', 'sort', 'matmul']);
+  fs.rmSync(out, { recursive: true });
+});
+Report.run();
