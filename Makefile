@@ -84,7 +84,7 @@ test: deps test-build ## install what is missing, build and run every test
 
 .PHONY: bench
 bench: deps deps-bench $(ADDON) $(WASM_MODULE) $(BENCH_BARE) $(BENCH_SGEMM) ## build both backends, run the benchmark, write the report (BENCH=full for everything)
-	$(Q)$(NODE) bench/run.js
+	$(Q)$(NODE) --expose-gc bench/run.js
 
 .PHONY: test-report
 test-report: deps-chromium ## render the latest bench report in headless Chromium to a PNG

@@ -9,7 +9,7 @@ const { performance } = require('node:perf_hooks');
 const Benchmark = require('benchmark');
 const tc = require('..');
 const { fill, ARRAYS } = require('./cases');
-const { median, throughput } = require('./stats');
+const { throughput } = require('./stats');
 
 // Call fn through a reference: benchmark.js would otherwise recompile its
 // source into a loop, losing the closure.
@@ -78,12 +78,18 @@ function optionsOf(c) {
 }
 
 // The function to time, sync () => void or async (deferred) => void.
-function makeFn(c, data, set) {
+// timing.restore accumulates the time spent restoring a sort's input, which
+// the result leaves out.
+function makeFn(c, data, set, timing) {
   const opts = optionsOf(c);
   const twin = (name, ...args) => (c.sync
     ? () => tc[`${name}Sync`](...args, opts)
     : (d) => tc[name](...args, opts).then(() => d.resolve(), (e) => { d.benchmark.error = e; d.resolve(); }));
-  const restore = () => data.set(set.pristine);
+  const restore = () => {
+    const t0 = performance.now();
+    data.set(set.pristine);
+    timing.restore += (performance.now() - t0) / 1e3;
+  };
   switch (c.backend === 'peer' ? c.peer : c.kernel) {
     case 'sha256': return twin('sha256', data);
     case 'stats': return twin('stats', data);
@@ -115,30 +121,14 @@ function batched(n, call) {
   };
 }
 
-// Median time of restoring a sort's input: subtracted from the sort cases,
-// which restore before every call so that each sorts the same data.
-function restoreCost(data, set) {
-  const times = [];
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    data.set(set.pristine);
-    times.push((performance.now() - t0) / 1e3);
-  }
-  return median(times);
-}
-
 /** Measure one case; resolves with its result (never rejects). */
 function measure(c, inputs, { minSamples = 4 } = {}) {
   return new Promise((resolve) => {
-    let set;
-    let data;
     let fn;
-    let restore = 0;
+    const timing = { restore: 0 };
     try {
-      set = inputs.get(c.input, c.memory === 'plain' ? 'plain' : c.memory);
-      data = set[c.memory === 'plain' ? 'plain' : c.memory];
-      fn = makeFn(c, data, set);
-      if (c.restore) restore = restoreCost(data, set);
+      const set = inputs.get(c.input, c.memory);
+      fn = makeFn(c, set[c.memory], set, timing);
     } catch (err) {
       resolve({ error: err.message });
       return;
@@ -156,8 +146,11 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
         return;
       }
       const perCall = c.batch > 1 ? c.batch : 1;
+      // Restoring runs on the main thread inside each call: take its
+      // measured total out of both figures.
+      const restore = timing.restore / calls;
       const seconds = Math.max(bench.stats.mean - restore, 1e-12);
-      const busy = Math.max(elu.active / 1e3 / calls - (c.restore ? restore : 0), 0);
+      const busy = Math.max((elu.active / 1e3 - timing.restore) / calls, 0);
       resolve({
         seconds,
         secondsPerUnit: seconds / perCall,
@@ -169,6 +162,9 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
         throughput: throughput(c.work, seconds),
       });
     });
+    // Garbage of earlier cases (their inputs are large) is collected now,
+    // not during this case's measurement.
+    if (global.gc) global.gc();
     elu0 = performance.eventLoopUtilization();
     bench.run({ async: true });
   });

@@ -52,4 +52,14 @@ tc_status tc__sort_scratch(size_t n, size_t width, size_t *bytes);
  * included. @return TC_OK or TC_EOVERFLOW. */
 tc_status tc__matmul_scratch(size_t k, size_t n, size_t *bytes);
 
+/** The widest matmul vector (floats) this CPU runs: 16, 8 or 4. */
+int tc__matmul_widest(void);
+
+/** tc_matmul_f32() with vectors of vw floats (16 and 8 only where
+ * tc__matmul_widest() allows them; anything else means 4). The C tests
+ * call every width this CPU has. */
+tc_status tc__matmul_f32_vw(int vw, const float *a, const float *b, float *c,
+                            size_t m, size_t k, size_t n, void *scratch,
+                            const int32_t *cancel);
+
 #endif /* TC_INTERNAL_H */

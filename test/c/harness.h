@@ -62,6 +62,7 @@ extern const char *tct_fixture_dir;
   XX(sort_cancel_midway)   \
   XX(matmul_known_answers) \
   XX(matmul_random_vs_ref) \
+  XX(matmul_every_width)   \
   XX(matmul_special_values)
 
 #define TCT_DECLARE(name) void test_##name(void);

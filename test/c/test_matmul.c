@@ -3,6 +3,7 @@
  * comparison is bit for bit. */
 #include <math.h>
 
+#include "../../core/tc_internal.h"
 #include "harness.h"
 
 static void ref_matmul(const float *a, const float *b, float *c, size_t m,
@@ -111,6 +112,34 @@ void test_matmul_random_vs_ref(void) {
     free(b);
     free(want);
     free(c);
+  }
+}
+
+/* Every vector width this CPU can run gives the naive loop's bits. */
+void test_matmul_every_width(void) {
+  static const size_t shapes[][3] = {
+      {7, 600, 1030}, {13, 31, 47}, {6, 256, 32}};
+  tct_rng r = {15};
+  for (int vw = 4; vw <= tc__matmul_widest(); vw *= 2) {
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+      size_t m = shapes[s][0], k = shapes[s][1], n = shapes[s][2], sl;
+      float *a = tct_xmalloc(m * k * 4), *b = tct_xmalloc(k * n * 4);
+      float *want = tct_xmalloc(m * n * 4), *c = tct_xmalloc(m * n * 4);
+      tc__matmul_scratch(k, n, &sl);
+      void *scratch = tct_xmalloc(sl);
+      for (size_t i = 0; i < m * k; i++) a[i] = random_float(&r);
+      for (size_t i = 0; i < k * n; i++) b[i] = random_float(&r);
+      ref_matmul(a, b, want, m, k, n);
+      CHECK_STATUS(tc__matmul_f32_vw(vw, a, b, c, m, k, n, scratch, NULL),
+                   TC_OK);
+      CHECK(first_difference(c, want, m * n) == m * n, "width %d, %zux%zux%zu",
+            vw, m, k, n);
+      free(a);
+      free(b);
+      free(want);
+      free(c);
+      free(scratch);
+    }
   }
 }
 
