@@ -61,7 +61,7 @@ async function run(call) {
   const id = ++lastId;
   cancelAllOnExit();
   const promise = binding.runAsync(id, ...args(call, mode));
-  ownership.pin(views);
+  const pinned = ownership.pin(views);
   const forget = onAbort(signal, () => binding.cancel(id));
   try {
     return await promise;
@@ -70,7 +70,7 @@ async function run(call) {
     throw err;
   } finally {
     forget();
-    ownership.unpin(views);
+    ownership.unpin(pinned);
   }
 }
 

@@ -19,14 +19,26 @@
 const { ARRAY_OF } = require('./constants');
 const { error, typeError, rangeError, valueError, describe } = require('./errors');
 
-// What alloc() made. The key is the ArrayBuffer for arrays that own one
-// (native, js) and the view itself for arrays inside the wasm heap (whose
-// SharedArrayBuffer holds every allocation):
-//   key -> { backend, pins, freed, release }
+// What alloc() made, keyed by ArrayBuffer for arrays that own one (native,
+// js): buffer -> { backend, pins, freed, release, array }. Arrays that are
+// a range of a larger shared heap (wasm) are found by a resolver of their
+// backend instead (addResolver), which returns the same kind of entry.
 const owned = new WeakMap();
+const resolvers = [];
+
+function addResolver(fn) {
+  resolvers.push(fn);
+}
 
 function entryOf(view) {
-  return ArrayBuffer.isView(view) ? owned.get(view) ?? owned.get(view.buffer) : undefined;
+  if (!ArrayBuffer.isView(view)) return undefined;
+  const e = owned.get(view.buffer);
+  if (e) return e;
+  for (const fn of resolvers) {
+    const r = fn(view);
+    if (r) return r;
+  }
+  return undefined;
 }
 
 // The mode a call runs in, 'copy' or 'borrow', for all of its arrays.
@@ -42,24 +54,30 @@ function resolveMode(call, views, lendable) {
   return 'copy';
 }
 
-// Keep alloc()'d memory from being released by free() while jobs use it.
+// Keep alloc()'d memory from being released, by free() or by the garbage
+// collector, while jobs use it. Returns what unpin() takes.
 function pin(views) {
+  const entries = [];
   for (const v of views) {
     const o = entryOf(v);
-    if (o) o.pins++;
+    if (!o) continue;
+    o.pins++;
+    if (o.hold !== undefined) o.hold = o.array();
+    entries.push(o);
+  }
+  return entries;
+}
+
+function unpin(entries) {
+  for (const o of entries) {
+    if (--o.pins > 0) continue;
+    if (o.hold !== undefined) o.hold = null;
+    if (o.freed) release(o);
   }
 }
 
-function unpin(views) {
-  for (const v of views) {
-    const o = entryOf(v);
-    if (o && --o.pins === 0 && o.freed) release(v, o);
-  }
-}
-
-function release(view, o) {
-  owned.delete(view);
-  owned.delete(view.buffer);
+function release(o) {
+  if (o.buffer) owned.delete(o.buffer);
   o.release();
 }
 
@@ -73,26 +91,21 @@ function checkAlloc(type, length) {
   }
 }
 
-// Record an array alloc() made. key: its ArrayBuffer, or the view itself
-// when its memory is part of a larger shared heap; release() frees it.
-function adopt(view, key, backend, releaseFn) {
-  owned.set(key, { backend, pins: 0, freed: false, release: releaseFn });
-  return view;
-}
-
 // A typed array over an ArrayBuffer the library owns (native and js).
 function allocArray(type, length, backend, buffer, detach) {
-  return adopt(new ARRAY_OF[type](buffer, 0, length), buffer, backend, () => detach(buffer));
+  const array = new ARRAY_OF[type](buffer, 0, length);
+  owned.set(buffer, { backend, pins: 0, freed: false, buffer, array: () => array, release: () => detach(buffer) });
+  return array;
 }
 
 // Release an alloc()'d array now, or when the last job using it completes.
 function freeArray(view) {
   const o = entryOf(view);
-  if (!o || o.freed) {
+  if (!o || o.freed || o.array() !== view) {
     throw error('ERR_TC_NOT_OWNED', 'free() takes an array returned by alloc() that was not freed yet');
   }
   o.freed = true;
-  if (o.pins === 0) release(view, o);
+  if (o.pins === 0) release(o);
 }
 
 // The backend whose alloc() made a view's memory, if any.
@@ -100,4 +113,4 @@ function ownerOf(view) {
   return entryOf(view)?.backend;
 }
 
-module.exports = { resolveMode, pin, unpin, checkAlloc, allocArray, adopt, freeArray, ownerOf };
+module.exports = { resolveMode, pin, unpin, checkAlloc, allocArray, freeArray, ownerOf, addResolver };

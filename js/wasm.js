@@ -3,8 +3,8 @@
 // (wasm/runtime.js). It can only address its own heap, so:
 //   copy    the input is copied into the heap and the result out of it;
 //   borrow  the arrays already live in the heap (alloc(type, n, { backend:
-//           'wasm' })) and are used in place; matmul then returns its
-//           result as a heap array too, free()able like an alloc()'d one;
+//           'wasm' })) and are used in place; results come back as
+//           ordinary arrays (copied out of the heap);
 //   auto    borrow heap arrays, copy the rest.
 // Sync calls compute on the calling thread, async ones on the pool.
 
@@ -13,9 +13,6 @@ const { abortError, error } = require('./errors');
 const ownership = require('./ownership');
 const { onAbort } = require('./signals');
 const wasmRuntime = require('../wasm/runtime');
-
-// Heap arrays that are forgotten instead of freed.
-const registry = new FinalizationRegistry(({ rt, ptr }) => rt.free(ptr));
 
 function runtime() {
   const rt = wasmRuntime.get();
@@ -35,16 +32,40 @@ function statusError(rt, status, signal) {
   return err;
 }
 
-// A heap array owned by the library: freed by free() or, if forgotten, by
-// the garbage collector.
-function adoptHeapArray(rt, Ctor, ptr, length) {
-  const view = rt.view(Ctor, ptr, length);
-  registry.register(view, { rt, ptr }, view);
-  return ownership.adopt(view, view, 'wasm', () => {
-    registry.unregister(view);
-    rt.free(ptr);
-  });
+// alloc()'d heap arrays, by address: ptr -> entry, with the addresses
+// sorted for finding the allocation a view lies in. An entry refers to its
+// array weakly, so that a forgotten array can be collected (and its memory
+// reclaimed through the registry), and strongly while a job holds it.
+const live = new Map();
+let starts = [];
+const registry = new FinalizationRegistry((ptr) => {
+  const e = live.get(ptr);
+  if (e && !e.freed) forget(e);
+});
+
+function forget(e) {
+  live.delete(e.ptr);
+  starts = starts.filter((p) => p !== e.ptr);
+  e.rt.free(e.ptr);
 }
+
+// The live allocation a view lies in, if any (the ownership resolver).
+function entryOfView(view) {
+  const rt = wasmRuntime.get();
+  if (!rt || live.size === 0 || !rt.owns(view)) return undefined;
+  let lo = 0;
+  let hi = starts.length - 1;
+  const at = view.byteOffset;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] <= at) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  const e = hi >= 0 ? live.get(starts[hi]) : undefined;
+  if (!e || e.freed || at + view.byteLength > e.ptr + e.bytes || !e.array()) return undefined;
+  return e;
+}
+ownership.addResolver(entryOfView);
 
 function alloc(type, length) {
   const rt = runtime();
@@ -52,13 +73,30 @@ function alloc(type, length) {
   const bytes = length * Ctor.BYTES_PER_ELEMENT;
   const ptr = rt.malloc(bytes);
   rt.u8().fill(0, ptr, ptr + bytes);
-  return adoptHeapArray(rt, Ctor, ptr, length);
+  const view = rt.view(Ctor, ptr, length);
+  const ref = new WeakRef(view);
+  const e = {
+    backend: 'wasm', rt, ptr, bytes: Math.max(bytes, 1), pins: 0, freed: false, hold: null,
+    array: () => ref.deref(),
+    release: () => {
+      registry.unregister(e);
+      forget(e);
+    },
+  };
+  live.set(ptr, e);
+  const i = starts.findIndex((p) => p > ptr);
+  if (i < 0) starts.push(ptr);
+  else starts.splice(i, 0, ptr);
+  registry.register(view, ptr, e);
+  return view;
 }
 
 // Put a call's arrays in the heap; returns where they are and what to free.
 function stage(rt, call) {
   const inputs = [call.input, call.input2].filter(Boolean);
-  const resident = inputs.every((v) => rt.owns(v));
+  // Only views inside a live alloc()'d array are borrowed: not a stale view
+  // of freed memory, nor any other view of the heap's buffer.
+  const resident = inputs.every((v) => entryOfView(v) !== undefined);
   let mode = call.mode;
   if (mode === 'borrow' && !resident) {
     throw error('ERR_TC_BORROW',
@@ -109,11 +147,6 @@ function finish(rt, call, s, status) {
     return call.input;
   }
   const Ctor = ARRAY_OF[call.output.type];
-  if (s.mode === 'borrow' && call.kernel === 'matmul') {
-    // Zero-copy: the result stays in the heap, handed over to the caller.
-    s.owned.splice(s.owned.indexOf(s.out[0]), 1);
-    return adoptHeapArray(rt, Ctor, s.out[0], call.output.length);
-  }
   const out = new Ctor(call.output.length);
   new Uint8Array(out.buffer).set(rt.u8().subarray(s.out[0], s.out[0] + s.out[1]));
   return out;
@@ -136,33 +169,53 @@ function runSync(call) {
 async function run(call) {
   const rt = runtime();
   const s = stage(rt, call);
-  const views = [call.input, call.input2].filter(Boolean);
+  const pinned = ownership.pin([call.input, call.input2].filter(Boolean));
   let job = 0;
-  let poolFailed = false;
-  ownership.pin(views);
+  // Whether the memory must outlive this call: an aborted job still in the
+  // queue, or a pool that failed while it ran.
+  let keep = false;
   try {
     const made = makeJob(rt, call, s);
     job = made.job;
     if (made.status !== 0) return finish(rt, call, s, made.status);
+    const done = rt.runAsync(job);
     let status;
-    const forget = onAbort(call.signal, () => rt.cancel(job));
-    try {
-      status = await rt.runAsync(job);
-    } catch (err) {
-      // A pool thread may still hold the job: leave its memory alone.
-      poolFailed = err.code === 'ERR_TC_WASM_POOL';
-      throw err;
-    } finally {
-      forget();
+    if (call.signal) {
+      let forget = () => {};
+      const aborted = new Promise((resolve) => {
+        forget = onAbort(call.signal, () => {
+          rt.cancel(job);
+          resolve('aborted');
+        });
+      });
+      try {
+        status = await Promise.race([done, aborted]);
+      } finally {
+        forget();
+      }
+      if (status === 'aborted') {
+        // Settle now; the pool drops the job when it reaches it, and only
+        // then is its memory given back.
+        keep = true;
+        done.then(() => release(rt, job, s, pinned), () => {});
+        throw abortError(call.signal);
+      }
+    } else {
+      status = await done;
     }
     return finish(rt, call, s, status);
+  } catch (err) {
+    if (err.code === 'ERR_TC_WASM_POOL') keep = true;
+    throw err;
   } finally {
-    if (!poolFailed) {
-      if (job) rt.freeJob(job);
-      s.owned.forEach((p) => rt.free(p));
-    }
-    ownership.unpin(views);
+    if (!keep) release(rt, job, s, pinned);
   }
+}
+
+function release(rt, job, s, pinned) {
+  if (job) rt.freeJob(job);
+  s.owned.forEach((p) => rt.free(p));
+  ownership.unpin(pinned);
 }
 
 function info() {

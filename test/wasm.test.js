@@ -114,6 +114,90 @@ Wasm('job addresses are reused without jobs taking each other\'s wake-ups', asyn
   }
 });
 
+Wasm('heap arrays are borrowed by range and held while a job uses them', async () => {
+  if (!has.includes('wasm')) return;
+  const crypto = require('node:crypto');
+  // sha256 sees the array's bytes through a view of its own: the job still
+  // holds the array, so free() waits and the memory is not reused meanwhile.
+  const v = tc.alloc('float64', 1 << 21, { backend: 'wasm' });
+  v.fill(1.25);
+  const want = crypto.createHash('sha256').update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).digest('hex');
+  const p = tc.sha256(v, { backend: 'wasm', mode: 'borrow' });
+  tc.free(v);
+  const other = tc.alloc('float64', 1 << 21, { backend: 'wasm' });
+  other.fill(-7);
+  assert.is(Buffer.from(await p).toString('hex'), want);
+  tc.free(other);
+  // A subarray lies in its parent's allocation: borrowed, and held.
+  const w = tc.alloc('int32', 1000, { backend: 'wasm' });
+  w.set(Array.from({ length: 1000 }, (_, i) => 1000 - i));
+  const part = w.subarray(100, 900);
+  const sorted = tc.sort(part, { backend: 'wasm', mode: 'borrow' });
+  tc.free(w);
+  assert.is(await sorted, part);
+  assert.ok(part.every((x, i) => i === 0 || part[i - 1] <= x));
+  // A view kept after free() is not heap memory any more: not borrowed.
+  try {
+    await tc.sort(part, { backend: 'wasm', mode: 'borrow' });
+    assert.unreachable();
+  } catch (err) {
+    assert.is(err.code, 'ERR_TC_BORROW');
+  }
+  // Results come back as ordinary arrays, never as views of the heap.
+  const a = tc.alloc('float32', 4, { backend: 'wasm' });
+  a.set([1, 2, 3, 4]);
+  const c = await tc.matmul(a, a, 2, 2, 2, { backend: 'wasm', mode: 'borrow' });
+  assert.ok(!(c.buffer instanceof SharedArrayBuffer));
+  assert.equal(Array.from(c), [7, 10, 15, 22]);
+  tc.free(a);
+});
+
+Wasm('an allocation too large for the heap is refused without harm', () => {
+  if (!has.includes('wasm')) return;
+  const keep = tc.alloc('int32', 100, { backend: 'wasm' });
+  keep.fill(42);
+  for (const n of [2 ** 29 + 1, 2 ** 40]) {
+    try {
+      tc.alloc('float64', n, { backend: 'wasm' });
+      assert.unreachable();
+    } catch (err) {
+      assert.is(err.code, 'ERR_TC_ENOMEM');
+    }
+  }
+  assert.ok(keep.every((x) => x === 42), 'other arrays untouched');
+  tc.free(keep);
+});
+
+Wasm('an aborted job waiting in the queue settles at once', async () => {
+  if (!has.includes('wasm')) return;
+  const threads = tc.backends().wasm.threads;
+  const big = tc.alloc('uint8', 256 << 20, { backend: 'wasm' });
+  const t0 = process.hrtime.bigint();
+  const busy = Array.from({ length: threads }, () => tc.sha256(big, { backend: 'wasm' }));
+  const ac = new AbortController();
+  const queued = tc.sort(new Float64Array(1000), { backend: 'wasm', signal: ac.signal });
+  let abortedAt = 0;
+  const settled = queued.then(() => 'resolved', (e) => {
+    abortedAt = process.hrtime.bigint();
+    return e.name;
+  });
+  ac.abort();
+  assert.is(await settled, 'AbortError');
+  await Promise.all(busy);
+  const busyDone = process.hrtime.bigint();
+  assert.ok(abortedAt < busyDone, 'rejected before the pool was free');
+  assert.ok(Number(abortedAt - t0) < Number(busyDone - t0) / 2);
+  tc.free(big);
+});
+
+Wasm('loading the wasm backend leaves no global behind', () => {
+  if (!has.includes('wasm')) return;
+  const r = child(`const tc = require(process.cwd()); tc.backends();
+    tc.sha256Sync(new Uint8Array(1), { backend: 'wasm' });
+    console.log(typeof Worker, process.listenerCount('uncaughtException'), process.listenerCount('unhandledRejection'));`);
+  assert.is(r.stdout.trim(), 'undefined 0 0');
+});
+
 Wasm('a process that used the wasm backend exits on its own', () => {
   if (!has.includes('wasm')) return;
   const r = child(`

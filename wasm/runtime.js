@@ -29,7 +29,7 @@ const LAYOUT_KEYS = ['size', 'status', 'cancel', 'kernel', 'dtype', 'in', 'inLen
 
 function poolSize() {
   const env = Number(process.env.TWINCORE_WASM_THREADS);
-  if (Number.isSafeInteger(env) && env > 0) return env;
+  if (Number.isSafeInteger(env) && env > 0) return Math.min(env, 256);
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
@@ -54,14 +54,19 @@ class Runtime {
     // The loader installs process-wide 'uncaughtException' and
     // 'unhandledRejection' handlers that rethrow; a library must not
     // change how its host handles errors, so they are taken off again.
+    // It also sets global.Worker, which would make code that looks for a
+    // browser think it is in one.
     const before = {
       uncaughtException: process.listeners('uncaughtException'),
       unhandledRejection: process.listeners('unhandledRejection'),
     };
+    const hadWorker = Object.getOwnPropertyDescriptor(globalThis, 'Worker');
     factory(Module);
     for (const [event, kept] of Object.entries(before)) {
       for (const fn of process.listeners(event)) if (!kept.includes(fn)) process.removeListener(event, fn);
     }
+    if (hadWorker) Object.defineProperty(globalThis, 'Worker', hadWorker);
+    else delete globalThis.Worker;
     if (!Module._tc_run || !this.memory) throw new Error('the wasm module did not initialise');
     this.M = Module;
     this.views = { length: -1 };
@@ -77,7 +82,7 @@ class Runtime {
     this.pool = null;
     this.inflight = 0;
     this.keepAlive = null;
-    this.failed = null; // rejects when the pool fails
+    this.onFailure = new Set(); // reject functions of the jobs in flight
     this.waiting = []; // jobs that found the queue full
   }
 
@@ -103,8 +108,12 @@ class Runtime {
   heapUsed() { return this.M._tc_wasm_heap_used() >>> 0; }
 
   malloc(bytes) {
-    const p = this.M._malloc(Math.max(bytes, 1)) >>> 0;
-    if (p === 0) throw Object.assign(new Error('the wasm heap is out of memory'), { code: 'ERR_TC_ENOMEM' });
+    // malloc takes a 32-bit size: anything larger would wrap around.
+    const p = bytes < 2 ** 32 - 65536 ? this.M._malloc(Math.max(bytes, 1)) >>> 0 : 0;
+    if (p === 0) {
+      throw Object.assign(new Error(`the wasm heap cannot hold ${bytes} more bytes (at most 4 GiB in all)`),
+        { code: 'ERR_TC_ENOMEM' });
+    }
     return p;
   }
   free(p) { if (p) this.M._free(p); }
@@ -193,11 +202,20 @@ class Runtime {
       // its pool thread notifies after storing its status, and by then the
       // memory can have been freed and reused. So wait until this job's
       // status is no longer pending, however many wake-ups that takes.
-      for (;;) {
-        const status = this.status(job);
-        if (status !== PENDING) return status;
-        const wait = Atomics.waitAsync(this.i32(), statusIndex, PENDING);
-        if (wait.async) await Promise.race([wait.value, this.failed]);
+      let reject;
+      const failed = new Promise((_, r) => {
+        reject = r;
+      });
+      this.onFailure.add(reject);
+      try {
+        for (;;) {
+          const status = this.status(job);
+          if (status !== PENDING) return status;
+          const wait = Atomics.waitAsync(this.i32(), statusIndex, PENDING);
+          if (wait.async) await Promise.race([wait.value, failed]);
+        }
+      } finally {
+        this.onFailure.delete(reject);
       }
     } finally {
       if (--this.inflight === 0) clearInterval(this.keepAlive);
@@ -210,16 +228,12 @@ class Runtime {
       if (this.pool.error) throw this.pool.error;
       return;
     }
+    const stacks = this.malloc(STACK_BYTES * this.threads + 16);
     const ctrl = this.malloc(4 * (4 + QUEUE_SLOTS));
     const i32 = this.i32();
     i32.fill(0, ctrl >>> 2, (ctrl >>> 2) + 4 + QUEUE_SLOTS);
     i32[(ctrl >>> 2) + 2] = QUEUE_SLOTS;
-    const stacks = this.malloc(STACK_BYTES * this.threads + 16);
     this.pool = { ctrl, stacks, workers: [], error: null };
-    this.failed = new Promise((resolve, reject) => {
-      this.pool.fail = reject;
-    });
-    this.failed.catch(() => {});
     for (let t = 0; t < this.threads; t++) {
       const base = ((stacks + 15) & ~15) + t * STACK_BYTES;
       const worker = new Worker(path.join(__dirname, 'worker.js'), {
@@ -238,9 +252,10 @@ class Runtime {
   }
 
   // A pool thread died: the job it held can never finish. Every job in
-  // flight rejects (its memory is left allocated: another thread may still
-  // be working on it) rather than hang, the other threads stop, and new
-  // async jobs are refused.
+  // flight rejects rather than hang, and its memory stays allocated for
+  // good (the caller leaks it on purpose: the other threads may still be
+  // working on it until they are gone); the other threads are stopped and
+  // new async jobs refused.
   poolFailed(err) {
     if (this.pool.error) return;
     this.pool.error = Object.assign(new Error(`the wasm thread pool failed: ${err.message}`, { cause: err }),
@@ -249,7 +264,8 @@ class Runtime {
     const H = this.pool.ctrl >>> 2;
     Atomics.store(i32, H + 3, 1);
     Atomics.notify(i32, H + 1);
-    this.pool.fail(this.pool.error);
+    for (const w of this.pool.workers) w.terminate();
+    for (const reject of this.onFailure) reject(this.pool.error);
   }
 
   push(job) {
