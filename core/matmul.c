@@ -94,6 +94,8 @@ tc_status tc__matmul_f32_vw(int vw, const float *a, const float *b, float *c,
 #ifdef TC__X86_WIDE
   if (vw == 16) return tc__matmul_v16(a, b, c, m, k, n, bp, cancel);
   if (vw == 8) return tc__matmul_v8(a, b, c, m, k, n, bp, cancel);
+#else
+  (void)vw;
 #endif
   return tc__matmul_v4(a, b, c, m, k, n, bp, cancel);
 }

@@ -35,9 +35,14 @@ typedef struct tc_call_s tc_call_t;
 typedef struct {
   tc_call_t *jobs; /* in-flight async jobs, for cancel() and teardown */
   size_t inflight;
-  size_t live_bytes; /* bytes of input/output copies alive */
+  size_t live_bytes;    /* bytes of input/output copies alive */
+  napi_ref shared_ctor; /* SharedArrayBuffer, looked up once */
   int finalized;
 } tc_addon_t;
+
+/* An async zero-copy output up to this size is written to memory the
+ * binding owns and copied out at the end: cheaper than lending a block. */
+#define TC_SMALL_OUTPUT 4096
 
 /* One call, sync or async. */
 struct tc_call_s {
@@ -46,6 +51,7 @@ struct tc_call_s {
   int copy;
   int async;
   int make_out; /* the binding creates the output array */
+  int copy_out; /* ... by copying the result out at the end */
   tc_view_t in, in2, out;
   void *owned_in, *owned_in2, *owned_out; /* copy mode */
   size_t owned_bytes;
@@ -165,7 +171,8 @@ static int tc_make_output(napi_env env, tc_call_t *c, size_t bytes) {
   napi_value ab;
   c->out.dtype = tc_out_dtype(c->job.kernel, (tc_dtype)c->job.dtype);
   c->out.bytes = bytes;
-  if (c->copy) return 1;
+  c->copy_out = c->copy || (c->async && bytes <= TC_SMALL_OUTPUT);
+  if (c->copy_out) return 1;
   if (c->async) {
     tc_block_t *b;
     if ((ab = tc_block_new(env, bytes, &b)) == NULL) return 0;
@@ -248,6 +255,12 @@ static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv,
     c->job.in = c->in.data;
     c->job.in2 = c->in2.data;
     c->job.out = c->out.data;
+    if (c->make_out && c->copy_out && c->out.bytes > 0) {
+      if ((c->owned_out = malloc(c->out.bytes)) == NULL) goto nomem;
+      c->owned_bytes += c->out.bytes;
+      addon->live_bytes += c->out.bytes;
+      c->job.out = c->owned_out;
+    }
     return c;
   }
   /* Copy mode. A sort whose output is its input sorts one copy in place. */
@@ -305,7 +318,7 @@ static napi_value tc_convert(napi_env env, tc_call_t *c, napi_value out,
     *err = tc_status_error(env, st);
     return NULL;
   }
-  if (c->make_out && c->copy) {
+  if (c->make_out && c->copy_out) {
     /* Copy out into a new array. */
     napi_value ab, ta;
     void *data;
@@ -609,6 +622,8 @@ static void tc_finalize_addon(napi_env env, void *data, void *hint) {
   tc_addon_t *addon = data;
   (void)hint;
   napi_remove_env_cleanup_hook(env, tc_cleanup_hook, addon);
+  if (addon->shared_ctor) napi_delete_reference(env, addon->shared_ctor);
+  addon->shared_ctor = NULL;
   addon->finalized = 1;
   tc_addon_maybe_free(addon);
 }
@@ -633,6 +648,15 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   }
   TC_NAPI_CALL(env, napi_add_env_cleanup_hook(env, tc_cleanup_hook, addon),
                NULL);
+  {
+    napi_value global, ctor;
+    TC_NAPI_CALL(env, napi_get_global(env, &global), NULL);
+    TC_NAPI_CALL(
+        env, napi_get_named_property(env, global, "SharedArrayBuffer", &ctor),
+        NULL);
+    TC_NAPI_CALL(env, napi_create_reference(env, ctor, 1, &addon->shared_ctor),
+                 NULL);
+  }
   for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
     napi_value fn;
     TC_NAPI_CALL(env,
