@@ -62,4 +62,12 @@ tc_status tc__matmul_f32_vw(int vw, const float *a, const float *b, float *c,
                             size_t m, size_t k, size_t n, void *scratch,
                             const int32_t *cancel);
 
+/** The widest stats vector (doubles) this CPU runs: 8, 4 or 2. */
+int tc__stats_widest(void);
+
+/** tc_stats_f64() with vectors of vd doubles (8 and 4 only where
+ * tc__stats_widest() allows them; anything else means 2). */
+tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
+                           const int32_t *cancel);
+
 #endif /* TC_INTERNAL_H */

@@ -55,6 +55,7 @@ extern const char *tct_fixture_dir;
   XX(stats_known_answers)  \
   XX(stats_special_values) \
   XX(stats_random_vs_ref)  \
+  XX(stats_every_width)    \
   XX(sort_known_answers)   \
   XX(sort_special_values)  \
   XX(sort_random_vs_ref)   \

@@ -2,6 +2,7 @@
  * random data against a two-pass reference in long double. */
 #include <math.h>
 
+#include "../../core/tc_internal.h"
 #include "harness.h"
 
 static tc_status job_stats(const double *x, size_t n, tc_stats_t *s) {
@@ -176,5 +177,24 @@ void test_stats_random_vs_ref(void) {
             want.variance);
       free(x);
     }
+  }
+}
+
+/* Every vector width this CPU can run gives the same bits. */
+void test_stats_every_width(void) {
+  tct_rng r = {16};
+  size_t sizes[] = {1, 7, 8, 9, 2047, 2049, 100003};
+  for (size_t c = 0; c < sizeof sizes / sizeof *sizes; c++) {
+    size_t n = sizes[c];
+    double *x = tct_xmalloc(n * sizeof *x);
+    tc_stats_t want, got;
+    for (size_t i = 0; i < n; i++)
+      x[i] = i % 101 == 3 ? -0.0 : ((double)(tct_next(&r) >> 11) - 4e15) * 1e-3;
+    CHECK_STATUS(tc__stats_f64_vd(2, x, n, &want, NULL), TC_OK);
+    for (int vd = 4; vd <= tc__stats_widest(); vd *= 2) {
+      CHECK_STATUS(tc__stats_f64_vd(vd, x, n, &got, NULL), TC_OK);
+      CHECK(memcmp(&got, &want, sizeof got) == 0, "width %d, n %zu", vd, n);
+    }
+    free(x);
   }
 }
