@@ -78,9 +78,10 @@ function blas() {
   return { blas: JSON.parse(r.stdout) };
 }
 
-function clock(s) {
+function clock(seconds) {
+  const s = Math.round(seconds);
   const m = Math.floor(s / 60);
-  return m ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
+  return m ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
 function progress(i, n, c, started) {

@@ -17,9 +17,15 @@ const BACKENDS = { native, wasm, js: baseline };
 const ENV_BACKEND = process.env.TWINCORE_BACKEND || 'auto';
 
 // Below this much work (bytes read; flops for matmul), an 'auto' async call
-// runs on the calling thread: the round trip to the threadpool would cost
-// more than the work.
-const INLINE_BELOW = { sha256: 4096, stats: 16384, sort: 4096, matmul: 16384 };
+// runs on the calling thread: the round trip to a pool (some 20-40 µs on a
+// 2-core machine, see the bench's dispatch floor) would cost more than the
+// work, which takes at most about that long here.
+const INLINE_BELOW = { sha256: 32768, stats: 131072, sort: 16384, matmul: 1 << 20 };
+
+// Below this many bytes, 'auto' runs the platform baseline instead: a call
+// into the addon costs a couple of µs, more than a JS loop or V8's own sort
+// take on such inputs (the bench's 1 KiB rows).
+const BASELINE_BELOW = { stats: 2048, sort: 2048 };
 
 function backendName(requested) {
   let name = requested === 'auto' ? ENV_BACKEND : requested;
@@ -31,6 +37,10 @@ function backendName(requested) {
 }
 
 function pick(call) {
+  if (call.backend === 'auto' && call.mode === 'auto' && ENV_BACKEND === 'auto' &&
+      validate.workOf(call) < (BASELINE_BELOW[call.kernel] ?? 0)) {
+    return baseline;
+  }
   const name = backendName(call.backend);
   const backend = BACKENDS[name];
   if (!backend.available) {
