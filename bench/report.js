@@ -118,6 +118,51 @@ function extraSorts(results, md) {
   return md ? lines.join('\n') : `<table><tr><th>sort, 16M elements</th><th>series</th><th>throughput</th></tr>${lines.join('')}</table>`;
 }
 
+// The questions the report answers, in a few rows: per kernel, at its
+// largest size, native against wasm and the baseline; from which size a
+// copy costs the main thread more than a whole zero-copy round trip; the
+// main-thread time of a copy-mode call against a zero-copy one.
+function answers(results) {
+  const rows = [];
+  const get = (kernel, size, series) => ok(results).find((r) => r.kernel === kernel && r.size === size &&
+    r.series === series && (kernel !== 'sort' || r.dtype === 'uint32'));
+  const baseline = { sha256: 'node:crypto createHash', stats: 'js loops', sort: 'TypedArray.prototype.sort', matmul: 'js loops' };
+  const floor = results.find((r) => !r.error && r.kernel === 'dispatch' && r.size === 1 && r.series === 'twincore native');
+  for (const kernel of KERNELS) {
+    const rs = sweep(results, kernel);
+    if (rs.length === 0) continue;
+    const sizes = [...new Set(rs.map((r) => r.size))].sort((a, b) => a - b);
+    const big = sizes[sizes.length - 1];
+    const n = get(kernel, big, 'native zero-copy async');
+    const w = get(kernel, big, 'wasm zero-copy async');
+    const b = get(kernel, big, baseline[kernel]);
+    const cross = sizes.find((size) => {
+      const c = get(kernel, size, 'native copy async');
+      const z = get(kernel, size, 'native zero-copy async');
+      return c && z && floor && c.busyPerCall - z.busyPerCall > floor.secondsPerUnit;
+    });
+    const cb = get(kernel, big, 'native copy async');
+    const unit = UNIT[kernel].replace('/s', '');
+    const rate = (r) => (r ? `${formatRate(r.throughput, unit)}/s` : '-');
+    const ratio = (x, y) => (x && y ? `${(x.throughput / y.throughput).toFixed(2)}x` : '-');
+    rows.push([kernel, sizeLabel(kernel, big), rate(n), rate(w), ratio(n, w), rate(b), ratio(n, b),
+      cross === undefined ? 'not in this run' : sizeLabel(kernel, cross),
+      cb && n ? `${formatTime(cb.busyPerCall)} / ${formatTime(n.busyPerCall)}` : '-']);
+  }
+  return rows;
+}
+
+function answersTable(results, md) {
+  const head = ['kernel', 'size', 'native (zero-copy, async)', 'wasm (same)', 'native / wasm', 'baseline',
+    'native / baseline', 'copy costs more than a round trip from', 'main thread per call: copy / zero-copy'];
+  const rows = answers(results);
+  if (md) {
+    return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  }
+  return `<table class="answers"><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows.map((r) =>
+    `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</table>`;
+}
+
 function metaLines(meta) {
   return [
     `date: ${meta.date}`,
@@ -133,6 +178,10 @@ function markdown(doc) {
     '# twincore bench',
     '',
     ...metaLines(doc.meta).map((l) => `- ${l}`),
+    '',
+    '## At a glance',
+    '',
+    answersTable(doc.results, true),
     '',
     '## Targets',
     '',
@@ -173,6 +222,8 @@ svg.chart { background: #fff; border: 1px solid #ddd; }
 </style></head><body>
 <h1>twincore bench</h1>
 <ul>${metaLines(doc.meta).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
+<h2>At a glance</h2>
+${answersTable(doc.results, false)}
 <h2>Targets</h2>
 ${targetTable(doc.targets, false)}
 ${sections}
@@ -184,4 +235,4 @@ ${errors.length ? `<section id="errors"><h2>Cases that failed</h2><ul>${errors.m
 `;
 }
 
-module.exports = { markdown, html, charts, KERNELS };
+module.exports = { markdown, html, charts, answers, KERNELS };

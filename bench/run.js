@@ -6,6 +6,7 @@
 //   node bench/run.js [--profile default|full|smoke] [--kernel sha256,sort]
 //                     [--backend native,wasm,js,auto,peer] [--size 16MiB,1024]
 //                     [--out DIR]
+//   node bench/run.js --render RUN.json   redo RUN.md and RUN.html from it
 // The environment variables BENCH (profile), BENCH_KERNELS,
 // BENCH_BACKENDS and BENCH_SIZES do the same.
 'use strict';
@@ -37,6 +38,7 @@ function parseArgs(argv) {
     else if (flag === '--backend') o.backends = value();
     else if (flag === '--size') o.sizes = value();
     else if (flag === '--out') o.out = path.resolve(value());
+    else if (flag === '--render') o.render = path.resolve(value());
     else throw new Error(`unknown option ${argv[i]} (see the top of bench/run.js)`);
   }
   for (const k of ['kernels', 'backends', 'sizes']) o[k] = o[k] ? o[k].split(',').map((s) => s.trim()) : undefined;
@@ -92,8 +94,23 @@ function progress(i, n, c, started) {
   else process.stderr.write(`${text}\n`);
 }
 
+// Write the Markdown and HTML of a run next to its JSON (targets
+// re-evaluated, so a run can be re-read by a newer report).
+function render(file) {
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  doc.targets = evaluate(doc.results, doc.extra);
+  const base = file.replace(/\.json$/, '');
+  fs.writeFileSync(`${base}.md`, report.markdown(doc));
+  fs.writeFileSync(`${base}.html`, report.html(doc));
+  console.log(`wrote ${base}.{md,html}`);
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
+  if (o.render) {
+    render(o.render);
+    return;
+  }
   const info = tc.backends();
   const bare = path.join(ROOT, 'build', 'bench', 'bare.node');
   const available = { native: info.native.available, wasm: info.wasm.available, bare: fs.existsSync(bare) };
