@@ -146,16 +146,21 @@ int tc_get_view(napi_env env, napi_value v, tc_dtype dtype, int optional,
   return 1;
 }
 
-int tc_get_size(napi_env env, napi_value v, const char *name, size_t *out) {
-  double d;
+/* 1 if v is a number, else 0 with a TypeError naming the argument. */
+static int tc_expect_number(napi_env env, napi_value v, const char *name) {
   napi_valuetype type;
   char msg[160];
   TC_NAPI_CALL(env, napi_typeof(env, v, &type), 0);
-  if (type != napi_number) {
-    snprintf(msg, sizeof msg, "%s must be a number", name);
-    tc_throw_type(env, msg);
-    return 0;
-  }
+  if (type == napi_number) return 1;
+  snprintf(msg, sizeof msg, "%s must be a number", name);
+  tc_throw_type(env, msg);
+  return 0;
+}
+
+int tc_get_size(napi_env env, napi_value v, const char *name, size_t *out) {
+  double d;
+  char msg[160];
+  if (!tc_expect_number(env, v, name)) return 0;
   TC_NAPI_CALL(env, napi_get_value_double(env, v, &d), 0);
   /* 2^53: every integer below it is exact in a double. */
   if (!(d >= 0) || d != floor(d) || d > 9007199254740991.0 ||
@@ -169,14 +174,7 @@ int tc_get_size(napi_env env, napi_value v, const char *name, size_t *out) {
 }
 
 int tc_get_int(napi_env env, napi_value v, const char *name, int32_t *out) {
-  napi_valuetype type;
-  char msg[160];
-  TC_NAPI_CALL(env, napi_typeof(env, v, &type), 0);
-  if (type != napi_number) {
-    snprintf(msg, sizeof msg, "%s must be a number", name);
-    tc_throw_type(env, msg);
-    return 0;
-  }
+  if (!tc_expect_number(env, v, name)) return 0;
   TC_NAPI_CALL(env, napi_get_value_int32(env, v, out), 0);
   return 1;
 }
