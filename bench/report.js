@@ -163,6 +163,12 @@ function answersTable(results, md) {
     `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</table>`;
 }
 
+function blasLine(extra) {
+  return extra.blas
+    ? `OpenBLAS sgemm 1024, 1 thread: ${extra.blas.gflops.toFixed(1)} GFLOP/s.`
+    : `OpenBLAS: ${extra.blasError || 'not measured'}.`;
+}
+
 function metaLines(meta) {
   return [
     `date: ${meta.date}`,
@@ -196,7 +202,7 @@ function markdown(doc) {
     '',
     dispatchTable(doc.results, true),
     '',
-    doc.extra.blas ? `OpenBLAS sgemm 1024, 1 thread: ${doc.extra.blas.gflops.toFixed(1)} GFLOP/s.` : `OpenBLAS: ${doc.extra.blasError || 'not measured'}.`,
+    blasLine(doc.extra),
     errors.length ? `\n## Cases that failed\n\n${errors.map((r) => `- ${r.id}: ${r.error}`).join('\n')}` : '',
     '',
   ].join('\n');
@@ -229,7 +235,7 @@ ${targetTable(doc.targets, false)}
 ${sections}
 ${extraSorts(doc.results, false)}
 <section id="dispatch"><h2>Dispatch floor</h2>${dispatchTable(doc.results, false)}
-<p>${esc(doc.extra.blas ? `OpenBLAS sgemm 1024, 1 thread: ${doc.extra.blas.gflops.toFixed(1)} GFLOP/s.` : `OpenBLAS: ${doc.extra.blasError || 'not measured'}.`)}</p></section>
+<p>${esc(blasLine(doc.extra))}</p></section>
 ${errors.length ? `<section id="errors"><h2>Cases that failed</h2><ul>${errors.map((r) => `<li>${esc(r.id)}: ${esc(r.error)}</li>`).join('')}</ul></section>` : ''}
 </body></html>
 `;
