@@ -59,6 +59,29 @@ size_t tc_dtype_size(int dtype) {
   }
 }
 
+/* The instructions a vector of this many bytes runs on: the widths the
+ * kernels pick from at run time. */
+static const char *tc__vector_path(int bytes) {
+  if (bytes == 64) return "avx512f";
+  if (bytes == 32) return "avx2";
+  return TC__VEC16_PATH;
+}
+
+const char *tc_kernel_path(int kernel) {
+  switch (kernel) {
+    case TC_KERNEL_SHA256:
+      return tc__sha256_path();
+    case TC_KERNEL_STATS:
+      return tc__vector_path(tc__stats_widest() * (int)sizeof(double));
+    case TC_KERNEL_SORT:
+      return "scalar";
+    case TC_KERNEL_MATMUL:
+      return tc__vector_path(tc__matmul_widest() * (int)sizeof(float));
+    default:
+      return NULL;
+  }
+}
+
 void tc_job_init(tc_job *job) {
   memset(job, 0, sizeof *job);
   job->status = TC_PENDING;

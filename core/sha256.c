@@ -151,11 +151,23 @@ __attribute__((target("sha,sse4.1"))) static void tc__sha256_blocks_ni(
 }
 #endif
 
+static int tc__sha256_has_ni(void) {
+#ifdef TC__SHA_NI
+  return __builtin_cpu_supports("sha");
+#else
+  return 0;
+#endif
+}
+
+const char *tc__sha256_path(void) {
+  return tc__sha256_has_ni() ? "sha-ni" : "scalar";
+}
+
 /* The compression function this CPU runs fastest. */
 static void tc__sha256_compress(uint32_t state[8], const uint8_t *p,
                                 size_t nblocks) {
 #ifdef TC__SHA_NI
-  if (__builtin_cpu_supports("sha")) {
+  if (tc__sha256_has_ni()) {
     tc__sha256_blocks_ni(state, p, nblocks);
     return;
   }

@@ -154,6 +154,12 @@ const char *tc_kernel_name(int kernel);
 /** Size in bytes of one element of a dtype; 0 if out of range. */
 size_t tc_dtype_size(int dtype);
 
+/** The code path tc_run() takes for a kernel in this build on this CPU,
+ * as picked at run time: "avx512f", "avx2", "sse2", "neon" or "simd128"
+ * (the vector instructions it runs), "sha-ni" (the x86 SHA extensions) or
+ * "scalar" (portable C). NULL if the kernel is out of range. */
+const char *tc_kernel_path(int kernel);
+
 /* The kernels themselves, usable without a job. cancel may be NULL; when it
  * is not, long kernels read it between chunks and return TC_CANCELED once it
  * is non-zero. They assume arguments that tc_run() has validated. */

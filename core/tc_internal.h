@@ -52,6 +52,21 @@ tc_status tc__sort_scratch(size_t n, size_t width, size_t *bytes);
  * included. @return TC_OK or TC_EOVERFLOW. */
 tc_status tc__matmul_scratch(size_t k, size_t n, size_t *bytes);
 
+/* What the core's 16-byte vector code (GCC/clang vector extensions)
+ * compiles to in this build. */
+#if defined(__wasm_simd128__)
+#define TC__VEC16_PATH "simd128"
+#elif defined(__SSE2__) || defined(_M_X64)
+#define TC__VEC16_PATH "sse2"
+#elif defined(__ARM_NEON)
+#define TC__VEC16_PATH "neon"
+#else
+#define TC__VEC16_PATH "scalar"
+#endif
+
+/** "sha-ni" where the SHA extensions run, else "scalar". */
+const char *tc__sha256_path(void);
+
 /** The widest matmul vector (floats) this CPU runs: 16, 8 or 4. */
 int tc__matmul_widest(void);
 

@@ -39,6 +39,7 @@ extern const char *tct_fixture_dir;
 /* The list of tests: name. Each is a void function test_<name>(void). */
 #define TCT_TESTS(XX)      \
   XX(status_names)         \
+  XX(kernel_paths)         \
   XX(job_init_and_plan)    \
   XX(bad_kernel_and_dtype) \
   XX(bad_ranges)           \

@@ -87,6 +87,42 @@ void test_status_names(void) {
         "dtype out of range");
 }
 
+/* The path each kernel reports is the one this CPU runs. */
+void test_kernel_paths(void) {
+  static const char *const known[] = {"avx512f", "avx2",   "sse2",  "neon",
+                                      "simd128", "sha-ni", "scalar"};
+  for (int k = 0; k < TC_KERNEL_COUNT; k++) {
+    const char *path = tc_kernel_path(k);
+    int found = 0;
+    CHECK(path != NULL, "kernel %d has no path", k);
+    if (path == NULL) continue;
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+      found |= strcmp(path, known[i]) == 0;
+    CHECK(found, "kernel %d: unknown path %s", k, path);
+  }
+  CHECK(tc_kernel_path(-1) == NULL && tc_kernel_path(TC_KERNEL_COUNT) == NULL,
+        "kernel out of range");
+  CHECK(strcmp(tc_kernel_path(TC_KERNEL_SORT), "scalar") == 0, "sort");
+#if defined(__EMSCRIPTEN__)
+  CHECK(strcmp(tc_kernel_path(TC_KERNEL_MATMUL), "simd128") == 0, "matmul");
+  CHECK(strcmp(tc_kernel_path(TC_KERNEL_STATS), "simd128") == 0, "stats");
+  CHECK(strcmp(tc_kernel_path(TC_KERNEL_SHA256), "scalar") == 0, "sha256");
+#elif defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  {
+    const char *widest = __builtin_cpu_supports("avx512f") ? "avx512f"
+                         : __builtin_cpu_supports("avx2")  ? "avx2"
+                                                           : "sse2";
+    CHECK(strcmp(tc_kernel_path(TC_KERNEL_MATMUL), widest) == 0, "matmul: %s",
+          tc_kernel_path(TC_KERNEL_MATMUL));
+    CHECK(strcmp(tc_kernel_path(TC_KERNEL_STATS), widest) == 0, "stats: %s",
+          tc_kernel_path(TC_KERNEL_STATS));
+    CHECK(strcmp(tc_kernel_path(TC_KERNEL_SHA256),
+                 __builtin_cpu_supports("sha") ? "sha-ni" : "scalar") == 0,
+          "sha256: %s", tc_kernel_path(TC_KERNEL_SHA256));
+  }
+#endif
+}
+
 void test_job_init_and_plan(void) {
   tc_job job;
   tc_plan_t plan;
