@@ -33,13 +33,23 @@ ASAN_ADDON := $(BUILD)/asan/twincore.node
 # The wasm backend's module: the core and wasm/exports.c compiled with the
 # flags above plus -pthread (a shared memory), linked at -O2 so that import
 # and export names stay readable for the pool threads (wasm/worker.js).
-WASM_MOD_DIR := $(BUILD)/wasm-module
+# It ships in the package, so it lives in a folder of its own (wasm/dist/)
+# that no node-gyp command cleans; its objects stay under build/.
+WASM_MOD_DIR := wasm/dist
 WASM_MODULE := $(WASM_MOD_DIR)/twincore.js
-WASM_OBJ := $(patsubst core/%.c,$(WASM_MOD_DIR)/obj/%.o,$(CORE_SRC)) $(WASM_MOD_DIR)/obj/exports.o
-WASM_EXPORTS := _malloc,_free,_tc_run,_tc_plan,_tc_job_init,_tc_strerror,_tc_wasm_layout,_tc_wasm_heap_used,_emscripten_stack_set_limits
+WASM_BINARY := $(WASM_MOD_DIR)/twincore.wasm
+WASM_FILES := $(WASM_MODULE) $(WASM_BINARY)
+WASM_OBJ_DIR := $(BUILD)/wasm-obj
+WASM_OBJ := $(patsubst core/%.c,$(WASM_OBJ_DIR)/%.o,$(CORE_SRC)) $(WASM_OBJ_DIR)/exports.o
+WASM_EXPORTS := _malloc,_free,_tc_run,_tc_plan,_tc_job_init,_tc_strerror,_tc_kernel_name,_tc_kernel_path,_tc_wasm_layout,_tc_wasm_heap_used,_emscripten_stack_set_limits
 WASM_LDFLAGS := -O2 -msimd128 -pthread --no-entry -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS) \
   -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=4GB -Wno-pthreads-mem-growth \
   -sMODULARIZE=1 -sEXPORT_NAME=createTwincore -sENVIRONMENT=node,worker -sPTHREAD_POOL_SIZE=0
+
+# The addon prebuilt for this platform (prebuildify; node-gyp-build loads it
+# before compiling anything): what `npm pack` ships beside the wasm module.
+PREBUILD := $(shell $(NODE) -p "'prebuilds/' + process.platform + '-' + process.arch + '/twincore.' + \
+  (require('fs').existsSync('/etc/alpine-release') ? 'musl' : 'glibc') + '.node'")
 
 # The bench's peers: a bare Node-API async work item, and OpenBLAS's sgemm.
 BENCH_BARE := $(BUILD)/bench/bare.node
@@ -83,7 +93,7 @@ test: deps test-build ## install what is missing, build and run every test
 	$(Q)$(NODE) test/run.js
 
 .PHONY: bench
-bench: deps deps-bench $(ADDON) $(WASM_MODULE) $(BENCH_BARE) $(BENCH_SGEMM) ## build both backends, run the benchmark, write the report (BENCH=full for everything)
+bench: deps deps-bench $(ADDON) $(WASM_FILES) $(BENCH_BARE) $(BENCH_SGEMM) ## build both backends, run the benchmark, write the report (BENCH=full for everything)
 	$(Q)$(NODE) --expose-gc bench/run.js
 
 .PHONY: test-report
@@ -95,11 +105,11 @@ test-report: deps-chromium ## render the latest bench report in headless Chromiu
 
 .PHONY: test-build
 test-build: $(BUILD)/native/test_core $(BUILD)/asan/test_core \
-  $(BUILD)/wasm/test_core.js $(ADDON) $(ASAN_ADDON) $(WASM_MODULE) ## build everything the tests run
+  $(BUILD)/wasm/test_core.js $(ADDON) $(ASAN_ADDON) $(WASM_FILES) ## build everything the tests run
 
 .PHONY: test-js
-test-js: deps-npm $(ADDON) $(WASM_MODULE) ## uvu tests of the package (every backend)
-	$(Q)$(NODE) test/run.js js types
+test-js: deps-npm $(ADDON) $(WASM_FILES) ## uvu tests of the package (every backend)
+	$(Q)$(NODE) test/run.js js
 
 .PHONY: test-native
 test-native: $(BUILD)/native/test_core ## C tests of the core, native build
@@ -112,6 +122,14 @@ test-asan: deps-npm $(BUILD)/asan/test_core $(ASAN_ADDON) ## C tests and the add
 .PHONY: test-wasm
 test-wasm: deps-emcc $(BUILD)/wasm/test_core.js ## C tests built with emcc, run by node
 	$(Q)$(NODE) test/run.js core-wasm
+
+.PHONY: test-types
+test-types: deps-npm $(ADDON) $(WASM_FILES) ## compile and run the types' usage file for every TypeScript module setting
+	$(Q)$(NODE) test/run.js types
+
+.PHONY: test-package
+test-package: deps test-build ## npm pack, the tarball's files, installs into fresh projects (with and without a compiler)
+	$(Q)$(NODE) test/run.js package
 
 .PHONY: test-digest
 test-digest: deps-emcc test-build ## compare kernel outputs across the three builds
@@ -147,24 +165,36 @@ $(ASAN_ADDON): $(CORE_SRC) $(CORE_HDR) $(NATIVE_SRC) $(NATIVE_HDR)
 	@echo "  CC      $@ (asan+ubsan)"
 	$(Q)$(CC) $(ASAN_CFLAGS) -shared -fPIC -I$(NODE_INCLUDE) $(NATIVE_SRC) $(CORE_SRC) -o $@
 
+.PHONY: prebuild
+prebuild: $(PREBUILD) ## build the addon for the baseline ISA into prebuilds/ (prebuildify)
+
+$(PREBUILD): $(CORE_SRC) $(CORE_HDR) $(NATIVE_SRC) $(NATIVE_HDR) binding.gyp | deps-npm
+	$(Q)$(NODE) native/prebuild.js $(if $(Q),>/dev/null,)
+
+##@ The package
+
+.PHONY: dist
+dist: $(WASM_FILES) $(PREBUILD) ## what npm pack ships besides sources: the wasm module and the prebuild (npm's prepack runs this)
+
 ##@ The wasm module
 
 .PHONY: wasm
-wasm: $(WASM_MODULE) ## build the wasm backend's module with emcc
+wasm: $(WASM_FILES) ## build the wasm backend's module with emcc
 
-$(WASM_MOD_DIR)/obj/%.o: core/%.c $(CORE_HDR) | deps-emcc
+$(WASM_OBJ_DIR)/%.o: core/%.c $(CORE_HDR) | deps-emcc
 	@mkdir -p $(@D)
 	@echo "  EMCC    $@"
 	$(Q)$(EMCC) $(WASM_CFLAGS) -pthread -c $< -o $@
 
-$(WASM_MOD_DIR)/obj/exports.o: wasm/exports.c $(CORE_HDR) | deps-emcc
+$(WASM_OBJ_DIR)/exports.o: wasm/exports.c $(CORE_HDR) | deps-emcc
 	@mkdir -p $(@D)
 	@echo "  EMCC    $@"
 	$(Q)$(EMCC) $(WASM_CFLAGS) -pthread -c $< -o $@
 
-$(WASM_MODULE): $(WASM_OBJ)
-	@echo "  EMLINK  $@"
-	$(Q)$(EMCC) $(WASM_OBJ) -o $@ $(WASM_LDFLAGS)
+$(WASM_FILES) &: $(WASM_OBJ)
+	@mkdir -p $(WASM_MOD_DIR)
+	@echo "  EMLINK  $(WASM_MODULE)"
+	$(Q)$(EMCC) $(WASM_OBJ) -o $(WASM_MODULE) $(WASM_LDFLAGS)
 	@# Emscripten's own pthread worker script: unused, the pool is ours.
 	$(Q)rm -f $(WASM_MOD_DIR)/twincore.worker.js
 
@@ -249,5 +279,5 @@ format-check: ## fail if a C source is not clang-formatted
 	$(Q)clang-format --dry-run --Werror $(CORE_SRC) $(CORE_HDR) $(CTEST_SRC) $(CTEST_HDR) $(NATIVE_SRC) $(NATIVE_HDR)
 
 .PHONY: clean
-clean: ## remove build outputs
-	$(Q)rm -rf $(BUILD)
+clean: ## remove build outputs (the wasm module and prebuilds included)
+	$(Q)rm -rf $(BUILD) $(WASM_MOD_DIR) prebuilds

@@ -9,6 +9,13 @@
         "-std=c11", "-O3", "-ffp-contract=off", "-fno-fast-math",
         "-Wall", "-Wextra", "-Wvla", "-Wstrict-prototypes"
       ],
+      # Everything that ships is built for the baseline ISA: the core picks
+      # wider code paths (AVX2, AVX-512, SHA-NI) at run time.
+      "conditions": [
+        ["target_arch == 'x64' and OS != 'win'", {
+          "cflags_c": ["-march=x86-64", "-mtune=generic"]
+        }]
+      ],
       "xcode_settings": {
         "OTHER_CFLAGS": ["-std=c11", "-O3", "-ffp-contract=off", "-fno-fast-math"]
       },

@@ -1,113 +1,153 @@
-// Types of twincore's public API (js/index.js).
+// Types of twincore's public API (js/index.js) as require() gives it: one
+// object of functions, with no default export. TypeScript's CommonJS
+// output reaches it with `import tc = require('twincore')`,
+// `import * as tc from 'twincore'`, named imports, or (with
+// esModuleInterop) `import tc from 'twincore'`. index.d.mts types the same
+// API for ESM `import`, where the default export exists.
 
-/** Which implementation runs a call. 'auto' (the default) is native where
- * the addon loaded, else the platform baseline; TWINCORE_BACKEND sets what
- * 'auto' stands for. */
-export type Backend = 'auto' | 'native' | 'wasm' | 'js';
+declare namespace twincore {
+  /** Which implementation runs a call. 'auto' (the default) is native
+   * where the addon loaded, else wasm, else the platform baseline ('js');
+   * it may also run tiny calls on the baseline or inline. The environment
+   * variable TWINCORE_BACKEND sets what 'auto' stands for. */
+  type Backend = 'auto' | 'native' | 'wasm' | 'js';
 
-/** Who owns the memory while a job runs: 'copy' copies in and out,
- * 'borrow' works on the caller's memory in place, 'auto' borrows where
- * that is safe. See the README's "Ownership". */
-export type Mode = 'auto' | 'copy' | 'borrow';
+  /** Who owns the memory while a job runs: 'copy' copies in and out,
+   * 'borrow' works on the caller's memory in place, 'auto' borrows where
+   * that is safe. See the README's "Ownership modes". */
+  type Mode = 'auto' | 'copy' | 'borrow';
 
-export interface SyncOptions {
-  backend?: Backend;
-  mode?: Mode;
+  /** The kernels, as named in backends().native.paths. */
+  type Kernel = 'sha256' | 'stats' | 'sort' | 'matmul';
+
+  /** The code path a backend's core picked at run time on this CPU:
+   * vector instructions ('avx512f', 'avx2', 'sse2', 'neon', 'simd128'),
+   * the x86 SHA extensions ('sha-ni'), or portable C ('scalar'). */
+  type CodePath = 'avx512f' | 'avx2' | 'sse2' | 'neon' | 'simd128' | 'sha-ni' | 'scalar';
+
+  interface SyncOptions {
+    backend?: Backend;
+    mode?: Mode;
+  }
+
+  interface AsyncOptions extends SyncOptions {
+    /** Aborting rejects the call with an AbortError (code 'ABORT_ERR'). */
+    signal?: AbortSignal;
+  }
+
+  /** Any bytes: a TypedArray, DataView, Buffer, ArrayBuffer or
+   * SharedArrayBuffer. */
+  type Bytes = ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
+
+  type SortableArray = Float64Array | Float32Array | Int32Array | Uint32Array;
+
+  interface Stats {
+    count: number;
+    sum: number;
+    min: number;
+    max: number;
+    mean: number;
+    /** Population variance: sum((x - mean)^2) / count. */
+    variance: number;
+  }
+
+  type AllocType = 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8';
+
+  interface AllocTypes {
+    float64: Float64Array;
+    float32: Float32Array;
+    int32: Int32Array;
+    uint32: Uint32Array;
+    uint8: Uint8Array;
+  }
+
+  /** A backend that is not available here, and why, in words. */
+  interface Unavailable {
+    available: false;
+    error: string;
+  }
+
+  interface NativeInfo {
+    available: true;
+    /** The Node-API version the addon was built against. */
+    napiVersion: number;
+    /** The SIMD extensions among `paths`, e.g. ['avx512f', 'sha-ni']. */
+    simd: CodePath[];
+    /** The code path the core picked at run time for each kernel. */
+    paths: Record<Kernel, CodePath>;
+    /** The compiler that built the addon, e.g. 'gcc 12.2.0'. */
+    compiler: string;
+    /** libuv threadpool size (UV_THREADPOOL_SIZE). */
+    threads: number;
+    /** Async jobs queued or running. */
+    inflight: number;
+    /** Bytes of alloc()'d memory the addon holds. */
+    liveBytes: number;
+  }
+
+  interface WasmInfo {
+    available: true;
+    /** Pool threads for async calls (TWINCORE_WASM_THREADS). */
+    threads: number;
+    simd: CodePath[];
+    paths: Record<Kernel, CodePath>;
+    /** Bytes of the shared heap (WebAssembly.Memory). */
+    heapSize: number;
+    /** Bytes of the heap in use. */
+    heapUsed: number;
+    /** Async jobs queued or running. */
+    inflight: number;
+  }
+
+  interface JsInfo {
+    available: true;
+    /** 0: the baseline runs on the calling thread. */
+    threads: number;
+    /** OpenSSL's version (node:crypto). */
+    crypto: string;
+  }
+
+  interface BackendsInfo {
+    /** What 'auto' runs on here; null when TWINCORE_BACKEND is invalid. */
+    default: 'native' | 'wasm' | 'js' | null;
+    /** Set when TWINCORE_BACKEND is invalid, or names a backend that is
+     * not available. */
+    error?: string;
+    native: NativeInfo | Unavailable;
+    wasm: WasmInfo | Unavailable;
+    js: JsInfo;
+  }
+
+  /** SHA-256 (FIPS 180-4) of the bytes; a 32-byte digest. */
+  function sha256(data: Bytes, options?: AsyncOptions): Promise<Uint8Array>;
+  function sha256Sync(data: Bytes, options?: SyncOptions): Uint8Array;
+
+  /** count, sum, min, max, mean and population variance. */
+  function stats(data: Float64Array, options?: AsyncOptions): Promise<Stats>;
+  function statsSync(data: Float64Array, options?: SyncOptions): Stats;
+
+  /** Sorts in place, as TypedArray.prototype.sort() orders; returns the
+   * same array. */
+  function sort<T extends SortableArray>(array: T, options?: AsyncOptions): Promise<T>;
+  function sortSync<T extends SortableArray>(array: T, options?: SyncOptions): T;
+
+  /** C = A·B for row-major A (m×k) and B (k×n); a new m×n Float32Array. */
+  function matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
+    options?: AsyncOptions): Promise<Float32Array>;
+  function matmulSync(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
+    options?: SyncOptions): Float32Array;
+
+  /** A zero-filled array in memory the library owns, zero-copy on its
+   * backend. */
+  function alloc<T extends AllocType>(type: T, length: number,
+    options?: { backend?: Backend }): AllocTypes[T];
+
+  /** Release an alloc()'d array now, or when the last job using it
+   * completes. */
+  function free(array: AllocTypes[AllocType]): void;
+
+  /** What is available here; never throws. */
+  function backends(): BackendsInfo;
 }
 
-export interface AsyncOptions extends SyncOptions {
-  /** Aborting rejects the call with an AbortError (code 'ABORT_ERR'). */
-  signal?: AbortSignal;
-}
-
-/** Any bytes: a TypedArray, DataView, Buffer, ArrayBuffer or
- * SharedArrayBuffer. */
-export type Bytes = ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
-
-export type SortableArray = Float64Array | Float32Array | Int32Array | Uint32Array;
-
-export interface Stats {
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  mean: number;
-  /** Population variance: sum((x - mean)^2) / count. */
-  variance: number;
-}
-
-export type AllocType = 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8';
-
-export interface AllocTypes {
-  float64: Float64Array;
-  float32: Float32Array;
-  int32: Int32Array;
-  uint32: Uint32Array;
-  uint8: Uint8Array;
-}
-
-export interface NativeInfo {
-  available: boolean;
-  /** Why the addon did not load, when it did not. */
-  error?: string;
-  napiVersion?: number;
-  simd?: string;
-  compiler?: string;
-  /** libuv threadpool size (UV_THREADPOOL_SIZE). */
-  threads?: number;
-  inflight?: number;
-  liveBytes?: number;
-}
-
-export interface BackendsInfo {
-  /** What 'auto' picks here. */
-  default: 'native' | 'wasm' | 'js';
-  native: NativeInfo;
-  wasm: { available: boolean; error?: string };
-  js: { available: true; threads: number; crypto: string };
-}
-
-/** SHA-256 (FIPS 180-4) of the bytes; a 32-byte digest. */
-export function sha256(data: Bytes, options?: AsyncOptions): Promise<Uint8Array>;
-export function sha256Sync(data: Bytes, options?: SyncOptions): Uint8Array;
-
-/** count, sum, min, max, mean and population variance. */
-export function stats(data: Float64Array, options?: AsyncOptions): Promise<Stats>;
-export function statsSync(data: Float64Array, options?: SyncOptions): Stats;
-
-/** Sorts in place, as TypedArray.prototype.sort() orders; returns the same
- * array. */
-export function sort<T extends SortableArray>(array: T, options?: AsyncOptions): Promise<T>;
-export function sortSync<T extends SortableArray>(array: T, options?: SyncOptions): T;
-
-/** C = A·B for row-major A (m×k) and B (k×n); a new m×n Float32Array. */
-export function matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
-  options?: AsyncOptions): Promise<Float32Array>;
-export function matmulSync(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
-  options?: SyncOptions): Float32Array;
-
-/** A zero-filled array in memory the library owns, zero-copy on its
- * backend. */
-export function alloc<T extends AllocType>(type: T, length: number,
-  options?: { backend?: Backend }): AllocTypes[T];
-
-/** Release an alloc()'d array now, or when the last job using it
- * completes; its views become empty. */
-export function free(array: AllocTypes[AllocType]): void;
-
-export function backends(): BackendsInfo;
-
-declare const twincore: {
-  sha256: typeof sha256;
-  sha256Sync: typeof sha256Sync;
-  stats: typeof stats;
-  statsSync: typeof statsSync;
-  sort: typeof sort;
-  sortSync: typeof sortSync;
-  matmul: typeof matmul;
-  matmulSync: typeof matmulSync;
-  alloc: typeof alloc;
-  free: typeof free;
-  backends: typeof backends;
-};
-export default twincore;
+export = twincore;

@@ -76,7 +76,7 @@ function label(backend, mode, sync) {
  * @param {string[]} [o.kernels]  only these kernels
  * @param {string[]} [o.backends] only these backends ('native', 'wasm', 'js', 'auto', 'peer')
  * @param {string[]} [o.sizes]    only these sizes ('16MiB', or a matmul n)
- * @param {object} o.available   { native: bool, wasm: bool }
+ * @param {object} o.available   { native, wasm, bare, 'hash-wasm', piscina }: booleans
  */
 function cases(o) {
   const p = PROFILES[o.profile];
@@ -102,7 +102,7 @@ function cases(o) {
     twincore('sha256', input, size, size, 'B');
     add({ kernel: 'sha256', input, size, work: size, unit: 'B', backend: 'js', mode: '-', memory: 'plain', sync: true, series: 'node:crypto createHash' });
     add({ kernel: 'sha256', input, size, work: size, unit: 'B', backend: 'peer', peer: 'subtle', mode: '-', memory: 'plain', sync: false, series: 'crypto.subtle.digest' });
-    add({ kernel: 'sha256', input, size, work: size, unit: 'B', backend: 'peer', peer: 'hash-wasm', mode: '-', memory: 'plain', sync: true, series: 'hash-wasm' });
+    if (o.available['hash-wasm']) add({ kernel: 'sha256', input, size, work: size, unit: 'B', backend: 'peer', peer: 'hash-wasm', mode: '-', memory: 'plain', sync: true, series: 'hash-wasm' });
   }
   for (const size of p.stats) {
     const input = { type: 'float64', length: size / 8 };
@@ -132,7 +132,7 @@ function cases(o) {
       if (o.available[backend]) add({ ...common, backend, mode: 'zero-copy', memory: backend, series: `twincore ${backend}` });
     }
     if (o.available.bare) add({ ...common, backend: 'peer', peer: 'bare', series: 'bare napi_create_async_work' });
-    add({ ...common, backend: 'peer', peer: 'piscina', series: 'piscina empty task' });
+    if (o.available.piscina) add({ ...common, backend: 'peer', peer: 'piscina', series: 'piscina empty task' });
   }
   const sizeOk = (c) => !o.sizes || o.sizes.some((s) => (c.kernel === 'matmul' || c.kernel === 'dispatch' ? Number(s) === c.size : parseBytes(s) === c.size));
   return out

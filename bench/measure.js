@@ -4,6 +4,7 @@
 // across the run): for an async call, that is what it costs the event
 // loop, copies included.
 
+const fs = require('node:fs');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const Benchmark = require('benchmark');
@@ -52,22 +53,43 @@ class Inputs {
 
 let peers = null;
 
+const BARE_ADDON = path.join(ROOT, 'build', 'bench', 'bare.node');
+
+// The peers that can run here ({ 'hash-wasm': true, ... }), and a line for
+// each that cannot: an installed package has neither the bench's npm peers
+// (devDependencies) nor its C harnesses (built by `make bench`).
+function findPeers() {
+  const available = {};
+  const skipped = [];
+  for (const name of ['hash-wasm', 'piscina']) {
+    try {
+      require.resolve(name);
+      available[name] = true;
+    } catch {
+      skipped.push(`${name} is not installed: its rows are skipped (npm install ${name} adds them)`);
+    }
+  }
+  available.bare = fs.existsSync(BARE_ADDON);
+  if (!available.bare) skipped.push('the bare Node-API peer is not built: its dispatch rows are skipped (`make bench` in a checkout builds it)');
+  return { available, skipped };
+}
+
 // Peers that need setting up once: hash-wasm's hasher, piscina's pool, the
-// bare Node-API addon.
-async function setupPeers(bareAddon) {
+// bare Node-API addon; each only where findPeers() found it.
+async function setupPeers(available) {
   if (peers) return peers;
-  const { createSHA256 } = require('hash-wasm');
-  const { Piscina } = require('piscina');
-  peers = {
-    sha256: await createSHA256(),
-    piscina: new Piscina({ filename: path.join(__dirname, 'peers', 'empty-task.js'), maxThreads: 2, minThreads: 2 }),
-    bare: bareAddon ? require(bareAddon) : null,
-  };
+  peers = {};
+  if (available['hash-wasm']) peers.sha256 = await require('hash-wasm').createSHA256();
+  if (available.piscina) {
+    const { Piscina } = require('piscina');
+    peers.piscina = new Piscina({ filename: path.join(__dirname, 'peers', 'empty-task.js'), maxThreads: 2, minThreads: 2 });
+  }
+  if (available.bare) peers.bare = require(BARE_ADDON);
   return peers;
 }
 
 async function closePeers() {
-  if (peers) await peers.piscina.destroy();
+  if (peers && peers.piscina) await peers.piscina.destroy();
   peers = null;
 }
 
@@ -187,4 +209,4 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
   });
 }
 
-module.exports = { measure, Inputs, setupPeers, closePeers, ROOT };
+module.exports = { measure, Inputs, findPeers, setupPeers, closePeers, ROOT };

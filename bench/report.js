@@ -169,11 +169,19 @@ function blasLine(extra) {
     : `OpenBLAS: ${extra.blasError || 'not measured'}.`;
 }
 
+const pathList = (paths) => Object.entries(paths).map(([k, p]) => `${k} ${p}`).join(', ');
+
 function metaLines(meta) {
+  // Runs before napiRuntime was recorded give the runtime's version only.
+  const napi = meta.napiRuntime === undefined ? `N-API ${meta.napi}`
+    : `addon built for N-API ${meta.napi ?? '-'} (node offers ${meta.napiRuntime})`;
+  const paths = [['native', meta.nativePaths], ['wasm', meta.wasmPaths]].filter(([, p]) => p)
+    .map(([b, p]) => `${b}: ${pathList(p)}`);
   return [
     `date: ${meta.date}`,
     `machine: ${meta.cpu} × ${meta.cores}, ${meta.memoryGiB} GiB, ${meta.os}`,
-    `node ${meta.node}, N-API ${meta.napi}, ${meta.compiler}, ${meta.emcc}`,
+    `node ${meta.node}, ${napi}, ${meta.compiler}, ${meta.emcc}`,
+    ...(paths.length ? [`code paths picked at run time: ${paths.join('; ')}`] : []),
     `threads: libuv pool ${meta.uvThreads}, wasm pool ${meta.wasmThreads}; profile ${meta.profile}; ${meta.cases} cases in ${meta.seconds.toFixed(0)} s`,
   ];
 }

@@ -1,15 +1,21 @@
 #!/usr/bin/env node
 // twincore's bench: every kernel x size x backend x mode x sync/async, the
-// peers, the dispatch floor. Writes bench/results/<timestamp>.{json,md,html}
-// (and latest.*), with a progress line on stderr while it runs.
-//
-//   node bench/run.js [--profile default|full|smoke] [--kernel sha256,sort]
-//                     [--backend native,wasm,js,auto,peer] [--size 16MiB,1024]
-//                     [--out DIR]
-//   node bench/run.js --render RUN.json   redo RUN.md and RUN.html from it
-// The environment variables BENCH (profile), BENCH_KERNELS,
-// BENCH_BACKENDS and BENCH_SIZES do the same.
+// peers, the dispatch floor. Writes <out>/<timestamp>.{json,md,html} (and
+// latest.*), with a progress line on stderr while it runs. `make bench`
+// and `twincore bench` run it.
 'use strict';
+
+const USAGE = `usage: node bench/run.js [options]
+       node bench/run.js --render RUN.json   redo RUN.md and RUN.html from RUN.json
+
+  --profile NAME    default (about 6 minutes on 2 cores), full, or smoke (seconds)
+  --kernel LIST     only these kernels: sha256,stats,sort,matmul,dispatch
+  --backend LIST    only these: native,wasm,js,auto,peer
+  --size LIST       only these sizes: 1KiB,16MiB (bytes) or 1024 (matmul n)
+  --out DIR         where the report goes (default: bench/results)
+
+The environment variables BENCH (profile), BENCH_KERNELS, BENCH_BACKENDS
+and BENCH_SIZES do the same as the options.`;
 
 const fs = require('node:fs');
 const os = require('node:os');
@@ -17,7 +23,7 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const tc = require('..');
 const { cases } = require('./cases');
-const { measure, Inputs, setupPeers, closePeers, ROOT } = require('./measure');
+const { measure, Inputs, findPeers, setupPeers, closePeers, ROOT } = require('./measure');
 const { evaluate } = require('./targets');
 const report = require('./report');
 
@@ -39,7 +45,8 @@ function parseArgs(argv) {
     else if (flag === '--size') o.sizes = value();
     else if (flag === '--out') o.out = path.resolve(value());
     else if (flag === '--render') o.render = path.resolve(value());
-    else throw new Error(`unknown option ${argv[i]} (see the top of bench/run.js)`);
+    else if (flag === '--help' || flag === '-h') o.help = true;
+    else throw new Error(`unknown option ${argv[i]}\n${USAGE}`);
   }
   for (const k of ['kernels', 'backends', 'sizes']) o[k] = o[k] ? o[k].split(',').map((s) => s.trim()) : undefined;
   return o;
@@ -59,12 +66,16 @@ function meta(o, list) {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()}`,
     node: process.version,
-    napi: process.versions.napi,
+    // The Node-API version the addon was built against (what it needs),
+    // and the one this Node offers.
+    napi: info.native.available ? info.native.napiVersion : null,
+    napiRuntime: process.versions.napi,
     compiler: info.native.available ? info.native.compiler : 'no native addon',
     emcc: firstLine('emcc', ['--version']).replace(/^emcc \(.*?\)\s*/, 'emcc '),
     uvThreads: info.native.threads ?? Number(process.env.UV_THREADPOOL_SIZE || 4),
     wasmThreads: info.wasm.threads ?? 0,
-    nativeSimd: info.native.simd,
+    nativePaths: info.native.available ? info.native.paths : null,
+    wasmPaths: info.wasm.available ? info.wasm.paths : null,
     profile: o.profile,
     cases: list.length,
     seconds: 0,
@@ -107,18 +118,27 @@ function render(file) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
+  if (o.help) {
+    console.log(USAGE);
+    return;
+  }
   if (o.render) {
     render(o.render);
     return;
   }
   const info = tc.backends();
-  const bare = path.join(ROOT, 'build', 'bench', 'bare.node');
-  const available = { native: info.native.available, wasm: info.wasm.available, bare: fs.existsSync(bare) };
+  const peers = findPeers();
+  const available = { native: info.native.available, wasm: info.wasm.available, ...peers.available };
+  for (const b of ['native', 'wasm']) {
+    if (!available[b]) console.log(`bench: the ${b} backend is not available, its rows are skipped: ${info[b].error}`);
+  }
   const list = cases({ ...o, available });
   if (list.length === 0) throw new Error('no case matches the filters');
-  await setupPeers(available.bare ? bare : null);
+  await setupPeers(available);
   const m = meta(o, list);
   const extra = o.kernels && !o.kernels.includes('matmul') ? {} : blas();
+  const skipped = [...peers.skipped, ...(extra.blasError ? [`OpenBLAS sgemm: ${extra.blasError}`] : [])];
+  for (const line of skipped) console.log(`bench: ${line}`);
   const inputs = new Inputs();
   const results = [];
   const started = Date.now();

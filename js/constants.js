@@ -32,4 +32,10 @@ function dtypeOf(view) {
   return undefined;
 }
 
-module.exports = { KERNEL, DTYPE, STATUS, MODE, ARRAY_OF, dtypeOf };
+// The SIMD extensions among the code paths a backend's core picked at run
+// time (tc_kernel_path() of each kernel): ['avx512f', 'sha-ni'], say.
+function simdOf(paths) {
+  return [...new Set(Object.values(paths))].filter((p) => p !== 'scalar');
+}
+
+module.exports = { KERNEL, DTYPE, STATUS, MODE, ARRAY_OF, dtypeOf, simdOf };

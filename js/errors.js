@@ -3,6 +3,9 @@
 // RangeError for a bad size or shape, Error with a stable `code` for the
 // rest. Every error carries a `code`.
 
+const { inspect } = require('node:util');
+const I = require('./intrinsics');
+
 function withCode(err, code) {
   err.code = code;
   return err;
@@ -32,13 +35,22 @@ function abortError(signal) {
   return withCode(err, 'ABORT_ERR');
 }
 
-// Describe a value for a message: its type, not its contents.
+// A rejected value as a message shows it: 'gpu', -1, Float32Array(3),
+// { length: 3 }. Arrays and buffers by type and size, read through the
+// engine's own accessors, and nothing else runs a caller's getter.
 function describe(v) {
-  if (v === null) return 'null';
-  if (ArrayBuffer.isView(v)) return v.constructor.name;
-  if (typeof v === 'object') return v.constructor ? `an instance of ${v.constructor.name}` : 'an object';
-  if (typeof v === 'string') return 'a string';
-  return `${typeof v} ${String(v)}`;
+  try {
+    if (I.isTypedArray(v)) return `${Buffer.isBuffer(v) ? 'Buffer' : I.typedName(v)}(${I.typedLength(v)})`;
+    if (I.isDataView(v)) return `DataView(${I.dataViewByteLength(v)})`;
+    if (I.isArrayBuffer(v)) return `ArrayBuffer(${I.arrayBufferByteLength(v)})`;
+    if (I.isSharedArrayBuffer(v)) return `SharedArrayBuffer(${I.sharedByteLength(v)})`;
+    const text = inspect(v, {
+      depth: 0, breakLength: Infinity, maxArrayLength: 4, maxStringLength: 40, getters: false, customInspect: false,
+    });
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return I.isDataView(v) ? 'a DataView of a detached buffer' : `a value of type ${typeof v}`;
+  }
 }
 
 module.exports = { typeError, valueError, rangeError, error, abortError, describe };

@@ -15,6 +15,9 @@ const BACKENDS = { native, wasm, js: baseline };
 
 // TWINCORE_BACKEND sets the backend that 'auto' (the default) stands for.
 const ENV_BACKEND = process.env.TWINCORE_BACKEND || 'auto';
+const ENV_SET = Boolean(process.env.TWINCORE_BACKEND);
+const ENV_ERROR = validate.BACKENDS.includes(ENV_BACKEND) ? null
+  : `TWINCORE_BACKEND must be one of ${validate.BACKENDS.join(', ')}; got ${describe(ENV_BACKEND)}`;
 
 // Below this much work (bytes read; flops for matmul), an 'auto' async call
 // runs on the calling thread: the round trip to a pool (some 20-40 µs on a
@@ -28,12 +31,25 @@ const INLINE_BELOW = { sha256: 32768, stats: 131072, sort: 16384, matmul: 1 << 2
 const BASELINE_BELOW = { stats: 2048, sort: 2048 };
 
 function backendName(requested) {
-  let name = requested === 'auto' ? ENV_BACKEND : requested;
-  if (!validate.BACKENDS.includes(name)) {
-    throw valueError(`TWINCORE_BACKEND must be one of ${validate.BACKENDS.join(', ')}; got ${describe(name)}`);
-  }
-  if (name === 'auto') name = native.available ? 'native' : wasm.available ? 'wasm' : 'js';
-  return name;
+  if (requested !== 'auto') return requested;
+  if (ENV_ERROR) throw valueError(ENV_ERROR);
+  if (ENV_BACKEND !== 'auto') return ENV_BACKEND;
+  if (native.available) return 'native';
+  if (!wasm.available) return 'js';
+  if (!ENV_SET) warnFallback();
+  return 'wasm';
+}
+
+// The first time 'auto' runs on wasm for want of the addon, say so once:
+// npm hides what the install step printed. Not when the user chose a
+// backend, by option or by setting TWINCORE_BACKEND (even to 'auto').
+let warned = false;
+function warnFallback() {
+  if (warned) return;
+  warned = true;
+  process.emitWarning(`${native.loadError.message.replace(/\.?$/, '.')} Until then 'auto' runs on WebAssembly. ` +
+    "Set TWINCORE_BACKEND=wasm (or pass { backend: 'wasm' }) to choose it and silence this warning.",
+  { type: 'TwincoreWarning', code: 'TWINCORE_NATIVE_UNAVAILABLE' });
 }
 
 function pick(call) {
@@ -116,13 +132,17 @@ function free(array) {
   ownership.freeArray(array);
 }
 
+// What is available here, and what 'auto' runs on (`default`). Never
+// throws: a bad TWINCORE_BACKEND shows up as `error` with `default` null,
+// and one naming a backend that is not available as `error` beside it.
 function backends() {
-  return {
-    default: backendName('auto'),
-    native: native.info(),
-    wasm: wasm.info(),
-    js: baseline.info(),
-  };
+  const info = { default: null, native: native.info(), wasm: wasm.info(), js: baseline.info() };
+  if (ENV_ERROR) return { ...info, error: ENV_ERROR };
+  info.default = ENV_BACKEND !== 'auto' ? ENV_BACKEND : info.native.available ? 'native' : info.wasm.available ? 'wasm' : 'js';
+  if (!info[info.default].available) {
+    return { ...info, error: `TWINCORE_BACKEND is ${info.default}, which is not available here: ${info[info.default].error}` };
+  }
+  return info;
 }
 
 module.exports = {

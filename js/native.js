@@ -4,8 +4,9 @@
 // calling thread; async calls run on the libuv threadpool
 // (UV_THREADPOOL_SIZE threads) and settle a Promise.
 
+const fs = require('node:fs');
 const path = require('node:path');
-const { KERNEL, DTYPE, MODE } = require('./constants');
+const { KERNEL, DTYPE, MODE, simdOf } = require('./constants');
 const { abortError } = require('./errors');
 const ownership = require('./ownership');
 const { onAbort } = require('./signals');
@@ -22,7 +23,28 @@ try {
   }
 } catch (err) {
   binding = null;
-  loadError = err;
+  loadError = new Error(whyNotLoaded(err), { cause: err });
+}
+
+// Why no addon loaded, in words and with what to do: the cause the install
+// step recorded (native/build.js), else what the loader said.
+function whyNotLoaded(err) {
+  const said = String(err && err.message).split('\n')[0];
+  if (process.env.TWINCORE_NATIVE_ADDON) return `TWINCORE_NATIVE_ADDON did not load: ${said}`;
+  const { STATUS_FILE, HINT } = require('../native/build');
+  let status = null;
+  try {
+    status = JSON.parse(fs.readFileSync(STATUS_FILE, 'utf8'));
+  } catch {
+    // no record: the install step did not run
+  }
+  if (status && status.ok === false) return `the native addon was not built at install: ${status.reason}. ${status.hint || HINT}`;
+  if (status && status.ok) {
+    return `the native addon that install found (${status.file}) does not load: ${said}. ` +
+      'Run `npm rebuild twincore` to build it again.';
+  }
+  return `no native addon was found for ${process.platform}-${process.arch} and the install step did not ` +
+    `build one (was npm run with --ignore-scripts?): ${said}. ${HINT}`;
 }
 
 let lastId = 0;
@@ -97,7 +119,8 @@ function info() {
   return {
     available: true,
     napiVersion: i.napiVersion,
-    simd: i.simd,
+    simd: simdOf(i.paths),
+    paths: i.paths,
     compiler: i.compiler,
     threads: Number(process.env.UV_THREADPOOL_SIZE) || 4,
     inflight: i.inflight,

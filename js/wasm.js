@@ -8,7 +8,7 @@
 //   auto    borrow heap arrays, copy the rest.
 // Sync calls compute on the calling thread, async ones on the pool.
 
-const { KERNEL, DTYPE, STATUS, ARRAY_OF } = require('./constants');
+const { KERNEL, DTYPE, STATUS, ARRAY_OF, simdOf } = require('./constants');
 const { abortError, error } = require('./errors');
 const ownership = require('./ownership');
 const { onAbort } = require('./signals');
@@ -221,10 +221,12 @@ function release(rt, job, s, pinned) {
 function info() {
   const rt = wasmRuntime.get();
   if (!rt) return { available: false, error: wasmRuntime.getLoadError().message };
+  const paths = rt.paths();
   return {
     available: true,
     threads: rt.threads,
-    simd: 'simd128',
+    simd: simdOf(paths),
+    paths,
     heapSize: rt.heapSize,
     heapUsed: rt.heapUsed(),
     inflight: rt.inflight,

@@ -564,22 +564,18 @@ static napi_status tc_set_string(napi_env env, napi_value obj, const char *key,
   return s != napi_ok ? s : napi_set_named_property(env, obj, key, str);
 }
 
-/* The SIMD level the core was compiled for. */
-static const char *tc_simd(void) {
-#if defined(__AVX512F__)
-  return "avx512f";
-#elif defined(__AVX2__)
-  return "avx2";
-#elif defined(__SSE2__) || defined(_M_X64)
-  return "sse2";
-#elif defined(__ARM_NEON)
-  return "neon";
-#else
-  return "none";
-#endif
+/* The code path the core picked on this CPU for each kernel:
+ * { sha256: "sha-ni", stats: "avx512f", ... } (tc_kernel_path()). */
+static napi_status tc_set_paths(napi_env env, napi_value obj) {
+  napi_value paths;
+  napi_status s = napi_create_object(env, &paths);
+  for (int k = 0; s == napi_ok && k < TC_KERNEL_COUNT; k++)
+    s = tc_set_string(env, paths, tc_kernel_name(k), tc_kernel_path(k));
+  return s != napi_ok ? s : napi_set_named_property(env, obj, "paths", paths);
 }
 
-/* info() -> { napiVersion, simd, compiler, inflight, liveBytes } */
+/* info() -> { napiVersion, paths, compiler, inflight, liveBytes }, where
+ * napiVersion is the Node-API version this addon was built against. */
 static napi_value tc_info(napi_env env, napi_callback_info info) {
   napi_value obj;
   tc_addon_t *addon = tc_addon(env);
@@ -587,7 +583,7 @@ static napi_value tc_info(napi_env env, napi_callback_info info) {
   if (addon == NULL) return NULL;
   TC_NAPI_CALL(env, napi_create_object(env, &obj), NULL);
   TC_NAPI_CALL(env, tc_set_number(env, obj, "napiVersion", NAPI_VERSION), NULL);
-  TC_NAPI_CALL(env, tc_set_string(env, obj, "simd", tc_simd()), NULL);
+  TC_NAPI_CALL(env, tc_set_paths(env, obj), NULL);
 #if defined(__clang__)
   TC_NAPI_CALL(env,
                tc_set_string(env, obj, "compiler", "clang " __clang_version__),

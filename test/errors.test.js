@@ -147,3 +147,36 @@ Table('an unavailable backend is a clear error', async () => {
 });
 
 Table.run();
+
+const Shown = suite('errors: messages show the value they reject');
+
+Shown('the value, read without running the caller\'s code', () => {
+  const shadowed = new Float32Array(3);
+  Object.defineProperty(shadowed, 'length', { get() { throw new Error('a getter ran'); } });
+  const cases = [
+    [() => tc.sha256Sync(u8, { backend: 'gpu' }), "got 'gpu'"],
+    [() => tc.sha256Sync(u8, { mode: 'steal' }), "got 'steal'"],
+    [() => tc.alloc('float64', -1), 'got -1'],
+    [() => tc.alloc('float16', 4), "got 'float16'"],
+    [() => tc.matmulSync(f32(4), f32(4), 2, 2, 1.5), 'got 1.5'],
+    [() => tc.matmulSync(f32(4), f32(4), '2', 2, 2), "got '2'"],
+    [() => tc.statsSync(f32(3)), 'got Float32Array(3)'],
+    [() => tc.statsSync(shadowed), 'got Float32Array(3)'],
+    [() => tc.sortSync(Buffer.alloc(5)), 'got Buffer(5)'],
+    [() => tc.sortSync(new DataView(new ArrayBuffer(8))), 'got DataView(8)'],
+    [() => tc.sha256Sync({ length: 3 }), 'got { length: 3 }'],
+    [() => tc.sha256Sync([1, 2, 3]), 'got [ 1, 2, 3 ]'],
+    [() => tc.sha256Sync(null), 'got null'],
+    [() => tc.sha256Sync(u8, 'fast'), "got 'fast'"],
+  ];
+  for (const [f, shown] of cases) {
+    try {
+      f();
+      assert.unreachable(shown);
+    } catch (err) {
+      assert.ok(err.message.endsWith(shown), `"${err.message}" ends with "${shown}"`);
+    }
+  }
+});
+
+Shown.run();

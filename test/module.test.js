@@ -43,6 +43,44 @@ Mod('the JS constants match core/tc.h', () => {
   assert.equal(map('TC_DTYPE_MAP').map((d) => DTYPE[dtypes[d]]), [0, 1, 2, 3, 4]);
 });
 
+Mod('backends() never throws: a bad or unavailable TWINCORE_BACKEND is its error field', () => {
+  const show = 'console.log(JSON.stringify(require(process.cwd()).backends()))';
+  const bad = child(show, { env: { TWINCORE_BACKEND: 'gpu' } });
+  assert.is(bad.status, 0, bad.stderr);
+  const b = JSON.parse(bad.stdout);
+  assert.is(b.default, null);
+  assert.is(b.error, "TWINCORE_BACKEND must be one of auto, native, wasm, js; got 'gpu'");
+  assert.is(b.js.available, true);
+  const missing = child(show, { env: { TWINCORE_BACKEND: 'native', TWINCORE_NATIVE_ADDON: 'no-such-addon.node' } });
+  const m = JSON.parse(missing.stdout);
+  assert.is(m.default, 'native');
+  assert.match(m.error, /^TWINCORE_BACKEND is native, which is not available here: TWINCORE_NATIVE_ADDON did not load/);
+  const fine = JSON.parse(child(show).stdout);
+  assert.is(fine.error, undefined);
+});
+
+Mod('backends() reports the code paths the core picked at run time', () => {
+  const b = tc.backends();
+  for (const name of ['native', 'wasm']) {
+    if (!b[name].available) continue;
+    assert.equal(Object.keys(b[name].paths), ['sha256', 'stats', 'sort', 'matmul']);
+    assert.equal(b[name].simd, [...new Set(Object.values(b[name].paths))].filter((p) => p !== 'scalar'));
+  }
+  if (b.wasm.available) assert.equal(b.wasm.paths, { sha256: 'scalar', stats: 'simd128', sort: 'scalar', matmul: 'simd128' });
+  if (b.native.available) {
+    assert.is(b.native.napiVersion, 8, 'the Node-API version the addon was built against');
+    // What this CPU has, from /proc/cpuinfo, decides what native runs.
+    const flags = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m) : null;
+    if (flags && process.arch === 'x64') {
+      const has = new Set(flags[1].trim().split(/\s+/));
+      const widest = has.has('avx512f') ? 'avx512f' : has.has('avx2') ? 'avx2' : 'sse2';
+      assert.is(b.native.paths.matmul, widest);
+      assert.is(b.native.paths.stats, widest);
+      assert.is(b.native.paths.sha256, has.has('sha_ni') ? 'sha-ni' : 'scalar');
+    }
+  }
+});
+
 Mod('TWINCORE_BACKEND sets what auto stands for', () => {
   const show = `const tc = require(process.cwd()); console.log(tc.backends().default);
     try { tc.sortSync(new Int32Array([2, 1])); console.log('ran'); } catch (e) { console.log(e.code); }`;

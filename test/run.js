@@ -24,9 +24,14 @@ const ASAN_ENV = {
   UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
 };
 
-const uvu = [process.execPath, path.join('node_modules', 'uvu', 'bin.js'), 'test', '\\.test\\.js$'];
-// The ASan run skips the bench's tests: they exercise JS, not the addon.
-const uvuAsan = [process.execPath, path.join('node_modules', 'uvu', 'bin.js'), 'test', '^(?!bench).*\\.test\\.js$'];
+const UVU = [process.execPath, path.join('node_modules', 'uvu', 'bin.js')];
+// test/*.test.js (not the package tests in test/package/).
+const uvu = [...UVU, 'test', '^[\\w.-]+\\.test\\.js$'];
+// The ASan run skips the tests of the bench, the CLI and the install step:
+// they exercise JS and npm, not the addon.
+const uvuAsan = [...UVU, 'test', '^(?!bench|cli|install)[\\w.-]+\\.test\\.js$'];
+// The packed tarball installed into fresh projects (test/package/).
+const uvuPackage = [...UVU, path.join('test', 'package'), '\\.test\\.js$'];
 const UVU_ENV = { NO_COLOR: '1', FORCE_COLOR: '0' };
 
 // The addon built with ASan+UBSan, loaded by a node that preloads libasan.
@@ -53,6 +58,7 @@ const SUITES = {
   js: { cmd: uvu, env: UVU_ENV },
   'js-asan': { cmd: uvuAsan, env: asanAddonEnv },
   types: { run: typecheck },
+  package: { cmd: uvuPackage, env: UVU_ENV },
 };
 
 // Run a command; resolve with its exit status and output. Output is echoed
@@ -169,13 +175,27 @@ async function digestParity() {
   return { passed, failed };
 }
 
-// The types: a usage file that must compile, with misuses that must not.
+// The types, as a project that depends on this checkout uses them: every
+// module setting, compiled and run (test/types/check.js).
 async function typecheck() {
-  const tsc = [process.execPath, path.join('node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join('test', 'types')];
-  const r = await exec(tsc);
-  const ok = r.code === 0 && !r.signal;
-  console.log(`${ok ? 'ok' : 'not ok'} tsc --noEmit test/types/usage.ts`);
-  return { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const { checkTypes } = require('./types/check');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twincore-types-'));
+  fs.mkdirSync(path.join(dir, 'node_modules'));
+  fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'twincore'));
+  let passed = 0;
+  let failed = 0;
+  try {
+    for (const r of checkTypes(dir)) {
+      console.log(`${r.ok ? 'ok' : 'not ok'} types: ${r.name}: ${r.detail}`);
+      if (r.ok) passed++;
+      else failed++;
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return { passed, failed };
 }
 
 async function main() {

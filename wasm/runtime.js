@@ -1,6 +1,6 @@
 'use strict';
 // The JS runtime of the wasm backend: it loads the Emscripten build of the
-// core (build/wasm-module/), whose memory is a shared WebAssembly.Memory,
+// core (wasm/dist/, built by `make wasm`), whose memory is a shared WebAssembly.Memory,
 // keeps a fixed pool of worker_threads computing on that memory, and runs
 // jobs:
 //   - a sync job runs tc_run() on the calling thread;
@@ -16,7 +16,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
 
-const DIR = path.resolve(__dirname, '..', 'build', 'wasm-module');
+const DIR = path.join(__dirname, 'dist');
 const QUEUE_SLOTS = 4096;
 const STACK_BYTES = 256 * 1024;
 const PENDING = 1;
@@ -105,6 +105,22 @@ class Runtime {
   u32() { return this.refresh().u32; }
 
   get heapSize() { return this.memory.buffer.byteLength; }
+
+  // A NUL-terminated string of the module's (static data, never freed).
+  string(ptr) {
+    const u8 = this.u8();
+    return Buffer.from(u8.subarray(ptr, u8.indexOf(0, ptr))).toString('utf8');
+  }
+
+  // The code path the core takes for each kernel: { sha256: 'scalar', ... }.
+  paths() {
+    const out = {};
+    for (let k = 0; ; k++) {
+      const name = this.M._tc_kernel_name(k);
+      if (!name) return out;
+      out[this.string(name >>> 0)] = this.string(this.M._tc_kernel_path(k) >>> 0);
+    }
+  }
   heapUsed() { return this.M._tc_wasm_heap_used() >>> 0; }
 
   malloc(bytes) {
@@ -171,11 +187,7 @@ class Runtime {
 
   // tc_strerror() of a status, read out of the heap.
   strerror(status) {
-    const p = this.M._tc_strerror(status) >>> 0;
-    const u8 = this.u8();
-    let end = p;
-    while (u8[end] !== 0) end++;
-    return Buffer.from(u8.subarray(p, end)).toString('utf8');
+    return this.string(this.M._tc_strerror(status) >>> 0);
   }
 
   // Run a job on the calling thread.
