@@ -2,6 +2,8 @@
 // Numbers shared with the C core (core/tc.h); test/constants.test.js reads
 // the header and checks that these match.
 
+const { isTypedArray, typedName } = require('./intrinsics');
+
 const KERNEL = Object.freeze({ sha256: 0, stats: 1, sort: 2, matmul: 3 });
 
 const DTYPE = Object.freeze({ uint8: 0, int32: 1, uint32: 2, float32: 3, float64: 4 });
@@ -23,13 +25,14 @@ const ARRAY_OF = Object.freeze({
   float64: Float64Array,
 });
 
+// The element type of a typed array, as the engine knows it (not its
+// prototype, which a caller can swap); undefined for anything else.
+const DTYPE_OF_NAME = Object.freeze({
+  Float64Array: 'float64', Float32Array: 'float32', Int32Array: 'int32', Uint32Array: 'uint32', Uint8Array: 'uint8',
+});
+
 function dtypeOf(view) {
-  if (view instanceof Float64Array) return 'float64';
-  if (view instanceof Float32Array) return 'float32';
-  if (view instanceof Int32Array) return 'int32';
-  if (view instanceof Uint32Array) return 'uint32';
-  if (view instanceof Uint8Array) return 'uint8';
-  return undefined;
+  return isTypedArray(view) ? DTYPE_OF_NAME[typedName(view)] : undefined;
 }
 
 // The SIMD extensions among the code paths a backend's core picked at run

@@ -3,7 +3,6 @@
 // RangeError for a bad size or shape, Error with a stable `code` for the
 // rest. Every error carries a `code`.
 
-const { inspect } = require('node:util');
 const I = require('./intrinsics');
 
 function withCode(err, code) {
@@ -36,21 +35,53 @@ function abortError(signal) {
 }
 
 // A rejected value as a message shows it: 'gpu', -1, Float32Array(3),
-// { length: 3 }. Arrays and buffers by type and size, read through the
-// engine's own accessors, and nothing else runs a caller's getter.
+// { length: 3 }, an instance of Map. Everything is read through the
+// engine's own accessors and property descriptors: no getter, Proxy trap
+// or toString of the caller's runs.
 function describe(v) {
   try {
+    if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return primitive(v);
+    if (I.isProxy(v)) return 'a Proxy';
     if (I.isTypedArray(v)) return `${Buffer.isBuffer(v) ? 'Buffer' : I.typedName(v)}(${I.typedLength(v)})`;
     if (I.isDataView(v)) return `DataView(${I.dataViewByteLength(v)})`;
     if (I.isArrayBuffer(v)) return `ArrayBuffer(${I.arrayBufferByteLength(v)})`;
     if (I.isSharedArrayBuffer(v)) return `SharedArrayBuffer(${I.sharedByteLength(v)})`;
-    const text = inspect(v, {
-      depth: 0, breakLength: Infinity, maxArrayLength: 4, maxStringLength: 40, getters: false, customInspect: false,
-    });
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    if (typeof v === 'function') return `function ${own(v, 'name') || '(anonymous)'}`;
+    if (Array.isArray(v)) return `Array(${own(v, 'length')})`;
+    const proto = Object.getPrototypeOf(v);
+    const ctor = proto === null ? null : own(proto, 'constructor');
+    if (proto !== null && ctor !== Object) return `an instance of ${(ctor && own(ctor, 'name')) || 'a class'}`;
+    return plainObject(v);
   } catch {
     return I.isDataView(v) ? 'a DataView of a detached buffer' : `a value of type ${typeof v}`;
   }
+}
+
+// An own data property's value, or undefined (an accessor is not run).
+function own(o, key) {
+  const d = Object.getOwnPropertyDescriptor(o, key);
+  return d && 'value' in d ? d.value : undefined;
+}
+
+function primitive(v) {
+  if (typeof v === 'string') return v.length > 40 ? `'${v.slice(0, 40)}'...` : `'${v}'`;
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'symbol') return `Symbol(${v.description ?? ''})`;
+  if (Object.is(v, -0)) return '-0';
+  return String(v);
+}
+
+// { a: 1, b: 'x', c: [Getter], ... } from the first own enumerable keys.
+function plainObject(o) {
+  const keys = Reflect.ownKeys(o).filter((k) => typeof k === 'string' && Object.getOwnPropertyDescriptor(o, k).enumerable);
+  if (keys.length === 0) return '{}';
+  const shown = keys.slice(0, 4).map((k) => {
+    const d = Object.getOwnPropertyDescriptor(o, k);
+    if (!('value' in d)) return `${k}: [Getter]`;
+    const val = d.value;
+    return `${k}: ${val === null || (typeof val !== 'object' && typeof val !== 'function') ? primitive(val) : '...'}`;
+  });
+  return `{ ${shown.join(', ')}${keys.length > 4 ? ', ...' : ''} }`;
 }
 
 module.exports = { typeError, valueError, rangeError, error, abortError, describe };

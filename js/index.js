@@ -125,7 +125,15 @@ function alloc(type, length, options) {
   const backend = pick({ backend: requested });
   if (backend === wasm) return wasm.alloc(type, length);
   const bytes = length * ARRAY_OF[type].BYTES_PER_ELEMENT;
-  return ownership.allocArray(type, length, backend.name, backend.allocBuffer(bytes), backend.release);
+  let buffer;
+  try {
+    buffer = backend.allocBuffer(bytes);
+  } catch (err) {
+    if (err.code) throw err;
+    // V8's own RangeError: the memory is not there.
+    throw error('ERR_TC_ENOMEM', `cannot allocate ${bytes} bytes for ${type} × ${length}: ${err.message}`, err);
+  }
+  return ownership.allocArray(type, length, backend.name, buffer, backend.release);
 }
 
 function free(array) {

@@ -13,6 +13,7 @@ const getter = (proto, name) => {
 };
 
 module.exports = {
+  isProxy: types.isProxy,
   isTypedArray: types.isTypedArray,
   isDataView: types.isDataView,
   isArrayBuffer: types.isArrayBuffer,

@@ -7,7 +7,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { KERNEL, DTYPE, MODE, simdOf } = require('./constants');
-const { abortError } = require('./errors');
+const { abortError, rangeError } = require('./errors');
+const { constants: { MAX_LENGTH: MAX_BUFFER } } = require('node:buffer');
 const ownership = require('./ownership');
 const { onAbort } = require('./signals');
 
@@ -20,6 +21,9 @@ try {
   binding = file ? require(path.resolve(file)) : require('node-gyp-build')(path.resolve(__dirname, '..'));
   for (const fn of ['run', 'runAsync', 'cancel', 'cancelAll', 'alloc', 'detach', 'info']) {
     if (typeof binding[fn] !== 'function') throw new Error(`the loaded addon has no ${fn}(): not twincore's`);
+  }
+  if (typeof binding.info().paths !== 'object') {
+    throw new Error('the loaded addon is older than this package; rebuild it with `npm rebuild twincore`');
   }
 } catch (err) {
   binding = null;
@@ -97,12 +101,17 @@ async function run(call) {
 }
 
 // An ArrayBuffer of the addon's own memory (see native/block.h): async
-// calls may borrow it. Where external buffers are not allowed, a plain
-// ArrayBuffer, which async calls then copy.
+// calls may borrow it. Node makes external buffers of at most
+// buffer.constants.MAX_LENGTH bytes. Where external buffers are not
+// allowed at all, a plain ArrayBuffer, which async calls then copy.
 function allocBuffer(bytes) {
+  if (bytes > MAX_BUFFER) {
+    throw rangeError(`a native alloc() holds at most ${MAX_BUFFER} bytes (buffer.constants.MAX_LENGTH); got ${bytes}`);
+  }
   try {
     return binding.alloc(bytes);
-  } catch {
+  } catch (err) {
+    if (err.code === 'ERR_TC_ENOMEM') throw err;
     return new ArrayBuffer(bytes);
   }
 }

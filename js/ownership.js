@@ -48,8 +48,10 @@ function resolveMode(call, views, lendable) {
   if (call.sync) return 'borrow';
   if (views.every((v) => v.buffer instanceof SharedArrayBuffer || lendable(v))) return 'borrow';
   if (call.mode === 'borrow') {
+    const shown = views.map(describe).join(' and ');
     throw error('ERR_TC_BORROW',
-      "an async call can only borrow a SharedArrayBuffer or an array from alloc(): other memory could be detached or shrunk while the job runs; use alloc() or mode 'copy'");
+      `an async call can only borrow a SharedArrayBuffer or an array from alloc(); got ${shown} over an ArrayBuffer, ` +
+      "which could be detached or shrunk while the job runs: use alloc() or mode 'copy'");
   }
   return 'copy';
 }
@@ -81,13 +83,22 @@ function release(o) {
   o.release();
 }
 
+// The longest typed array Node makes, in elements.
+const MAX_LENGTH = 2 ** 32;
+
 function checkAlloc(type, length) {
-  if (typeof type !== 'string' || !Object.hasOwn(ARRAY_OF, type)) {
+  if (typeof type !== 'string') {
+    throw typeError(`type must be a string, one of ${Object.keys(ARRAY_OF).join(', ')}; got ${describe(type)}`);
+  }
+  if (!Object.hasOwn(ARRAY_OF, type)) {
     throw valueError(`type must be one of ${Object.keys(ARRAY_OF).join(', ')}; got ${describe(type)}`);
   }
   if (typeof length !== 'number') throw typeError(`length must be a number, got ${describe(length)}`);
-  if (!Number.isSafeInteger(length) || length < 0) {
-    throw rangeError(`length must be a non-negative integer, got ${length}`);
+  if (!Number.isInteger(length) || length < 0) {
+    throw rangeError(`length must be a non-negative integer, got ${describe(length)}`);
+  }
+  if (length > MAX_LENGTH) {
+    throw rangeError(`length must be at most 2^32, the longest typed array; got ${describe(length)}`);
   }
 }
 
@@ -98,13 +109,22 @@ function allocArray(type, length, backend, buffer, detach) {
   return array;
 }
 
+// The arrays free() released, to tell a second free() from a foreign array.
+const freed = new WeakSet();
+
 // Release an alloc()'d array now, or when the last job using it completes.
 function freeArray(view) {
+  if (!ArrayBuffer.isView(view)) {
+    throw typeError(`free() takes an array that alloc() returned; got ${describe(view)}`);
+  }
+  if (freed.has(view)) throw error('ERR_TC_NOT_OWNED', 'free(): this array was freed already');
   const o = entryOf(view);
-  if (!o || o.freed || o.array() !== view) {
-    throw error('ERR_TC_NOT_OWNED', 'free() takes an array returned by alloc() that was not freed yet');
+  if (!o) throw error('ERR_TC_NOT_OWNED', `free() takes an array that alloc() returned; got ${describe(view)}, which it did not`);
+  if (o.array() !== view) {
+    throw error('ERR_TC_NOT_OWNED', `free() takes the array alloc() returned, not a view of it; got ${describe(view)}`);
   }
   o.freed = true;
+  freed.add(view);
   if (o.pins === 0) release(o);
 }
 

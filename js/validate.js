@@ -6,6 +6,7 @@
 
 const { ARRAY_OF, dtypeOf } = require('./constants');
 const { typeError, valueError, rangeError, error, describe } = require('./errors');
+const I = require('./intrinsics');
 
 const BACKENDS = ['auto', 'native', 'wasm', 'js'];
 const MODES = ['auto', 'copy', 'borrow'];
@@ -56,7 +57,7 @@ function bytesOf(data, name) {
       ? data
       : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     checkAttached(data, name);
-  } else if (data instanceof ArrayBuffer || data instanceof SharedArrayBuffer) {
+  } else if (I.isArrayBuffer(data) || I.isSharedArrayBuffer(data)) {
     if (isDetached(data)) checkAttached(new Uint8Array(0), name);
     view = new Uint8Array(data);
   } else {

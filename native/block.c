@@ -41,7 +41,11 @@ napi_value tc_block_new(napi_env env, size_t bytes, tc_block_t **out) {
     return NULL;
   }
   b->bytes = bytes;
-  b->refs = 1; /* the ArrayBuffer's */
+  /* One reference for the ArrayBuffer, one held here until it exists:
+   * Node runs the finalizer when it refuses to make the buffer (one larger
+   * than buffer.constants.MAX_LENGTH, say), and may not when the call
+   * fails earlier, so whether b is still ours shows only in its count. */
+  b->refs = 2;
   b->data = aligned_alloc(TC_BLOCK_ALIGN, rounded ? rounded : TC_BLOCK_ALIGN);
   if (b->data == NULL) {
     free(b);
@@ -51,12 +55,13 @@ napi_value tc_block_new(napi_env env, size_t bytes, tc_block_t **out) {
   memset(b->data, 0, bytes);
   if (napi_create_external_arraybuffer(env, b->data, bytes, tc_block_finalize,
                                        b, &ab) != napi_ok) {
-    free(b->data);
-    free(b);
+    if (__atomic_load_n(&b->refs, __ATOMIC_ACQUIRE) == 2) tc_block_unref(b);
+    tc_block_unref(b);
     tc_napi_throw_last(env, napi_generic_failure,
                        "napi_create_external_arraybuffer");
     return NULL;
   }
+  tc_block_unref(b);
   /* From here on the ArrayBuffer owns b: its finalizer frees it. */
   TC_NAPI_CALL(env, napi_type_tag_object(env, ab, &tc_block_tag), NULL);
   TC_NAPI_CALL(env, napi_wrap(env, ab, b, NULL, NULL, NULL), NULL);

@@ -111,12 +111,18 @@ Table('a sync call refuses a signal', () => {
 Table('alloc and free', () => {
   const bad = [
     [['float16', 4], TypeError, 'ERR_INVALID_ARG_VALUE'],
-    [[Float64Array, 4], TypeError, 'ERR_INVALID_ARG_VALUE'],
+    [[Float64Array, 4], TypeError, 'ERR_INVALID_ARG_TYPE'],
+    [[], TypeError, 'ERR_INVALID_ARG_TYPE'],
     [['float64'], TypeError, 'ERR_INVALID_ARG_TYPE'],
     [['float64', '4'], TypeError, 'ERR_INVALID_ARG_TYPE'],
     [['float64', -1], RangeError, 'ERR_OUT_OF_RANGE'],
     [['float64', 1.5], RangeError, 'ERR_OUT_OF_RANGE'],
     [['float64', 4, { backend: 'gpu' }], TypeError, 'ERR_INVALID_ARG_VALUE'],
+    [['uint8', 2 ** 32 + 1], RangeError, 'ERR_OUT_OF_RANGE'],
+    [['float64', 1e20], RangeError, 'ERR_OUT_OF_RANGE'],
+    [['float64', 2 ** 32, { backend: 'js' }], Error, 'ERR_TC_ENOMEM'],
+    ...(tc.backends().native.available ? [[['float64', 2 ** 30, { backend: 'native' }], RangeError, 'ERR_OUT_OF_RANGE']] : []),
+    ...(tc.backends().wasm.available ? [[['uint8', 2 ** 32, { backend: 'wasm' }], Error, 'ERR_TC_ENOMEM']] : []),
   ];
   for (const [args, Class, code] of bad) {
     try {
@@ -126,12 +132,22 @@ Table('alloc and free', () => {
       check(err, Class, code, `alloc(${args.join(', ')})`);
     }
   }
-  for (const v of [new Float64Array(4), 'x', undefined]) {
+  const freedTwice = tc.alloc('float64', 4);
+  tc.free(freedTwice);
+  const frees = [
+    [new Float64Array(4), Error, 'ERR_TC_NOT_OWNED', /got Float64Array\(4\), which it did not$/],
+    [freedTwice, Error, 'ERR_TC_NOT_OWNED', /was freed already$/],
+    [tc.alloc('float64', 4).subarray(1), Error, 'ERR_TC_NOT_OWNED', /not a view of it; got Float64Array\(3\)$/],
+    ['x', TypeError, 'ERR_INVALID_ARG_TYPE', /got 'x'$/],
+    [undefined, TypeError, 'ERR_INVALID_ARG_TYPE', /got undefined$/],
+  ];
+  for (const [v, Class, code, message] of frees) {
     try {
       tc.free(v);
       assert.unreachable('free of a foreign array');
     } catch (err) {
-      check(err, Error, 'ERR_TC_NOT_OWNED', 'free of a foreign array');
+      check(err, Class, code, 'free of a foreign array');
+      assert.match(err.message, message);
     }
   }
 });
@@ -165,17 +181,23 @@ Shown('the value, read without running the caller\'s code', () => {
     [() => tc.sortSync(Buffer.alloc(5)), 'got Buffer(5)'],
     [() => tc.sortSync(new DataView(new ArrayBuffer(8))), 'got DataView(8)'],
     [() => tc.sha256Sync({ length: 3 }), 'got { length: 3 }'],
-    [() => tc.sha256Sync([1, 2, 3]), 'got [ 1, 2, 3 ]'],
+    [() => tc.sha256Sync([1, 2, 3]), 'got Array(3)'],
+    [() => tc.sha256Sync(new Map()), 'got an instance of Map'],
+    [() => tc.sha256Sync(new Proxy({}, { getPrototypeOf() { throw new Error('a trap ran'); } })), 'got a Proxy'],
     [() => tc.sha256Sync(null), 'got null'],
+    [() => tc.statsSync(Object.setPrototypeOf(new Float32Array(3), Float64Array.prototype)), 'got Float32Array(3)'],
     [() => tc.sha256Sync(u8, 'fast'), "got 'fast'"],
   ];
   for (const [f, shown] of cases) {
+    let thrown = null;
     try {
       f();
-      assert.unreachable(shown);
     } catch (err) {
-      assert.ok(err.message.endsWith(shown), `"${err.message}" ends with "${shown}"`);
+      thrown = err;
     }
+    assert.ok(thrown, `no error for ${shown}`);
+    assert.type(thrown.code, 'string', `${thrown.message}: a code`);
+    assert.ok(thrown.message.endsWith(shown), `"${thrown.message}" ends with "${shown}"`);
   }
 });
 

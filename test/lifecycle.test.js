@@ -137,6 +137,22 @@ Life('the binding itself refuses to lend ordinary memory to an async job', () =>
   expectClean(r, 'ERR_TC_BORROW\nERR_TC_BORROW', 'direct binding call');
 });
 
+Life('alloc() larger than Node lets an external buffer be: a coded error, memory freed once', () => {
+  if (!native) return;
+  // Node runs the finalizer itself when it refuses to make the buffer;
+  // the addon must not free the block a second time (ASan aborts if it
+  // does, in the js-asan run).
+  const r = child(`
+    const path = require('node:path');
+    const file = process.env.TWINCORE_NATIVE_ADDON;
+    const binding = file ? require(path.resolve(file)) : require('node-gyp-build')(process.cwd());
+    try { binding.alloc(2 ** 32 + 64); console.log('made'); } catch (e) { console.log(e.code); }
+    const tc = require(process.cwd());
+    try { tc.alloc('uint32', 2 ** 31, { backend: 'native' }); console.log('made'); } catch (e) { console.log(e.code); }
+    console.log(tc.alloc('uint8', 64, { backend: 'native' }).length);`);
+  expectClean(r, 'ERR_BUFFER_TOO_LARGE\nERR_OUT_OF_RANGE\n64', 'too large');
+});
+
 Life('a pooled Buffer (a view into a shared pool) is the input', () => {
   if (!native) return;
   const r = child(`${PRELUDE}
