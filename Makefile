@@ -41,7 +41,7 @@ WASM_BINARY := $(WASM_MOD_DIR)/twincore.wasm
 WASM_FILES := $(WASM_MODULE) $(WASM_BINARY)
 WASM_OBJ_DIR := $(BUILD)/wasm-obj
 WASM_OBJ := $(patsubst core/%.c,$(WASM_OBJ_DIR)/%.o,$(CORE_SRC)) $(WASM_OBJ_DIR)/exports.o
-WASM_EXPORTS := _malloc,_free,_tc_run,_tc_plan,_tc_job_init,_tc_strerror,_tc_kernel_name,_tc_kernel_path,_tc_wasm_layout,_tc_wasm_heap_used,_emscripten_stack_set_limits
+WASM_EXPORTS := _malloc,_free,_tc_run,_tc_plan,_tc_job_init,_tc_strerror,_tc_kernel_name,_tc_kernel_path,_tc_wasm_layout,_tc_wasm_heap_used,_tc_wasm_compiler,_emscripten_stack_set_limits
 WASM_LDFLAGS := -O2 -msimd128 -pthread --no-entry -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS) \
   -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=4GB -Wno-pthreads-mem-growth \
   -sMODULARIZE=1 -sEXPORT_NAME=createTwincore -sENVIRONMENT=node,worker -sPTHREAD_POOL_SIZE=0
@@ -169,7 +169,7 @@ $(ASAN_ADDON): $(CORE_SRC) $(CORE_HDR) $(NATIVE_SRC) $(NATIVE_HDR)
 prebuild: $(PREBUILD) ## build the addon for the baseline ISA into prebuilds/ (prebuildify)
 
 $(PREBUILD): $(CORE_SRC) $(CORE_HDR) $(NATIVE_SRC) $(NATIVE_HDR) binding.gyp | deps-npm
-	$(Q)$(NODE) native/prebuild.js $(if $(Q),>/dev/null,)
+	$(Q)$(NODE) native/prebuild.js
 
 ##@ The package
 

@@ -81,7 +81,7 @@ declare namespace twincore {
     threads: number;
     /** Async jobs queued or running. */
     inflight: number;
-    /** Bytes of alloc()'d memory the addon holds. */
+    /** Bytes of the copies that copy-mode jobs hold (inputs and outputs). */
     liveBytes: number;
   }
 
@@ -91,6 +91,8 @@ declare namespace twincore {
     threads: number;
     simd: CodePath[];
     paths: Record<Kernel, CodePath>;
+    /** The compiler that built the module, e.g. 'emcc 3.1.6'. */
+    compiler: string;
     /** Bytes of the shared heap (WebAssembly.Memory). */
     heapSize: number;
     /** Bytes of the heap in use. */
@@ -148,6 +150,12 @@ declare namespace twincore {
 
   /** What is available here; never throws. */
   function backends(): BackendsInfo;
+}
+
+// AbortSignal comes from the DOM library or @types/node; this empty
+// declaration merges with either, and stands in where neither is loaded.
+declare global {
+  interface AbortSignal {}
 }
 
 export = twincore;

@@ -67,20 +67,27 @@ function charts(results, kernel) {
   ].filter(Boolean);
 }
 
-function targetTable(targets, md) {
+// The targets this run measured, in a table; those it had no cases for
+// (a filtered run) named in one line after it.
+function targetTable(all, md) {
+  const targets = all.filter((t) => t.status !== 'not measured');
+  const skipped = all.filter((t) => t.status === 'not measured').map((t) => `${t.target}${t.detail ? ` (${t.detail})` : ''}`);
+  const note = skipped.length ? `Not measured in this run (${skipped.length}): ${skipped.join('; ')}.` : '';
   if (md) {
     const lines = ['| target | wanted | measured | status |', '|---|---|---|---|'];
     for (const t of targets) lines.push(`| ${t.target}${t.detail ? ` (${t.detail})` : ''} | ${t.want} | ${t.figure} | ${t.status} |`);
-    return lines.join('\n');
+    return [...(targets.length ? lines : []), ...(note ? ['', note] : [])].join('\n');
   }
-  return `<table class="targets"><tr><th>target</th><th>wanted</th><th>measured</th><th>status</th></tr>${targets.map((t) =>
-    `<tr class="${t.status.replace(/ /g, '-')}"><td>${esc(t.target)}${t.detail ? `<br><small>${esc(t.detail)}</small>` : ''}</td><td>${esc(t.want)}</td><td>${esc(t.figure)}</td><td>${esc(t.status)}</td></tr>`).join('')}</table>`;
+  const table = targets.length ? `<table class="targets"><tr><th>target</th><th>wanted</th><th>measured</th><th>status</th></tr>${targets.map((t) =>
+    `<tr class="${t.status.replace(/ /g, '-')}"><td>${esc(t.target)}${t.detail ? `<br><small>${esc(t.detail)}</small>` : ''}</td><td>${esc(t.want)}</td><td>${esc(t.figure)}</td><td>${esc(t.status)}</td></tr>`).join('')}</table>` : '';
+  return `${table}${note ? `<p class="not-measured">${esc(note)}</p>` : ''}`;
 }
 
 // One table per kernel: a row per series, a column per size; cells hold
 // throughput and, for async calls, main-thread time per call.
 function kernelTable(results, kernel, md) {
   const rows = sweep(results, kernel);
+  if (rows.length === 0) return '';
   const sizes = [...new Set(rows.map((r) => r.size))].sort((a, b) => a - b);
   const names = [...new Set(rows.map((r) => r.series))];
   const cell = (r) => (r ? `${formatRate(r.throughput, UNIT[kernel].replace('/s', ''))}/s${r.sync ? '' : ` · ${formatTime(r.busyPerCall)} busy`}` : '-');
@@ -95,6 +102,7 @@ function kernelTable(results, kernel, md) {
 
 function dispatchTable(results, md) {
   const rows = results.filter((r) => !r.error && r.kernel === 'dispatch');
+  if (rows.length === 0) return '';
   const names = [...new Set(rows.map((r) => r.series))];
   const cell = (r) => (r ? `${formatTime(r.secondsPerUnit)} (${formatTime(r.busyPerCall)} busy)` : '-');
   const get = (n, b) => rows.find((r) => r.series === n && r.size === b);
@@ -174,7 +182,7 @@ const pathList = (paths) => Object.entries(paths).map(([k, p]) => `${k} ${p}`).j
 function metaLines(meta) {
   // Runs before napiRuntime was recorded give the runtime's version only.
   const napi = meta.napiRuntime === undefined ? `N-API ${meta.napi}`
-    : `addon built for N-API ${meta.napi ?? '-'} (node offers ${meta.napiRuntime})`;
+    : meta.napi === null ? `N-API ${meta.napiRuntime}` : `addon built for N-API ${meta.napi} (node offers ${meta.napiRuntime})`;
   const paths = [['native', meta.nativePaths], ['wasm', meta.wasmPaths]].filter(([, p]) => p)
     .map(([b, p]) => `${b}: ${pathList(p)}`);
   return [
@@ -188,6 +196,7 @@ function metaLines(meta) {
 
 function markdown(doc) {
   const errors = doc.results.filter((r) => r.error);
+  const dispatch = dispatchTable(doc.results, true);
   return [
     '# twincore bench',
     '',
@@ -203,13 +212,10 @@ function markdown(doc) {
     '',
     '## Throughput (and main-thread time per async call)',
     '',
-    ...KERNELS.flatMap((k) => [kernelTable(doc.results, k, true), '']),
+    ...KERNELS.map((k) => kernelTable(doc.results, k, true)).filter(Boolean).flatMap((t) => [t, '']),
     extraSorts(doc.results, true),
     '',
-    '## Dispatch floor',
-    '',
-    dispatchTable(doc.results, true),
-    '',
+    ...(dispatch ? ['## Dispatch floor', '', dispatch, ''] : []),
     blasLine(doc.extra),
     errors.length ? `\n## Cases that failed\n\n${errors.map((r) => `- ${r.id}: ${r.error}`).join('\n')}` : '',
     '',
@@ -242,7 +248,7 @@ ${answersTable(doc.results, false)}
 ${targetTable(doc.targets, false)}
 ${sections}
 ${extraSorts(doc.results, false)}
-<section id="dispatch"><h2>Dispatch floor</h2>${dispatchTable(doc.results, false)}
+<section id="dispatch"><h2>Dispatch floor</h2>${dispatchTable(doc.results, false) || '<p>Not measured in this run.</p>'}
 <p>${esc(blasLine(doc.extra))}</p></section>
 ${errors.length ? `<section id="errors"><h2>Cases that failed</h2><ul>${errors.map((r) => `<li>${esc(r.id)}: ${esc(r.error)}</li>`).join('')}</ul></section>` : ''}
 </body></html>

@@ -5,7 +5,7 @@
 // and `twincore bench` run it.
 'use strict';
 
-const USAGE = `usage: node bench/run.js [options]
+const USAGE = `usage: node bench/run.js [options] [kernel|backend|size ...]
        node bench/run.js --render RUN.json   redo RUN.md and RUN.html from RUN.json
 
   --profile NAME    default (about 6 minutes on 2 cores), full, or smoke (seconds)
@@ -14,19 +14,29 @@ const USAGE = `usage: node bench/run.js [options]
   --size LIST       only these sizes: 1KiB,16MiB (bytes) or 1024 (matmul n)
   --out DIR         where the report goes (default: bench/results)
 
-The environment variables BENCH (profile), BENCH_KERNELS, BENCH_BACKENDS
-and BENCH_SIZES do the same as the options.`;
+Filters can also be given as words: \`sort native 16MiB\`. The environment
+variables BENCH (profile), BENCH_KERNELS, BENCH_BACKENDS and BENCH_SIZES
+do the same as the options.`;
 
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const tc = require('..');
-const { cases } = require('./cases');
+const { cases, PROFILES } = require('./cases');
+const { parseBytes } = require('./stats');
 const { measure, Inputs, findPeers, setupPeers, closePeers, ROOT } = require('./measure');
 const { evaluate } = require('./targets');
 const report = require('./report');
 
+class UsageError extends Error {}
+
+const KERNELS = ['sha256', 'stats', 'sort', 'matmul', 'dispatch'];
+const BACKENDS = ['native', 'wasm', 'js', 'auto', 'peer'];
+
+// Options, and filters given as words: `sort native 16MiB` is
+// `--kernel sort --backend native --size 16MiB`. Every value is checked,
+// so that a typo is an error, not an empty run.
 function parseArgs(argv) {
   const o = {
     profile: process.env.BENCH || 'default',
@@ -35,9 +45,16 @@ function parseArgs(argv) {
     sizes: process.env.BENCH_SIZES,
     out: path.join(ROOT, 'bench', 'results'),
   };
+  const words = { kernels: [], backends: [], sizes: [] };
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split('=');
-    const value = () => inline ?? argv[++i];
+    const arg = argv[i];
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const value = () => {
+      const v = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++i];
+      if (v === undefined || v === '' || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
     if (flag === '--profile') o.profile = value();
     else if (flag === '--full') o.profile = 'full';
     else if (flag === '--kernel') o.kernels = value();
@@ -46,15 +63,24 @@ function parseArgs(argv) {
     else if (flag === '--out') o.out = path.resolve(value());
     else if (flag === '--render') o.render = path.resolve(value());
     else if (flag === '--help' || flag === '-h') o.help = true;
-    else throw new Error(`unknown option ${argv[i]}\n${USAGE}`);
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    else if (KERNELS.includes(arg)) words.kernels.push(arg);
+    else if (BACKENDS.includes(arg)) words.backends.push(arg);
+    else if (Number.isFinite(parseBytes(arg))) words.sizes.push(arg);
+    else throw new UsageError(`${JSON.stringify(arg)} is not a kernel (${KERNELS.join(', ')}), a backend (${BACKENDS.join(', ')}) or a size`);
   }
-  for (const k of ['kernels', 'backends', 'sizes']) o[k] = o[k] ? o[k].split(',').map((s) => s.trim()) : undefined;
+  for (const k of ['kernels', 'backends', 'sizes']) {
+    const list = [...(o[k] ? o[k].split(',').map((s) => s.trim()) : []), ...words[k]];
+    o[k] = list.length ? list : undefined;
+  }
+  if (!PROFILES[o.profile]) throw new UsageError(`unknown profile ${JSON.stringify(o.profile)}; profiles: ${Object.keys(PROFILES).join(', ')}`);
+  const bad = (list, known) => (list || []).filter((x) => !known.includes(x));
+  for (const [k, known] of [['kernels', KERNELS], ['backends', BACKENDS]]) {
+    if (bad(o[k], known).length) throw new UsageError(`unknown ${k.slice(0, -1)} ${bad(o[k], known).join(', ')}; ${k}: ${known.join(', ')}`);
+  }
+  const sizes = (o.sizes || []).filter((x) => !Number.isFinite(parseBytes(x)));
+  if (sizes.length) throw new UsageError(`not a size: ${sizes.join(', ')} (bytes such as 1KiB or 16MiB, or a matmul n such as 1024)`);
   return o;
-}
-
-function firstLine(cmd, args) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  return r.status === 0 ? (r.stdout || r.stderr).split('\n')[0].trim() : `${cmd}: not found`;
 }
 
 function meta(o, list) {
@@ -71,7 +97,8 @@ function meta(o, list) {
     napi: info.native.available ? info.native.napiVersion : null,
     napiRuntime: process.versions.napi,
     compiler: info.native.available ? info.native.compiler : 'no native addon',
-    emcc: firstLine('emcc', ['--version']).replace(/^emcc \(.*?\)\s*/, 'emcc '),
+    // What built the wasm module that runs, not whatever emcc is on PATH.
+    emcc: info.wasm.available ? info.wasm.compiler : 'no wasm module',
     uvThreads: info.native.threads ?? Number(process.env.UV_THREADPOOL_SIZE || 4),
     wasmThreads: info.wasm.threads ?? 0,
     nativePaths: info.native.available ? info.native.paths : null,
@@ -133,8 +160,18 @@ async function main() {
     if (!available[b]) console.log(`bench: the ${b} backend is not available, its rows are skipped: ${info[b].error}`);
   }
   const list = cases({ ...o, available });
-  if (list.length === 0) throw new Error('no case matches the filters');
+  if (list.length === 0) {
+    throw new UsageError(`no case of the ${o.profile} profile matches these filters (kernels ${o.kernels || 'any'}, ` +
+      `backends ${o.backends || 'any'}, sizes ${o.sizes || 'any'})`);
+  }
   await setupPeers(available);
+  // Start the pools before the first measurement: starting threads (and
+  // the wasm instance in each) is not the cost of a call.
+  for (const b of ['native', 'wasm']) {
+    if (!available[b]) continue;
+    const calls = Array.from({ length: info[b].threads }, () => tc.sha256(new Uint8Array(64), { backend: b, mode: 'copy' }));
+    await Promise.all(calls);
+  }
   const m = meta(o, list);
   const extra = o.kernels && !o.kernels.includes('matmul') ? {} : blas();
   const skipped = [...peers.skipped, ...(extra.blasError ? [`OpenBLAS sgemm: ${extra.blasError}`] : [])];
@@ -173,6 +210,11 @@ async function main() {
 }
 
 main().catch((err) => {
+  if (err instanceof UsageError) {
+    console.error(`bench: ${err.message} (--help lists the options)`);
+    process.exitCode = 2;
+    return;
+  }
   console.error(`bench: ${err.stack || err.message}`);
   process.exitCode = 1;
 });

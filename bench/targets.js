@@ -12,7 +12,7 @@ function find(results, pred) {
 }
 
 function row(target, want, got, cmp, detail) {
-  if (!Number.isFinite(got)) return { target, want, figure: '-', status: 'not measured', detail };
+  if (!Number.isFinite(got)) return { target, want: `${cmp} ${want}`, figure: '-', status: 'not measured', detail };
   const holds = cmp === '>=' ? got >= want : got <= want;
   return { target, want: `${cmp} ${want}`, figure: formatRatio(got), status: holds ? 'holds' : 'falls short', detail };
 }

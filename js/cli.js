@@ -5,6 +5,7 @@
 'use strict';
 
 const { spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -36,10 +37,13 @@ kernel (e.g. avx512f, sha-ni, simd128); versions.
 Prints the SHA-256 of each FILE as sha256sum does ("<hex>  <name>"). With
 no FILE, or when FILE is -, reads standard input. Each file is read straight
 into memory the library owns and hashed there, on the fastest backend
-unless --backend picks one. A file that cannot be read is reported on
-stderr and the others are still hashed; the exit status is then 1.`,
+unless --backend picks one; a file larger than the library can hold (4 GiB)
+is hashed as it streams, with node:crypto. A file that cannot be read is
+reported on stderr and the others are still hashed; the exit status is
+then 1. Names that are not valid UTF-8 cannot be opened (Node decodes the
+command line as UTF-8).`,
   bench: `usage: twincore bench [--profile default|full|smoke] [--kernel LIST]
-                      [--backend LIST] [--size LIST] [--out DIR]
+                      [--backend LIST] [--size LIST] [--out DIR] [FILTER...]
 
 Runs twincore's benchmark suite here (the same cases, filters and report as
 \`make bench\` in a checkout) and writes DIR/latest.{json,md,html}
@@ -50,7 +54,8 @@ peers that are not installed are skipped with a line saying so.
   --profile NAME    default (about 6 minutes on 2 cores), full, smoke (seconds)
   --kernel LIST     only these kernels: sha256,stats,sort,matmul,dispatch
   --backend LIST    only these: native,wasm,js,auto,peer
-  --size LIST       only these sizes: 1KiB,16MiB (bytes) or 1024 (matmul n)`,
+  --size LIST       only these sizes: 1KiB,16MiB (bytes) or 1024 (matmul n)
+  FILTER...         the same as words: twincore bench sort native 16MiB`,
 };
 
 class UsageError extends Error {}
@@ -94,7 +99,8 @@ function info(args) {
 
 // --- sha256 -----------------------------------------------------------
 
-// What sha256sum says of a file it cannot read.
+// What sha256sum says of a file it cannot read, by error code; others as
+// Node words them.
 const REASONS = {
   ENOENT: 'No such file or directory',
   EACCES: 'Permission denied',
@@ -104,50 +110,91 @@ const REASONS = {
   ELOOP: 'Too many levels of symbolic links',
   ENAMETOOLONG: 'File name too long',
   EIO: 'Input/output error',
-  ERR_TC_ENOMEM: 'too large to hold in memory',
+  EBADF: 'Bad file descriptor',
+  ENXIO: 'No such device or address',
+  EMFILE: 'Too many open files',
 };
 
-// A line as sha256sum writes it: a name with a backslash or a newline is
-// escaped, and the line then starts with a backslash.
-function digestLine(hex, name) {
-  if (!/[\\\n]/.test(name)) return `${hex}  ${name}`;
-  return `\\${hex}  ${name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`;
+function reason(err) {
+  if (REASONS[err.code]) return REASONS[err.code];
+  // "ENODEV: no such device, open 'x'" -> "No such device"
+  const m = /^[A-Z0-9_]+: ([^,]+)/.exec(err.message);
+  return m ? m[1][0].toUpperCase() + m[1].slice(1) : err.message;
 }
 
-// Read a whole file (descriptor) into an alloc()'d array: for a regular
-// file in one go into an array of its size; for anything else (a pipe, a
-// terminal, /proc) into an array that doubles as it fills. Returns
-// { array, length }: the data is array[0, length).
+// A line as sha256sum writes it: a name with a backslash, a newline or a
+// carriage return is escaped, and the line then starts with a backslash.
+function digestLine(hex, name) {
+  if (!/[\\\n\r]/.test(name)) return `${hex}  ${name}`;
+  return `\\${hex}  ${name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}`;
+}
+
+// Errors of an alloc() the library cannot satisfy: the file is then
+// hashed as it streams by instead (node:crypto, a piece at a time).
+const TOO_BIG = new Set(['ERR_OUT_OF_RANGE', 'ERR_TC_ENOMEM']);
+
+function readSome(fd, buf, offset, length) {
+  for (;;) {
+    try {
+      return fs.readSync(fd, buf, offset, length, null);
+    } catch (err) {
+      if (err.code === 'EOF') return 0;
+      if (err.code !== 'EAGAIN') throw err;
+      // A non-blocking descriptor with nothing yet: wait a little.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+}
+
+// The rest of fd hashed as it streams, after what `hash` already holds.
+function streamDigest(fd, hash = crypto.createHash('sha256')) {
+  const buf = Buffer.allocUnsafe(1 << 20);
+  for (let got; (got = readSome(fd, buf, 0, buf.length)) > 0;) hash.update(buf.subarray(0, got));
+  return hash.digest('hex');
+}
+
+// Read a whole file (descriptor) into an alloc()'d array: a regular file in
+// one go, into an array of its size; anything else (a pipe, a terminal,
+// /proc) into an array that doubles as it fills. Returns { array, length }
+// (the data is array[0, length)), or { hex } when the file is larger than
+// the library can hold (more than 4 GiB) and was hashed as it streamed.
 function readAll(tc, fd, backend) {
   const st = fs.fstatSync(fd);
   if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-  // One byte more than the size, so that the end shows without a second
-  // array when the file is as large as it says.
-  let array = tc.alloc('uint8', st.isFile() ? st.size + 1 : 1 << 16, { backend });
+  let array;
+  try {
+    // One byte more than the size, so that the end shows without a second
+    // array when the file is as large as it says.
+    array = tc.alloc('uint8', st.isFile() ? st.size + 1 : 1 << 16, { backend });
+  } catch (err) {
+    if (TOO_BIG.has(err.code)) return { hex: streamDigest(fd) };
+    throw err;
+  }
   let length = 0;
   try {
     for (;;) {
       if (length === array.length) {
-        const bigger = tc.alloc('uint8', array.length * 2, { backend });
+        let bigger;
+        try {
+          bigger = tc.alloc('uint8', array.length * 2, { backend });
+        } catch (err) {
+          if (!TOO_BIG.has(err.code)) throw err;
+          return { hex: streamDigest(fd, crypto.createHash('sha256').update(array)) };
+        }
         bigger.set(array);
         tc.free(array);
         array = bigger;
       }
-      let got;
-      try {
-        got = fs.readSync(fd, array, length, Math.min(array.length - length, 2 ** 30), null);
-      } catch (err) {
-        if (err.code === 'EAGAIN') continue; // a non-blocking stdin
-        if (err.code === 'EOF') break;
-        throw err;
+      const got = readSome(fd, array, length, Math.min(array.length - length, 2 ** 30));
+      if (got === 0) {
+        const read = { array, length };
+        array = null;
+        return read;
       }
-      if (got === 0) return { array, length };
       length += got;
     }
-    return { array, length };
-  } catch (err) {
-    tc.free(array);
-    throw err;
+  } finally {
+    if (array) tc.free(array);
   }
 }
 
@@ -172,25 +219,40 @@ function parseSha256Args(args) {
 async function sha256(args) {
   const o = parseSha256Args(args);
   const tc = require('..');
-  if (o.backend !== 'auto' && !tc.backends()[o.backend].available) {
-    process.stderr.write(`twincore sha256: the ${o.backend} backend is not available: ${tc.backends()[o.backend].error}\n`);
+  // The backend 'auto' stands for, named outright: a tool that prints
+  // digests says nothing else (no fallback warning); a bad
+  // TWINCORE_BACKEND is a usage error.
+  const info = tc.backends();
+  const backend = o.backend === 'auto' ? info.default : o.backend;
+  if (backend === null) throw new UsageError(`sha256: ${info.error}`);
+  if (!info[backend].available) {
+    process.stderr.write(`twincore sha256: the ${backend} backend is not available: ${info[backend].error}\n`);
     return 1;
   }
   let status = 0;
+  let closed = false;
+  // A reader that went away (| head): stop, as sha256sum does.
+  process.stdout.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed = true;
+    process.exit(status || 1);
+  });
   const report = (name, err) => {
     status = 1;
-    process.stderr.write(`twincore sha256: ${name}: ${REASONS[err.code] || err.message}\n`);
+    process.stderr.write(`twincore sha256: ${name}: ${reason(err)}\n`);
   };
+  const print = (name, hex) => process.stdout.write(`${digestLine(hex, name)}\n`);
   // Reading a file (on this thread) overlaps with hashing the one before it
   // (off this thread, for all but tiny files); at most two files are in
   // memory, and lines come out in order.
   let previous = Promise.resolve();
   for (const name of o.files) {
+    if (closed) break;
     let read;
     try {
       const fd = name === '-' ? 0 : fs.openSync(name, 'r');
       try {
-        read = readAll(tc, fd, o.backend);
+        read = readAll(tc, fd, backend);
       } finally {
         if (fd !== 0) fs.closeSync(fd);
       }
@@ -200,12 +262,14 @@ async function sha256(args) {
     await previous;
     if (read.err) {
       report(name, read.err);
-      continue;
+    } else if (read.hex) {
+      print(name, read.hex);
+    } else {
+      previous = tc.sha256(read.array.subarray(0, read.length), { backend }).then(
+        (d) => print(name, Buffer.from(d).toString('hex')),
+        (err) => report(name, err),
+      ).finally(() => tc.free(read.array));
     }
-    previous = tc.sha256(read.array.subarray(0, read.length), { backend: o.backend }).then(
-      (d) => process.stdout.write(`${digestLine(Buffer.from(d).toString('hex'), name)}\n`),
-      (err) => report(name, err),
-    ).finally(() => tc.free(read.array));
   }
   await previous;
   return status;
@@ -214,17 +278,22 @@ async function sha256(args) {
 // --- bench ------------------------------------------------------------
 
 function bench(args) {
+  let found;
   try {
-    require.resolve('benchmark', { paths: [process.cwd(), ROOT] });
+    found = require.resolve('benchmark', { paths: [process.cwd(), ROOT] });
   } catch {
     process.stderr.write('twincore bench runs on benchmark.js, which is not installed here: ' +
       'npm install benchmark (hash-wasm and piscina add their rows too).\n');
     return 1;
   }
+  // Where benchmark.js (and the peers beside it) were found, for the bench
+  // to require them from inside the package.
+  const modules = found.slice(0, found.lastIndexOf(`${path.sep}benchmark${path.sep}`));
   const out = args.some((a) => a === '--out' || a.startsWith('--out=')) ? [] : ['--out', path.resolve('twincore-bench')];
-  const r = spawnSync(process.execPath, ['--expose-gc', path.join(ROOT, 'bench', 'run.js'), ...args, ...out], {
+  // The bench says itself which backends it skips: no fallback warning.
+  const r = spawnSync(process.execPath, ['--expose-gc', '--no-warnings', path.join(ROOT, 'bench', 'run.js'), ...args, ...out], {
     stdio: 'inherit',
-    env: { ...process.env, NODE_PATH: [process.env.NODE_PATH, path.join(process.cwd(), 'node_modules')].filter(Boolean).join(path.delimiter) },
+    env: { ...process.env, NODE_PATH: [process.env.NODE_PATH, modules].filter(Boolean).join(path.delimiter) },
   });
   if (r.error) throw r.error;
   return r.status ?? 1;
@@ -236,9 +305,13 @@ const COMMANDS = { info, sha256, bench };
 
 async function main(argv) {
   const [command, ...args] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+  if (command === undefined) {
+    process.stderr.write(`${USAGE.main}\n`);
+    return 2;
+  }
+  if (command === '-h' || command === '--help' || command === 'help') {
     console.log(USAGE[args[0]] || USAGE.main);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   if (command === '-v' || command === '--version') {
     console.log(version);

@@ -9,7 +9,7 @@
 // Sync calls compute on the calling thread, async ones on the pool.
 
 const { KERNEL, DTYPE, STATUS, ARRAY_OF, simdOf } = require('./constants');
-const { abortError, error } = require('./errors');
+const { abortError, error, describe } = require('./errors');
 const ownership = require('./ownership');
 const { onAbort } = require('./signals');
 const wasmRuntime = require('../wasm/runtime');
@@ -100,7 +100,8 @@ function stage(rt, call) {
   let mode = call.mode;
   if (mode === 'borrow' && !resident) {
     throw error('ERR_TC_BORROW',
-      "the wasm backend can only borrow arrays that live in its heap (alloc(type, n, { backend: 'wasm' })); use mode 'copy'");
+      `the wasm backend can only borrow arrays that live in its heap (alloc(type, n, { backend: 'wasm' })); got ${
+        inputs.map(describe).join(' and ')}: use mode 'copy'`);
   }
   if (mode === 'auto') mode = resident ? 'borrow' : 'copy';
   const s = { mode, owned: [], in: [0, 0], in2: [0, 0], out: [0, 0] };
@@ -227,6 +228,7 @@ function info() {
     threads: rt.threads,
     simd: simdOf(paths),
     paths,
+    compiler: rt.compiler(),
     heapSize: rt.heapSize,
     heapUsed: rt.heapUsed(),
     inflight: rt.inflight,

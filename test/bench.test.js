@@ -94,7 +94,20 @@ function checkHtml(html, kernels) {
   }
   const svgs = html.match(/<svg[\s\S]*?<\/svg>/g) || [];
   for (const svg of svgs) assert.not.match(svg, /NaN|Infinity|undefined/, 'a chart holds a non-number');
-  assert.match(html, /<table class="targets">/);
+  assert.match(html, /<h2>Targets<\/h2>\n(<table class="targets">|<p class="not-measured">)/);
+}
+
+// Every target shows: a row if this run measured it, a name in the line
+// after the table if not.
+function checkTargets(text, targets) {
+  const esc = (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&#39;');
+  for (const t of targets) {
+    assert.ok(text.includes(t.target) || text.includes(esc(t.target)), `target "${t.target}" is shown`);
+    if (t.status !== 'not measured') assert.ok(text.includes(t.figure), `its figure ${t.figure}`);
+  }
+  const measured = targets.filter((t) => t.status !== 'not measured').length;
+  const skipped = targets.length - measured;
+  if (skipped) assert.ok(text.includes(`Not measured in this run (${skipped}): `), `${skipped} named as not measured`);
 }
 
 const Report = suite('bench: report');
@@ -127,9 +140,13 @@ Report('a made-up run renders every chart, table and target', () => {
   const html = report.html(doc);
   checkHtml(html, ['sha256', 'stats', 'sort', 'matmul']);
   assert.match(html, /stats\/1024\/broken: out of memory/);
+  checkTargets(html, doc.targets);
   const md = report.markdown(doc);
   assert.match(md, /^# twincore bench/);
-  assert.match(md, /\| target \| wanted \| measured \| status \|/);
+  checkTargets(md, doc.targets);
+  const measured = { ...doc, targets: [{ target: 'made up', want: '>= 1', figure: '2.00x', status: 'holds' }, ...doc.targets] };
+  assert.match(report.markdown(measured), /\| target \| wanted \| measured \| status \|\n\|---\|---\|---\|---\|\n\| made up \| >= 1 \| 2.00x \| holds \|/);
+  assert.match(report.html(measured), /<table class="targets">/);
   assert.match(md, /\| native zero-copy async \|/);
   assert.not.match(md, /NaN/);
 });

@@ -44,12 +44,13 @@ for (const [name, size] of Object.entries(FILES)) {
 }
 fs.writeFileSync(path.join(DIR, 'back\\slash'), 'x');
 fs.writeFileSync(path.join(DIR, 'new\nline'), 'y');
+fs.writeFileSync(path.join(DIR, 'carriage\rreturn'), 'z');
 fs.mkdirSync(path.join(DIR, 'a-directory'));
 
 const Sha = suite('twincore sha256 against sha256sum');
 
 Sha('the same lines for 0 B, 1 B and 100 MiB files and escaped names, on every backend', () => {
-  const names = ['empty', 'one', 'big', 'back\\slash', 'new\nline'];
+  const names = ['empty', 'one', 'big', 'back\\slash', 'new\nline', 'carriage\rreturn'];
   const want = sha256sum(names);
   assert.is(want.status, 0, want.stderr);
   for (const backend of ['auto', ...backendsUnderTest()]) {
@@ -97,6 +98,38 @@ Sha('an unreadable file', () => {
   assert.is(got.stderr, 'twincore sha256: secret: Permission denied\n');
 });
 
+Sha('a file larger than the library holds (4 GiB + 1 byte) is hashed as it streams', () => {
+  // Sparse: 4 GiB of zeros and an 'x'. Its digest, from sha256sum.
+  const file = path.join(DIR, 'huge');
+  fs.closeSync(fs.openSync(file, 'w'));
+  fs.truncateSync(file, 2 ** 32);
+  fs.appendFileSync(file, 'x');
+  const line = '07d357bda5c988a206bb478ade5af844c26eaf242e951e5ac4d4f85b417ed69f  huge\n';
+  for (const backend of ['auto', 'wasm']) {
+    if (backend !== 'auto' && !backendsUnderTest().includes(backend)) continue;
+    const got = twincore(['sha256', '--backend', backend, 'huge']);
+    assert.is(got.stderr, '', backend);
+    assert.is(got.stdout, line, backend);
+  }
+  fs.rmSync(file);
+});
+
+Sha('a reader that goes away (| head -1) ends the run quietly', () => {
+  const many = Array.from({ length: 3000 }, () => 'one').join(' ');
+  const r = run('sh', ['-c', `"${process.execPath}" "${CLI}" sha256 ${many} | head -1`]);
+  assert.is(r.stdout, sha256sum(['one']).stdout);
+  assert.is(r.stderr, '');
+});
+
+Sha('a bad TWINCORE_BACKEND is a usage error; the fallback warning never shows', () => {
+  const bad = twincore(['sha256', 'one'], { env: { TWINCORE_BACKEND: 'gpu' } });
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, /TWINCORE_BACKEND must be one of auto, native, wasm, js; got 'gpu'/);
+  const wasmOnly = twincore(['sha256', 'one'], { env: { TWINCORE_NATIVE_ADDON: path.join(DIR, 'no-such.node') } });
+  assert.is(wasmOnly.stdout, sha256sum(['one']).stdout);
+  assert.is(wasmOnly.stderr, '', 'no warning');
+});
+
 Sha('-- ends the options', () => {
   fs.writeFileSync(path.join(DIR, '--help'), 'h');
   assert.is(twincore(['sha256', '--', '--help']).stdout, sha256sum(['--', '--help']).stdout);
@@ -126,7 +159,8 @@ Cmd('--help on every command', () => {
   }
   const none = twincore([]);
   assert.is(none.status, 2, 'no command: usage, exit status 2');
-  assert.match(none.stdout, /^usage:/);
+  assert.match(none.stderr, /^usage:/);
+  assert.is(none.stdout, '');
 });
 
 Cmd('usage errors exit 2 and say what was wrong', () => {
@@ -136,6 +170,20 @@ Cmd('usage errors exit 2 and say what was wrong', () => {
     [['sha256', '--fast'], /unknown option --fast/],
     [['info', '--yaml'], /unknown argument --yaml/],
   ];
+  const benchCases = [
+    [['bench', 'gpu'], /"gpu" is not a kernel \(sha256, stats, sort, matmul, dispatch\), a backend/],
+    [['bench', '--kernel', 'foo'], /unknown kernel foo; kernels: sha256, stats, sort, matmul, dispatch/],
+    [['bench', '--profile', 'nope'], /unknown profile "nope"; profiles: default, full, smoke/],
+    [['bench', '--size', '-1'], /not a size: -1/],
+    [['bench', '--out'], /--out needs a value/],
+    [['bench', '--profile', 'smoke', 'matmul', '1KiB'], /no case of the smoke profile matches these filters/],
+  ];
+  for (const [args, message] of benchCases) {
+    const r = twincore(args);
+    assert.is(r.status, 2, args.join(' '));
+    assert.match(r.stderr, message);
+    assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
+  }
   for (const [args, message] of cases) {
     const r = twincore(args);
     assert.is(r.status, 2, args.join(' '));
@@ -165,9 +213,9 @@ Cmd('info: each backend with the code paths picked at run time; --json is backen
   assert.match(bad.stdout, /error: TWINCORE_BACKEND must be one of auto, native, wasm, js; got 'gpu'/);
 });
 
-Cmd('bench --help and a filtered smoke run into --out', () => {
+Cmd('bench: a smoke run filtered by words, into --out', () => {
   const out = path.join(DIR, 'bench-out');
-  const r = twincore(['bench', '--profile', 'smoke', '--kernel', 'sha256', '--size', '1KiB', '--out', out]);
+  const r = twincore(['bench', '--profile', 'smoke', 'sha256', '1KiB', '--out', out]);
   assert.is(r.status, 0, r.stderr);
   const md = fs.readFileSync(path.join(out, 'latest.md'), 'utf8');
   assert.match(md, /^# twincore bench/);

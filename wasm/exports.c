@@ -1,6 +1,7 @@
 /* What the WebAssembly runtime (wasm/runtime.js) needs from the module
  * besides tc_run(), tc_plan(), malloc() and free(): where the fields of a
- * tc_job sit in this build (wasm32), and how much of the heap is in use. */
+ * tc_job sit in this build (wasm32), how much of the heap is in use, and
+ * what built it. */
 #include <emscripten.h>
 #include <malloc.h>
 #include <stddef.h>
@@ -31,6 +32,15 @@ static const int32_t tc_wasm_layout_table[] = {
 /** Address of the layout table above (16 int32 values). */
 EMSCRIPTEN_KEEPALIVE const int32_t *tc_wasm_layout(void) {
   return tc_wasm_layout_table;
+}
+
+#define TC__STR_(x) #x
+#define TC__STR(x) TC__STR_(x)
+
+/** The compiler that built this module, e.g. "emcc 3.1.6". */
+EMSCRIPTEN_KEEPALIVE const char *tc_wasm_compiler(void) {
+  return "emcc " TC__STR(__EMSCRIPTEN_major__) "." TC__STR(
+      __EMSCRIPTEN_minor__) "." TC__STR(__EMSCRIPTEN_tiny__);
 }
 
 /** Bytes of the heap that malloc() has handed out and not taken back. */

@@ -112,6 +112,11 @@ class Runtime {
     return Buffer.from(u8.subarray(ptr, u8.indexOf(0, ptr))).toString('utf8');
   }
 
+  // What built the module: 'emcc 3.1.6'.
+  compiler() {
+    return this.string(this.M._tc_wasm_compiler() >>> 0);
+  }
+
   // The code path the core takes for each kernel: { sha256: 'scalar', ... }.
   paths() {
     const out = {};

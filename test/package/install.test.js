@@ -132,6 +132,17 @@ NO_COMPILER("the first 'auto' call on wasm warns once; a chosen backend does not
   assert.is(count(env), 0, 'TWINCORE_BACKEND set');
 });
 
+NO_COMPILER('the CLI hashes on wasm and prints nothing but the digests', () => {
+  const bin = path.join(b.dir, 'node_modules', '.bin', 'twincore');
+  fs.writeFileSync(path.join(b.dir, 'hello.txt'), 'hello\n');
+  const ours = sh(bin, ['sha256', 'hello.txt'], { cwd: b.dir, env: b.env });
+  assert.is(ours.stderr, '');
+  assert.is(ours.stdout, must(sh('sha256sum', ['hello.txt'], { cwd: b.dir }), 'sha256sum').stdout);
+  const info = must(sh(bin, ['info'], { cwd: b.dir, env: b.env }), 'twincore info').stdout;
+  assert.match(info, /^native: not available: the native addon was not built at install: no C compiler found/m);
+  assert.match(info, /^default backend \('auto'\): wasm$/m);
+});
+
 NO_COMPILER('twincore bench says what it needs when benchmark.js is not installed', () => {
   const r = sh(path.join(b.dir, 'node_modules', '.bin', 'twincore'), ['bench', '--profile', 'smoke'], { cwd: b.dir, env: b.env });
   assert.is(r.status, 1);
