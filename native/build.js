@@ -27,7 +27,8 @@ const ROOT = path.resolve(__dirname, '..');
 const STATUS_FILE = path.join(__dirname, 'install-status.json');
 // What to do, when tools are missing and when the build itself failed.
 const HINT = 'Install Python 3, make and a C/C++ compiler (Debian/Ubuntu: apt-get install python3 make g++; ' +
-  'Fedora: dnf install python3 make gcc-c++; macOS: xcode-select --install), then run `npm rebuild twincore`.';
+  'Fedora: dnf install python3 make gcc-c++; macOS: xcode-select --install; Windows: Visual Studio Build Tools ' +
+  "with 'Desktop development with C++'), then run `npm rebuild twincore`.";
 const BUILD_HINT = 'Run `npm rebuild twincore --foreground-scripts` to see the whole build; if the fault is ' +
   `twincore's, report it at ${require('../package.json').bugs.url}.`;
 
@@ -70,7 +71,7 @@ function loadable() {
 // An executable on PATH (or a path given outright), as a shell would find it.
 function onPath(cmd) {
   if (!cmd) return null;
-  if (cmd.includes(path.sep)) return fs.existsSync(cmd) ? cmd : null;
+  if (cmd.includes('/') || cmd.includes(path.sep)) return fs.existsSync(cmd) ? cmd : null;
   for (const dir of (process.env.PATH || '').split(path.delimiter)) {
     if (!dir) continue;
     const file = path.join(dir, cmd);
@@ -89,9 +90,12 @@ function onPath(cmd) {
 // reason rather than node-gyp's stack. On Linux and the BSDs node-gyp
 // drives make, which compiles with $CC (cc) and links with $CXX (g++).
 function missingTools() {
+  // On Windows node-gyp finds Python and Visual Studio its own ways (the
+  // py launcher, the registry): leave it to say what is missing.
+  if (process.platform === 'win32') return null;
   const python = [process.env.npm_config_python, process.env.PYTHON, 'python3', 'python'].find(onPath);
   if (!python) return 'Python not found (node-gyp needs Python 3: set PYTHON or put python3 on PATH)';
-  if (process.platform === 'win32' || process.platform === 'darwin') return null;
+  if (process.platform === 'darwin') return null;
   const first = (v) => (v || '').trim().split(/\s+/)[0];
   const cc = first(process.env.CC) || 'cc';
   if (!onPath(cc)) return `no C compiler found (${cc} is not on PATH)`;
@@ -164,7 +168,10 @@ function install() {
     return;
   }
   const reason = r.ok ? 'the addon was built but does not load' : r.reason;
-  const hint = missing ? HINT : BUILD_HINT;
+  // macOS without the Command Line Tools has a python3 and a cc that only
+  // offer to install them: the build then fails in xcrun.
+  const toolsMissing = missing || /xcrun: error|invalid active developer path/.test(reason);
+  const hint = toolsMissing ? HINT : BUILD_HINT;
   record({ ok: false, reason, hint });
   console.warn(`twincore: the native addon was not built: ${reason}. ` +
     `The 'auto' backend will use WebAssembly. ${hint}`);

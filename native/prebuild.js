@@ -20,9 +20,11 @@ const { localNodeDir } = require('./build');
 const ROOT = path.resolve(__dirname, '..');
 const SOURCES = ['package.json', 'binding.gyp', 'core', 'native'];
 
+// Run a command; its output is shown only if it fails (or with V=1).
 function sh(cmd, args, options) {
-  const r = spawnSync(cmd, args, { stdio: 'inherit', ...options });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, ...options });
   if (r.error) throw r.error;
+  if (r.status !== 0 || process.env.V === '1') process.stderr.write(`${r.stdout}${r.stderr}`);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
 }
 
@@ -44,11 +46,16 @@ function main() {
     const dir = path.join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
     for (const f of fs.readdirSync(dir)) {
       if (process.platform === 'linux') sh('strip', ['--strip-debug', path.join(dir, f)]);
-      console.log(`  PREBUILD ${path.relative(ROOT, path.join(dir, f))}`);
+      console.error(`  PREBUILD ${path.relative(ROOT, path.join(dir, f))}`);
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
-main();
+try {
+  main();
+} catch (err) {
+  console.error(`twincore: make prebuild failed: ${err.message}`);
+  process.exitCode = 1;
+}

@@ -95,10 +95,23 @@ Pack('a pack from a clean checkout builds what is missing and gives the same fil
 });
 
 // The prebuild runs on any x86-64 CPU: instructions beyond the baseline
-// (VEX and EVEX encodings: AVX, AVX2, AVX-512; the SHA extensions) appear
-// only in the functions the core picks at run time after asking the CPU.
+// (SSE3 to SSE4.2, POPCNT, LZCNT, BMI, MOVBE; VEX and EVEX encodings, so
+// AVX, AVX2, AVX-512; the SHA extensions) appear only in the functions the
+// core picks at run time after asking the CPU.
+const BEYOND_BASELINE = new RegExp(`^(${[
+  'v\\w+', 'sha1\\w+', 'sha256\\w+',
+  'addsubp[sd]', 'h(add|sub)p[sd]', 'lddqu', 'mov(ddup|shdup|sldup)',
+  'pabs[bwd]', 'palignr', 'ph(add|sub)(w|d|sw)', 'pmaddubsw', 'pmulhrsw', 'pshufb', 'psign[bwd]',
+  'blendv?p[sd]', 'dpp[sd]', 'extractps', 'insertps', 'movntdqa', 'mpsadbw', 'packusdw', 'pblend(vb|w)',
+  'pcmpeqq', 'pextr[bdq]', 'phminposuw', 'pinsr[bdq]', 'pm(ax|in)(s[bd]|u[dw])', 'pmov[sz]x\\w+', 'pmuldq',
+  'pmulld', 'ptest', 'round[ps][sd]', 'pcmp[ei]str[im]', 'pcmpgtq', 'crc32[bwlq]?',
+  '(popcnt|lzcnt|tzcnt|andn|bextr|blsi|blsmsk|blsr|bzhi|pdep|pext|rorx|sarx|shlx|shrx|mulx|adcx|adox|movbe)[wlq]?',
+].join('|')})$`);
+
 Pack('the prebuild uses wider instructions only in the functions picked at run time', () => {
-  if (process.arch !== 'x64' || sh('objdump', ['--version']).status !== 0) return;
+  if (process.platform !== 'linux' || process.arch !== 'x64') return;
+  const objdump = sh('objdump', ['--version']);
+  assert.is(objdump.status, 0, 'objdump (binutils, which gcc needs anyway) is there');
   const file = path.join(pack().prebuilds, PREBUILD.replace(/^prebuilds\//, ''));
   const asm = must(sh('objdump', ['-d', '--no-show-raw-insn', file]), 'objdump').stdout;
   const wide = new Map();
@@ -106,11 +119,12 @@ Pack('the prebuild uses wider instructions only in the functions picked at run t
   for (const line of asm.split('\n')) {
     const head = line.match(/^[0-9a-f]+ <(.+)>:$/);
     if (head) fn = head[1];
-    else if (/^\s+[0-9a-f]+:\s+(v[a-z0-9]+|sha256[a-z0-9]+)\s/.test(line)) wide.set(fn, (wide.get(fn) || 0) + 1);
+    const insn = line.match(/^\s+[0-9a-f]+:\s+([a-z0-9]+)/);
+    if (insn && BEYOND_BASELINE.test(insn[1])) wide.set(fn, [...(wide.get(fn) || []), insn[1]]);
   }
   const picked = /^(tc__chunk_v(4|8)|tc__deviations_v(4|8)|tc__matmul_v(8|16)|tc__sha256_blocks_ni)$/;
-  const outside = [...wide.keys()].filter((f) => !picked.test(f));
-  assert.equal(outside, [], `wide instructions outside the run-time paths: ${outside.join(', ')}`);
+  const outside = [...wide.entries()].filter(([f]) => !picked.test(f)).map(([f, i]) => `${f}: ${[...new Set(i)].join(' ')}`);
+  assert.equal(outside, [], `instructions beyond baseline x86-64 outside the run-time paths: ${outside.join('; ')}`);
   assert.ok(wide.has('tc__matmul_v16') && wide.has('tc__sha256_blocks_ni'), 'the wide paths are there, with their symbols');
 });
 
