@@ -9,6 +9,8 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
+const { formatBytes } = require('../bench/stats');
+
 const ROOT = path.resolve(__dirname, '..');
 const { version } = require('../package.json');
 
@@ -66,10 +68,6 @@ function wantsHelp(args) {
 
 // --- info -------------------------------------------------------------
 
-function formatBytes(n) {
-  return n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(0)} MiB` : `${(n / 1024).toFixed(0)} KiB`;
-}
-
 function info(args) {
   const unknown = args.filter((a) => a !== '--json');
   if (unknown.length) throw new UsageError(`info: unknown argument ${unknown[0]}`);
@@ -90,7 +88,8 @@ function info(args) {
     : `native: not available: ${n.error}`);
   const w = b.wasm;
   lines.push(w.available
-    ? `wasm: available; pool of ${w.threads} threads; heap ${formatBytes(w.heapSize)}\n  code paths: ${paths(w.paths)}`
+    ? `wasm: available; pool of ${w.threads} threads; heap ${formatBytes(w.heapSize)}; built by ${w.compiler}\n` +
+      `  code paths: ${paths(w.paths)}`
     : `wasm: not available: ${w.error}`);
   lines.push(`js: available (node:crypto on OpenSSL ${b.js.crypto}, TypedArray.prototype.sort, plain loops)`);
   console.log(lines.join('\n'));

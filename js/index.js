@@ -30,14 +30,19 @@ const INLINE_BELOW = { sha256: 32768, stats: 131072, sort: 16384, matmul: 1 << 2
 // take on such inputs (the bench's 1 KiB rows).
 const BASELINE_BELOW = { stats: 2048, sort: 2048 };
 
+// What 'auto' stands for (TWINCORE_BACKEND valid): the variable's
+// backend, else the first of native, wasm and js that is available.
+function autoName() {
+  if (ENV_BACKEND !== 'auto') return ENV_BACKEND;
+  return native.available ? 'native' : wasm.available ? 'wasm' : 'js';
+}
+
 function backendName(requested) {
   if (requested !== 'auto') return requested;
   if (ENV_ERROR) throw valueError(ENV_ERROR);
-  if (ENV_BACKEND !== 'auto') return ENV_BACKEND;
-  if (native.available) return 'native';
-  if (!wasm.available) return 'js';
-  if (!ENV_SET) warnFallback();
-  return 'wasm';
+  const name = autoName();
+  if (name === 'wasm' && !ENV_SET) warnFallback();
+  return name;
 }
 
 // The first time 'auto' runs on wasm for want of the addon, say so once:
@@ -146,7 +151,7 @@ function free(array) {
 function backends() {
   const info = { default: null, native: native.info(), wasm: wasm.info(), js: baseline.info() };
   if (ENV_ERROR) return { ...info, error: ENV_ERROR };
-  info.default = ENV_BACKEND !== 'auto' ? ENV_BACKEND : info.native.available ? 'native' : info.wasm.available ? 'wasm' : 'js';
+  info.default = autoName();
   if (!info[info.default].available) {
     return { ...info, error: `TWINCORE_BACKEND is ${info.default}, which is not available here: ${info[info.default].error}` };
   }

@@ -26,13 +26,17 @@ function pathWith(name, tools) {
   return dir;
 }
 
+// The JSON of an expression, evaluated by a child node in cwd.
+function evaluate(expression, cwd, env) {
+  const r = spawnSync(process.execPath, ['-e', `console.log(JSON.stringify(${expression}))`], { cwd, env, encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
 function missingTools(PATH, extra = {}) {
   const env = { ...process.env, PATH, ...extra };
   for (const k of ['CC', 'CXX', 'MAKE', 'PYTHON', 'npm_config_python']) if (!(k in extra)) delete env[k];
-  const r = spawnSync(process.execPath, ['-e', "console.log(JSON.stringify(require('./native/build').missingTools()))"],
-    { cwd: ROOT, env, encoding: 'utf8' });
-  assert.is(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout);
+  return evaluate("require('./native/build').missingTools()", ROOT, env);
 }
 
 const Tools = suite('install: what is missing, in words');
@@ -74,10 +78,7 @@ function sources(name, edit) {
 function nativeError(dir) {
   const env = { ...process.env };
   for (const k of ['TWINCORE_NATIVE_ADDON', 'TWINCORE_BACKEND', 'LD_PRELOAD']) delete env[k];
-  const r = spawnSync(process.execPath, ['-e', "console.log(JSON.stringify(require('./js').backends().native))"],
-    { cwd: dir, env, encoding: 'utf8' });
-  assert.is(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout);
+  return evaluate("require('./js').backends().native", dir, env);
 }
 
 const Record = suite('install: the recorded reason reaches backends().native.error');
