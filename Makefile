@@ -231,11 +231,13 @@ deps-emcc:
 	fi
 
 # npm ci also runs the package's install step, which builds the addon.
-# OpenBLAS for the bench's reference sgemm, from Debian when missing.
+# OpenBLAS for the bench's reference sgemm, from Debian when missing: a
+# program that includes cblas.h must link with -lopenblas (Debian's
+# reference BLAS has a cblas.h too, but no libopenblas).
 .PHONY: deps-bench
 deps-bench:
-	$(Q)if [ ! -e /usr/include/x86_64-linux-gnu/cblas.h ] && [ ! -e /usr/include/cblas.h ] && \
-	  [ ! -e /usr/include/openblas/cblas.h ]; then \
+	$(Q)if ! printf '#include <cblas.h>\nint main(void) { return 0; }\n' | \
+	  $(CC) -x c - -lopenblas -o /dev/null >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "  APT     libopenblas-dev"; \
 	    apt-get update -qq && \

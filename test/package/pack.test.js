@@ -70,7 +70,7 @@ Pack('the README states the tarball size (within 25%)', () => {
   assert.ok(within(Number(m[2]), unpackedSize), `README says ${m[2]} kB unpacked; it is ${(unpackedSize / 1000).toFixed(0)} kB`);
 });
 
-Pack('a pack from a clean checkout builds what is missing and gives the same files', () => {
+Pack('a pack from a clean checkout builds what is missing and gives the same files, or fails', () => {
   // The checkout's files as git sees them (tracked, and new ones not
   // ignored): a clone of this tree, with no build outputs, no prebuilds
   // and no node_modules.
@@ -92,6 +92,14 @@ Pack('a pack from a clean checkout builds what is missing and gives the same fil
   assert.ok(files.includes('wasm/dist/twincore.wasm'), 'the wasm module');
   assert.ok(files.includes(PREBUILD), 'the prebuild');
   assert.equal(files, pack().files);
+
+  // Where the wasm module cannot be built, npm pack fails, and packs
+  // nothing without it.
+  fs.rmSync(path.join(clone, 'wasm', 'dist'), { recursive: true });
+  const failed = sh('npm', ['pack', '--json', '--pack-destination', out], { cwd: clone, env: npmEnv({ EMCC: 'false' }) });
+  assert.is.not(failed.status, 0, 'npm pack fails');
+  assert.match(failed.stderr, /EMLINK  wasm\/dist\/twincore.js[\s\S]*wasm\/dist\/twincore.js\] Error/);
+  assert.equal(fs.readdirSync(out), [path.basename(JSON.parse(r.stdout)[0].filename)], 'no second tarball');
 });
 
 // The prebuild runs on any x86-64 CPU: instructions beyond the baseline
