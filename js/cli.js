@@ -39,8 +39,8 @@ kernel (e.g. avx512f, sha-ni, simd128); versions.
 Prints the SHA-256 of each FILE as sha256sum does ("<hex>  <name>"). With
 no FILE, or when FILE is -, reads standard input. Each file is read straight
 into memory the library owns and hashed there, on the fastest backend
-unless --backend picks one; a file larger than the library can hold (4 GiB)
-is hashed as it streams, with node:crypto. A file that cannot be read is
+unless --backend picks one; a file larger than the library can hold (4 GiB
+on Node 20) is hashed as it streams, with node:crypto. A file that cannot be read is
 reported on stderr and the others are still hashed; the exit status is
 then 1. Names that are not valid UTF-8 cannot be opened (Node decodes the
 command line as UTF-8).`,
@@ -230,11 +230,13 @@ async function sha256(args) {
   }
   let status = 0;
   let closed = false;
-  // A reader that went away (| head): stop, as sha256sum does.
+  // A reader that went away (| head): stop quietly. Any other failure to
+  // write (a full disk): say so, as sha256sum does. Either way the digests
+  // still to come have nowhere to go.
   process.stdout.on('error', (err) => {
-    if (err.code !== 'EPIPE') throw err;
     closed = true;
-    process.exit(status || 1);
+    if (err.code !== 'EPIPE') process.stderr.write(`twincore sha256: write error: ${reason(err)}\n`);
+    process.exit(1);
   });
   const report = (name, err) => {
     status = 1;

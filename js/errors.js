@@ -46,12 +46,18 @@ function describe(v) {
     if (I.isDataView(v)) return `DataView(${I.dataViewByteLength(v)})`;
     if (I.isArrayBuffer(v)) return `ArrayBuffer(${I.arrayBufferByteLength(v)})`;
     if (I.isSharedArrayBuffer(v)) return `SharedArrayBuffer(${I.sharedByteLength(v)})`;
-    if (typeof v === 'function') return `function ${own(v, 'name') || '(anonymous)'}`;
+    if (typeof v === 'function') {
+      const name = own(v, 'name');
+      return `function ${typeof name === 'string' && name ? name : '(anonymous)'}`;
+    }
     if (Array.isArray(v)) return `Array(${own(v, 'length')})`;
     const proto = Object.getPrototypeOf(v);
-    const ctor = proto === null ? null : own(proto, 'constructor');
-    if (proto !== null && ctor !== Object) return `an instance of ${(ctor && own(ctor, 'name')) || 'a class'}`;
-    return plainObject(v);
+    if (proto === null) return plainObject(v);
+    if (I.isProxy(proto)) return 'an object';
+    const ctor = own(proto, 'constructor');
+    if (ctor === Object) return plainObject(v);
+    const name = typeof ctor === 'function' && !I.isProxy(ctor) ? own(ctor, 'name') : undefined;
+    return `an instance of ${typeof name === 'string' && name ? name : 'a class'}`;
   } catch {
     return I.isDataView(v) ? 'a DataView of a detached buffer' : `a value of type ${typeof v}`;
   }

@@ -83,8 +83,8 @@ function release(o) {
   o.release();
 }
 
-// The longest typed array Node makes, in elements.
-const MAX_LENGTH = 2 ** 32;
+// The longest typed array this Node makes, in elements (2^32 on Node 20).
+const { constants: { MAX_LENGTH } } = require('node:buffer');
 
 function checkAlloc(type, length) {
   if (typeof type !== 'string') {
@@ -98,7 +98,7 @@ function checkAlloc(type, length) {
     throw rangeError(`length must be a non-negative integer, got ${describe(length)}`);
   }
   if (length > MAX_LENGTH) {
-    throw rangeError(`length must be at most 2^32, the longest typed array; got ${describe(length)}`);
+    throw rangeError(`length must be at most ${MAX_LENGTH}, the longest typed array (buffer.constants.MAX_LENGTH); got ${describe(length)}`);
   }
 }
 

@@ -32,6 +32,7 @@ static void tc_block_finalize(napi_env env, void *data, void *hint) {
 
 napi_value tc_block_new(napi_env env, size_t bytes, tc_block_t **out) {
   napi_value ab;
+  napi_status status;
   size_t rounded =
       (bytes + TC_BLOCK_ALIGN - 1) / TC_BLOCK_ALIGN * TC_BLOCK_ALIGN;
   tc_block_t *b = malloc(sizeof *b);
@@ -41,10 +42,8 @@ napi_value tc_block_new(napi_env env, size_t bytes, tc_block_t **out) {
     return NULL;
   }
   b->bytes = bytes;
-  /* One reference for the ArrayBuffer, one held here until it exists:
-   * Node runs the finalizer when it refuses to make the buffer (one larger
-   * than buffer.constants.MAX_LENGTH, say), and may not when the call
-   * fails earlier, so whether b is still ours shows only in its count. */
+  /* One reference for the ArrayBuffer (its finalizer drops it), one held
+   * here until the call below returns. */
   b->refs = 2;
   b->data = aligned_alloc(TC_BLOCK_ALIGN, rounded ? rounded : TC_BLOCK_ALIGN);
   if (b->data == NULL) {
@@ -52,16 +51,21 @@ napi_value tc_block_new(napi_env env, size_t bytes, tc_block_t **out) {
     tc_throw_status(env, TC_ENOMEM);
     return NULL;
   }
-  memset(b->data, 0, bytes);
-  if (napi_create_external_arraybuffer(env, b->data, bytes, tc_block_finalize,
-                                       b, &ab) != napi_ok) {
-    if (__atomic_load_n(&b->refs, __ATOMIC_ACQUIRE) == 2) tc_block_unref(b);
+  status = napi_create_external_arraybuffer(env, b->data, bytes,
+                                            tc_block_finalize, b, &ab);
+  if (status != napi_ok) {
+    /* When Node refuses the buffer it may already have run the finalizer
+     * (a size over buffer.constants.MAX_LENGTH), or run it later (a failure
+     * after it took the memory), or never (no external buffers at all):
+     * drop the finalizer's reference only where it can never come, and a
+     * rare early failure leaks the block rather than free it twice. */
+    if (status == napi_no_external_buffers_allowed) tc_block_unref(b);
     tc_block_unref(b);
-    tc_napi_throw_last(env, napi_generic_failure,
-                       "napi_create_external_arraybuffer");
+    tc_napi_throw_last(env, status, "napi_create_external_arraybuffer");
     return NULL;
   }
   tc_block_unref(b);
+  memset(b->data, 0, bytes);
   /* From here on the ArrayBuffer owns b: its finalizer frees it. */
   TC_NAPI_CALL(env, napi_type_tag_object(env, ab, &tc_block_tag), NULL);
   TC_NAPI_CALL(env, napi_wrap(env, ab, b, NULL, NULL, NULL), NULL);

@@ -114,11 +114,31 @@ Sha('a file larger than the library holds (4 GiB + 1 byte) is hashed as it strea
   fs.rmSync(file);
 });
 
+Sha('past what alloc() can hold, a pipe or a file is hashed as it streams, from the first byte or midway', () => {
+  // alloc() fails above 256 KiB here (test/fixtures/small-alloc.js).
+  const limit = ['-r', path.join(ROOT, 'test', 'fixtures', 'small-alloc.js')];
+  const input = fs.readFileSync(path.join(DIR, 'big')).subarray(0, 3 << 20);
+  fs.writeFileSync(path.join(DIR, 'three'), input);
+  const want = sha256sum(['-', 'three', 'one'], { input }).stdout;
+  for (const backend of ['auto', ...backendsUnderTest()]) {
+    const got = run(process.execPath, [...limit, CLI, 'sha256', '--backend', backend, '-', 'three', 'one'], { input });
+    assert.is(got.stderr, '', backend);
+    assert.is(got.stdout, want, backend);
+  }
+});
+
 Sha('a reader that goes away (| head -1) ends the run quietly', () => {
   const many = Array.from({ length: 3000 }, () => 'one').join(' ');
   const r = run('sh', ['-c', `"${process.execPath}" "${CLI}" sha256 ${many} | head -1`]);
   assert.is(r.stdout, sha256sum(['one']).stdout);
   assert.is(r.stderr, '');
+});
+
+Sha('a failed write (a full disk) is reported, exit status 1', () => {
+  if (!fs.existsSync('/dev/full')) return;
+  const r = run('sh', ['-c', `"${process.execPath}" "${CLI}" sha256 one > /dev/full`]);
+  assert.is(r.status, 1);
+  assert.is(r.stderr, 'twincore sha256: write error: No space left on device\n');
 });
 
 Sha('a bad TWINCORE_BACKEND is a usage error; the fallback warning never shows', () => {

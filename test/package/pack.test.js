@@ -103,11 +103,12 @@ Pack('a pack from a clean checkout builds what is missing and gives the same fil
 });
 
 // The prebuild runs on any x86-64 CPU: instructions beyond the baseline
-// (SSE3 to SSE4.2, POPCNT, LZCNT, BMI, MOVBE; VEX and EVEX encodings, so
-// AVX, AVX2, AVX-512; the SHA extensions) appear only in the functions the
-// core picks at run time after asking the CPU.
+// (SSE3 to SSE4.2, POPCNT, LZCNT, BMI, MOVBE, AES-NI, PCLMULQDQ,
+// CMPXCHG16B; VEX and EVEX encodings, so AVX, AVX2, AVX-512; the SHA
+// extensions) appear only in the functions the core picks at run time
+// after asking the CPU.
 const BEYOND_BASELINE = new RegExp(`^(${[
-  'v\\w+', 'sha1\\w+', 'sha256\\w+',
+  'v\\w+', 'sha1\\w+', 'sha256\\w+', 'aes\\w+', 'pclmul\\w+', 'cmpxchg16b',
   'addsubp[sd]', 'h(add|sub)p[sd]', 'lddqu', 'mov(ddup|shdup|sldup)',
   'pabs[bwd]', 'palignr', 'ph(add|sub)(w|d|sw)', 'pmaddubsw', 'pmulhrsw', 'pshufb', 'psign[bwd]',
   'blendv?p[sd]', 'dpp[sd]', 'extractps', 'insertps', 'movntdqa', 'mpsadbw', 'packusdw', 'pblend(vb|w)',
@@ -127,7 +128,7 @@ Pack('the prebuild uses wider instructions only in the functions picked at run t
   for (const line of asm.split('\n')) {
     const head = line.match(/^[0-9a-f]+ <(.+)>:$/);
     if (head) fn = head[1];
-    const insn = line.match(/^\s+[0-9a-f]+:\s+([a-z0-9]+)/);
+    const insn = line.match(/^\s+[0-9a-f]+:\s+(?:(?:lock|rep\w*|notrack|bnd|data16|addr32|[cdefgs]s|\{\w+\})\s+)*([a-z0-9]+)/);
     if (insn && BEYOND_BASELINE.test(insn[1])) wide.set(fn, [...(wide.get(fn) || []), insn[1]]);
   }
   const picked = /^(tc__chunk_v(4|8)|tc__deviations_v(4|8)|tc__matmul_v(8|16)|tc__sha256_blocks_ni)$/;
