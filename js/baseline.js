@@ -6,6 +6,8 @@
 // and a second, independent implementation for the tests.
 
 const crypto = require('node:crypto');
+const I = require('./intrinsics');
+const ownership = require('./ownership');
 
 function sha256(input) {
   const out = new Uint8Array(32);
@@ -15,8 +17,7 @@ function sha256(input) {
 
 // The README's definition, in the plainest loops: NaN anywhere makes every
 // result but count NaN; Math.min/Math.max order -0 before +0.
-function stats(x) {
-  const n = x.length;
+function stats(x, n) {
   const out = new Float64Array(6);
   out[0] = n;
   if (n === 0) {
@@ -39,8 +40,9 @@ function stats(x) {
   return out;
 }
 
+// The engine's own sort, not one an array (a subclass) may define.
 function sort(array) {
-  return array.sort();
+  return I.typedSort(array);
 }
 
 // The kernel's order of operations: c = +0, then c + round(a*b) for
@@ -49,7 +51,7 @@ function sort(array) {
 // to float32 rounds correctly, so this equals float32 arithmetic bit for
 // bit.
 function matmul(a, b, m, k, n) {
-  const c = new Float32Array(m * n);
+  const c = ownership.newArray('float32', m * n);
   for (let i = 0; i < m; i++) {
     const row = i * n;
     for (let p = 0; p < k; p++) {
@@ -61,12 +63,14 @@ function matmul(a, b, m, k, n) {
   return c;
 }
 
+// call.input and call.input2 are infos (validate.js): the arrays and what
+// the engine says of them.
 function runSync(call) {
   switch (call.kernel) {
-    case 'sha256': return sha256(call.input);
-    case 'stats': return stats(call.input);
-    case 'sort': return sort(call.input);
-    default: return matmul(call.input, call.input2, ...call.dims);
+    case 'sha256': return sha256(call.input.view);
+    case 'stats': return stats(call.input.view, call.input.length);
+    case 'sort': return sort(call.input.view);
+    default: return matmul(call.input.view, call.input2.view, ...call.dims);
   }
 }
 

@@ -29,7 +29,7 @@ function error(code, msg, cause) {
 // What an aborted call rejects with, as Node's own APIs do: name
 // 'AbortError', code 'ABORT_ERR', the signal's reason as cause.
 function abortError(signal) {
-  const err = new Error('The operation was aborted', { cause: signal && signal.reason });
+  const err = new Error('The operation was aborted', { cause: signal && I.signalReason(signal) });
   err.name = 'AbortError';
   return withCode(err, 'ABORT_ERR');
 }

@@ -4,6 +4,7 @@
 // rejects with exactly what its sync twin throws.
 
 const validate = require('./validate');
+const I = require('./intrinsics');
 const ownership = require('./ownership');
 const native = require('./native');
 const wasm = require('./wasm');
@@ -83,7 +84,7 @@ function runSync(call) {
 
 async function runAsync(call) {
   const backend = pick(call);
-  if (call.signal?.aborted) throw abortError(call.signal);
+  if (call.signal && I.signalAborted(call.signal)) throw abortError(call.signal);
   const inline = call.backend === 'auto' && call.mode === 'auto' &&
     validate.workOf(call) < INLINE_BELOW[call.kernel];
   const out = inline ? backend.runSync({ ...call, sync: true }) : await backend.run(call);
@@ -136,7 +137,7 @@ function alloc(type, length, options) {
   } catch (err) {
     if (err.code) throw err;
     // V8's own RangeError: the memory is not there.
-    throw error('ERR_TC_ENOMEM', `cannot allocate ${bytes} bytes for ${type} × ${length}: ${err.message}`, err);
+    throw ownership.enomem(`cannot allocate ${bytes} bytes for ${type} × ${length}: ${err.message}`, err);
   }
   return ownership.allocArray(type, length, backend.name, buffer, backend.release);
 }

@@ -7,7 +7,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { KERNEL, DTYPE, MODE, simdOf } = require('./constants');
-const { abortError, rangeError } = require('./errors');
+const { abortError } = require('./errors');
 const { constants: { MAX_LENGTH: MAX_BUFFER } } = require('node:buffer');
 const ownership = require('./ownership');
 const { onAbort } = require('./signals');
@@ -62,14 +62,16 @@ function cancelAllOnExit() {
   process.once('exit', () => binding.cancelAll());
 }
 
-const lendable = (view) => ownership.ownerOf(view) === 'native';
+const lendable = (info) => ownership.ownerOf(info) === 'native';
 
 // The arrays a call reads, and its output: the input itself for sort,
 // else null: the binding makes the output array (writing into it in place,
-// or copying the result into it).
+// or copying the result into it). The binding reads each array's type,
+// length and memory from the engine itself.
 function args(call, mode) {
-  return [KERNEL[call.kernel], DTYPE[call.dtype], MODE[mode], call.input,
-    call.input2, call.dims[0], call.dims[1], call.dims[2], call.output === 'input' ? call.input : null];
+  return [KERNEL[call.kernel], DTYPE[call.dtype], MODE[mode], call.input.view,
+    call.input2 ? call.input2.view : null, call.dims[0], call.dims[1], call.dims[2],
+    call.output === 'input' ? call.input.view : null];
 }
 
 function inputs(call) {
@@ -106,7 +108,8 @@ async function run(call) {
 // allowed at all, a plain ArrayBuffer, which async calls then copy.
 function allocBuffer(bytes) {
   if (bytes > MAX_BUFFER) {
-    throw rangeError(`a native alloc() holds at most ${MAX_BUFFER} bytes (buffer.constants.MAX_LENGTH); got ${bytes}`);
+    throw ownership.enomem(`cannot allocate ${bytes} bytes: a native alloc() holds at most ${MAX_BUFFER} ` +
+      '(buffer.constants.MAX_LENGTH)');
   }
   try {
     return binding.alloc(bytes);

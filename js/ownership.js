@@ -18,37 +18,57 @@
 
 const { ARRAY_OF } = require('./constants');
 const { error, typeError, rangeError, valueError, describe } = require('./errors');
+const I = require('./intrinsics');
 
 // What alloc() made, keyed by ArrayBuffer for arrays that own one (native,
 // js): buffer -> { backend, pins, freed, release, array }. Arrays that are
 // a range of a larger shared heap (wasm) are found by a resolver of their
-// backend instead (addResolver), which returns the same kind of entry.
+// backend instead (addResolver), which returns the same kind of entry,
+// freed ones included while their memory is held back.
 const owned = new WeakMap();
 const resolvers = [];
+
+// The buffers of native and js arrays that free() released (detached).
+const freedBuffers = new WeakSet();
 
 function addResolver(fn) {
   resolvers.push(fn);
 }
 
-function entryOf(view) {
-  if (!ArrayBuffer.isView(view)) return undefined;
-  const e = owned.get(view.buffer);
+// The entry of the alloc()'d memory an array info ({ buffer, byteOffset,
+// byteLength }: see validate.js) lies in, if any.
+function entryOf(info) {
+  const e = owned.get(info.buffer);
   if (e) return e;
   for (const fn of resolvers) {
-    const r = fn(view);
+    const r = fn(info);
     if (r) return r;
   }
   return undefined;
 }
 
-// The mode a call runs in, 'copy' or 'borrow', for all of its arrays.
-// lendable(view) says whether the backend owns a view's memory.
-function resolveMode(call, views, lendable) {
+// An array info read from the engine, for arrays not yet validated.
+function infoOfView(view) {
+  return { view, buffer: I.typedBuffer(view), byteOffset: I.typedByteOffset(view), byteLength: I.typedByteLength(view) };
+}
+
+// Refuse memory that free() released, whatever still views it.
+function checkNotFreed(info, name) {
+  const e = freedBuffers.has(info.buffer) ? { freed: true } : info.byteLength === undefined ? undefined : entryOf(info);
+  if (e && e.freed) {
+    throw error('ERR_TC_FREED', `${name} was freed: free() released its memory, and no call may use it`);
+  }
+}
+
+// The mode a call runs in, 'copy' or 'borrow', for all of its arrays (the
+// infos of validate.js). lendable(info) says whether the backend owns an
+// array's memory.
+function resolveMode(call, infos, lendable) {
   if (call.mode === 'copy') return 'copy';
   if (call.sync) return 'borrow';
-  if (views.every((v) => v.buffer instanceof SharedArrayBuffer || lendable(v))) return 'borrow';
+  if (infos.every((i) => i.shared || lendable(i))) return 'borrow';
   if (call.mode === 'borrow') {
-    const shown = views.map(describe).join(' and ');
+    const shown = infos.map((i) => describe(i.view)).join(' and ');
     throw error('ERR_TC_BORROW',
       `an async call can only borrow a SharedArrayBuffer or an array from alloc(); got ${shown} over an ArrayBuffer, ` +
       "which could be detached or shrunk while the job runs: use alloc() or mode 'copy'");
@@ -58,10 +78,10 @@ function resolveMode(call, views, lendable) {
 
 // Keep alloc()'d memory from being released, by free() or by the garbage
 // collector, while jobs use it. Returns what unpin() takes.
-function pin(views) {
+function pin(infos) {
   const entries = [];
-  for (const v of views) {
-    const o = entryOf(v);
+  for (const info of infos) {
+    const o = entryOf(info);
     if (!o) continue;
     o.pins++;
     if (o.hold !== undefined) o.hold = o.array();
@@ -79,12 +99,41 @@ function unpin(entries) {
 }
 
 function release(o) {
-  if (o.buffer) owned.delete(o.buffer);
+  if (o.buffer) {
+    owned.delete(o.buffer);
+    freedBuffers.add(o.buffer);
+  }
   o.release();
 }
 
 // The longest typed array this Node makes, in elements (2^32 on Node 20).
 const { constants: { MAX_LENGTH } } = require('node:buffer');
+
+// An array of length elements that the library is to allocate: more than
+// any typed array can hold is ERR_TC_ENOMEM, before the engine is asked.
+function checkAllocation(type, length, what) {
+  if (length > MAX_LENGTH) {
+    throw enomem(`cannot allocate ${what}: ${length} ${type} elements is more than the longest typed array ` +
+      `(buffer.constants.MAX_LENGTH, ${MAX_LENGTH})`);
+  }
+}
+
+function enomem(msg, cause) {
+  const err = cause === undefined ? new RangeError(msg) : new RangeError(msg, { cause });
+  err.code = 'ERR_TC_ENOMEM';
+  return err;
+}
+
+// A new zero-filled array for a result: ERR_TC_ENOMEM where the memory is
+// not there, as for every allocation made on a caller's behalf.
+function newArray(type, length) {
+  checkAllocation(type, length, 'the result');
+  try {
+    return new ARRAY_OF[type](length);
+  } catch (err) {
+    throw enomem(`cannot allocate the result, ${length} ${type} elements: ${err.message}`, err);
+  }
+}
 
 function checkAlloc(type, length) {
   if (typeof type !== 'string') {
@@ -97,9 +146,7 @@ function checkAlloc(type, length) {
   if (!Number.isInteger(length) || length < 0) {
     throw rangeError(`length must be a non-negative integer, got ${describe(length)}`);
   }
-  if (length > MAX_LENGTH) {
-    throw rangeError(`length must be at most ${MAX_LENGTH}, the longest typed array (buffer.constants.MAX_LENGTH); got ${describe(length)}`);
-  }
+  checkAllocation(type, length, `alloc('${type}', ${length})`);
 }
 
 // A typed array over an ArrayBuffer the library owns (native and js).
@@ -109,28 +156,29 @@ function allocArray(type, length, backend, buffer, detach) {
   return array;
 }
 
-// The arrays free() released, to tell a second free() from a foreign array.
-const freed = new WeakSet();
-
 // Release an alloc()'d array now, or when the last job using it completes.
 function freeArray(view) {
-  if (!ArrayBuffer.isView(view)) {
+  if (!I.isTypedArray(view)) {
     throw typeError(`free() takes an array that alloc() returned; got ${describe(view)}`);
   }
-  if (freed.has(view)) throw error('ERR_TC_NOT_OWNED', 'free(): this array was freed already');
-  const o = entryOf(view);
+  const info = infoOfView(view);
+  const o = freedBuffers.has(info.buffer) ? { freed: true } : entryOf(info);
+  if (o && o.freed) throw error('ERR_TC_NOT_OWNED', 'free(): this array was freed already');
   if (!o) throw error('ERR_TC_NOT_OWNED', `free() takes an array that alloc() returned; got ${describe(view)}, which it did not`);
   if (o.array() !== view) {
     throw error('ERR_TC_NOT_OWNED', `free() takes the array alloc() returned, not a view of it; got ${describe(view)}`);
   }
   o.freed = true;
-  freed.add(view);
   if (o.pins === 0) release(o);
 }
 
-// The backend whose alloc() made a view's memory, if any.
-function ownerOf(view) {
-  return entryOf(view)?.backend;
+// The backend whose alloc() made an array's memory, if any (info: see
+// entryOf).
+function ownerOf(info) {
+  return entryOf(info)?.backend;
 }
 
-module.exports = { resolveMode, pin, unpin, checkAlloc, allocArray, freeArray, ownerOf, addResolver };
+module.exports = {
+  resolveMode, pin, unpin, checkAlloc, checkAllocation, checkNotFreed, enomem, newArray, allocArray, freeArray, ownerOf,
+  addResolver,
+};

@@ -3,43 +3,34 @@
 // `call` that is already valid:
 //   { kernel, dtype, input, input2, dims: [m, k, n], output: { type, length }
 //     | 'input', backend, mode, signal, sync }
+// where input and input2 are what the engine says of each array, read once
+// (see arrayInfo below): backends use these figures, never the array's own
+// properties, which a caller can override.
+//
+// Options are read first, each once: a getter of theirs runs before the
+// arrays are looked at, and cannot change them between check and use.
 
 const { ARRAY_OF, dtypeOf } = require('./constants');
 const { typeError, valueError, rangeError, error, describe } = require('./errors');
+const ownership = require('./ownership');
 const I = require('./intrinsics');
 
 const BACKENDS = ['auto', 'native', 'wasm', 'js'];
 const MODES = ['auto', 'copy', 'borrow'];
 
-function isDetached(buffer) {
-  if (buffer.byteLength !== 0 || buffer instanceof SharedArrayBuffer) return false;
-  try {
-    new Uint8Array(buffer);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-function checkAttached(view, name) {
-  if (view.byteLength === 0 && isDetached(view.buffer)) {
-    throw error('ERR_TC_DETACHED', `${name} is detached: its ArrayBuffer was transferred or freed`);
-  }
-}
-
 function checkOptions(options, sync) {
   if (options === undefined || options === null) options = {};
   else if (typeof options !== 'object') throw typeError(`options must be an object, got ${describe(options)}`);
-  const backend = options.backend === undefined ? 'auto' : options.backend;
-  const mode = options.mode === undefined ? 'auto' : options.mode;
+  let { backend, mode, signal } = options;
+  if (backend === undefined) backend = 'auto';
+  if (mode === undefined) mode = 'auto';
   if (!BACKENDS.includes(backend)) {
     throw valueError(`options.backend must be one of ${BACKENDS.join(', ')}; got ${describe(backend)}`);
   }
   if (!MODES.includes(mode)) {
     throw valueError(`options.mode must be one of ${MODES.join(', ')}; got ${describe(mode)}`);
   }
-  const signal = options.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+  if (signal !== undefined && !isSignal(signal)) {
     throw typeError(`options.signal must be an AbortSignal, got ${describe(signal)}`);
   }
   if (sync && signal !== undefined) {
@@ -48,78 +39,136 @@ function checkOptions(options, sync) {
   return { backend, mode, signal, sync };
 }
 
+function isSignal(v) {
+  if (v === null || typeof v !== 'object' || I.isProxy(v)) return false;
+  try {
+    I.signalAborted(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function detached(name) {
+  return error('ERR_TC_DETACHED', `${name} is detached: its ArrayBuffer was transferred or freed`);
+}
+
+function outOfBounds(name, what) {
+  const err = new TypeError(`${name} is out of bounds: its resizable buffer shrank below ${what}`);
+  err.code = 'ERR_TC_OUT_OF_BOUNDS';
+  return err;
+}
+
+// What the engine says of a typed array, read once: { view, dtype, buffer,
+// byteOffset, byteLength, length, shared }. Refuses an array that free()
+// released (ERR_TC_FREED), a detached one (ERR_TC_DETACHED) and one out of
+// its buffer's bounds (ERR_TC_OUT_OF_BOUNDS).
+function arrayInfo(view, name, dtype) {
+  const buffer = I.typedBuffer(view);
+  const info = { view, dtype, buffer, byteOffset: 0, byteLength: 0, length: 0, shared: I.isSharedArrayBuffer(buffer) };
+  if (I.isDetachedBuffer(buffer)) {
+    ownership.checkNotFreed(info, name); // free() detaches native and js arrays
+    throw detached(name);
+  }
+  if (!I.typedInBounds(view)) throw outOfBounds(name, 'the array');
+  info.byteOffset = I.typedByteOffset(view);
+  info.byteLength = I.typedByteLength(view);
+  info.length = I.typedLength(view);
+  ownership.checkNotFreed(info, name); // a freed wasm array stays attached
+  return info;
+}
+
 // Any bytes: a TypedArray, DataView, Buffer, ArrayBuffer or
-// SharedArrayBuffer, seen as a Uint8Array over the same memory.
+// SharedArrayBuffer, as the info of a Uint8Array of ours over the same
+// memory.
 function bytesOf(data, name) {
-  let view;
-  if (ArrayBuffer.isView(data)) {
-    view = data instanceof Uint8Array && data.constructor === Uint8Array
-      ? data
-      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    checkAttached(data, name);
+  if (I.isTypedArray(data)) {
+    const info = arrayInfo(data, name, dtypeOf(data));
+    return { ...info, dtype: 'uint8', length: info.byteLength, view: new Uint8Array(info.buffer, info.byteOffset, info.byteLength) };
+  }
+  let buffer;
+  let byteOffset = 0;
+  let byteLength;
+  if (I.isDataView(data)) {
+    buffer = I.dataViewBuffer(data);
+    if (I.isDetachedBuffer(buffer)) {
+      ownership.checkNotFreed({ buffer }, name);
+      throw detached(name);
+    }
+    try {
+      byteLength = I.dataViewByteLength(data);
+    } catch {
+      throw outOfBounds(name, 'the DataView');
+    }
+    byteOffset = I.dataViewByteOffset(data);
   } else if (I.isArrayBuffer(data) || I.isSharedArrayBuffer(data)) {
-    if (isDetached(data)) checkAttached(new Uint8Array(0), name);
-    view = new Uint8Array(data);
+    buffer = data;
+    if (I.isDetachedBuffer(buffer)) {
+      ownership.checkNotFreed({ buffer }, name);
+      throw detached(name);
+    }
+    byteLength = I.isArrayBuffer(data) ? I.arrayBufferByteLength(data) : I.sharedByteLength(data);
   } else {
     throw typeError(`${name} must be a TypedArray, DataView, Buffer or ArrayBuffer; got ${describe(data)}`);
   }
-  return view;
+  const view = new Uint8Array(buffer, byteOffset, byteLength);
+  const info = { view, dtype: 'uint8', buffer, byteOffset, byteLength, length: byteLength, shared: I.isSharedArrayBuffer(buffer) };
+  ownership.checkNotFreed(info, name);
+  return info;
 }
 
 function typedOf(data, name, types) {
-  const dtype = ArrayBuffer.isView(data) ? dtypeOf(data) : undefined;
+  const dtype = dtypeOf(data);
   if (dtype === undefined || !types.includes(dtype)) {
     const names = types.map((t) => ARRAY_OF[t].name).join(', ');
     throw typeError(`${name} must be ${types.length > 1 ? 'one of ' : 'a '}${names}; got ${describe(data)}`);
   }
-  checkAttached(data, name);
-  return dtype;
+  return arrayInfo(data, name, dtype);
 }
 
 function dimension(v, name) {
   if (typeof v !== 'number') throw typeError(`${name} must be a number, got ${describe(v)}`);
   if (!Number.isSafeInteger(v) || v < 0) {
-    throw rangeError(`${name} must be a non-negative integer, got ${v}`);
+    throw rangeError(`${name} must be a non-negative integer, got ${describe(v)}`);
   }
   return v;
 }
 
 function sha256(data, options, sync) {
-  const input = bytesOf(data, 'data');
+  const o = checkOptions(options, sync);
   return {
-    kernel: 'sha256', dtype: 'uint8', input, input2: null, dims: [0, 0, 0],
-    output: { type: 'uint8', length: 32 }, ...checkOptions(options, sync),
+    kernel: 'sha256', dtype: 'uint8', input: bytesOf(data, 'data'), input2: null, dims: [0, 0, 0],
+    output: { type: 'uint8', length: 32 }, ...o,
   };
 }
 
 function stats(data, options, sync) {
-  typedOf(data, 'data', ['float64']);
+  const o = checkOptions(options, sync);
   return {
-    kernel: 'stats', dtype: 'float64', input: data, input2: null, dims: [0, 0, 0],
-    output: { type: 'float64', length: 6 }, ...checkOptions(options, sync),
+    kernel: 'stats', dtype: 'float64', input: typedOf(data, 'data', ['float64']), input2: null, dims: [0, 0, 0],
+    output: { type: 'float64', length: 6 }, ...o,
   };
 }
 
 function sort(data, options, sync) {
-  const dtype = typedOf(data, 'array', ['float64', 'float32', 'int32', 'uint32']);
-  return {
-    kernel: 'sort', dtype, input: data, input2: null, dims: [0, 0, 0],
-    output: 'input', ...checkOptions(options, sync),
-  };
+  const o = checkOptions(options, sync);
+  const input = typedOf(data, 'array', ['float64', 'float32', 'int32', 'uint32']);
+  return { kernel: 'sort', dtype: input.dtype, input, input2: null, dims: [0, 0, 0], output: 'input', ...o };
 }
 
 function matmul(a, b, m, k, n, options, sync) {
-  typedOf(a, 'a', ['float32']);
-  typedOf(b, 'b', ['float32']);
+  const o = checkOptions(options, sync);
+  const ia = typedOf(a, 'a', ['float32']);
+  const ib = typedOf(b, 'b', ['float32']);
   dimension(m, 'm');
   dimension(k, 'k');
   dimension(n, 'n');
-  if (a.length !== m * k) throw rangeError(`a must hold m*k = ${m}*${k} = ${m * k} elements, has ${a.length}`);
-  if (b.length !== k * n) throw rangeError(`b must hold k*n = ${k}*${n} = ${k * n} elements, has ${b.length}`);
-  if (m * n > 2 ** 32) throw rangeError(`the result (m*n = ${m * n} elements) is too large`);
+  if (ia.length !== m * k) throw rangeError(`a must hold m*k = ${m}*${k} = ${m * k} elements, has ${ia.length}`);
+  if (ib.length !== k * n) throw rangeError(`b must hold k*n = ${k}*${n} = ${k * n} elements, has ${ib.length}`);
+  ownership.checkAllocation('float32', m * n, 'the result (m*n elements)');
   return {
-    kernel: 'matmul', dtype: 'float32', input: a, input2: b, dims: [m, k, n],
-    output: { type: 'float32', length: m * n }, ...checkOptions(options, sync),
+    kernel: 'matmul', dtype: 'float32', input: ia, input2: ib, dims: [m, k, n],
+    output: { type: 'float32', length: m * n }, ...o,
   };
 }
 
@@ -130,4 +179,14 @@ function workOf(call) {
   return call.input.byteLength;
 }
 
-module.exports = { sha256, stats, sort, matmul, checkAttached, isDetached, workOf, BACKENDS };
+// Before a result is written back into an array (a copy-mode job's): the
+// array must still be there, in bounds, and hold at least as many bytes as
+// the job read (a growable SharedArrayBuffer may have grown).
+function checkWriteBack(info, bytes, name) {
+  if (I.isDetachedBuffer(info.buffer)) throw detached(`${name} (the output)`);
+  if (!I.typedInBounds(info.view) || I.typedByteLength(info.view) < bytes) {
+    throw outOfBounds(`${name} (the output)`, 'what the job read');
+  }
+}
+
+module.exports = { sha256, stats, sort, matmul, workOf, checkWriteBack, BACKENDS };

@@ -11,11 +11,14 @@
 const { KERNEL, DTYPE, STATUS, ARRAY_OF, simdOf } = require('./constants');
 const { abortError, error, describe } = require('./errors');
 const ownership = require('./ownership');
+const validate = require('./validate');
+const I = require('./intrinsics');
 const { onAbort } = require('./signals');
 const wasmRuntime = require('../wasm/runtime');
 
 function runtime() {
   const rt = wasmRuntime.get();
+  if (rt && rt.broken) throw rt.broken;
   if (!rt) {
     const cause = wasmRuntime.getLoadError();
     throw error('ERR_TC_BACKEND_UNAVAILABLE', `the wasm backend is not available: ${cause.message}`, cause);
@@ -26,46 +29,79 @@ function runtime() {
 function statusError(rt, status, signal) {
   const name = STATUS[status] ?? 'UNKNOWN';
   if (name === 'CANCELED') return abortError(signal);
-  const Ctor = name === 'ESIZE' || name === 'EOVERFLOW' ? RangeError : name === 'EDTYPE' ? TypeError : Error;
+  const Ctor = name === 'ESIZE' || name === 'EOVERFLOW' || name === 'ENOMEM' ? RangeError : name === 'EDTYPE' ? TypeError : Error;
   const err = new Ctor(rt.strerror(status));
   err.code = `ERR_TC_${name}`;
   return err;
 }
 
-// alloc()'d heap arrays, by address: ptr -> entry, with the addresses
-// sorted for finding the allocation a view lies in. An entry refers to its
-// array weakly, so that a forgotten array can be collected (and its memory
-// reclaimed through the registry), and strongly while a job holds it.
+// alloc()'d heap arrays, by address: ptr -> entry. An entry counts the
+// arrays that view its memory (the one alloc() returned and every
+// subarray() of it), each refered to weakly; its memory goes back to the
+// heap only once all of them are collected. Until then a freed entry is
+// quarantined: no allocation can reuse its memory, so a write through a
+// freed array lands where nobody else looks, and every call refuses it.
 const live = new Map();
-let starts = [];
-const registry = new FinalizationRegistry((ptr) => {
-  const e = live.get(ptr);
-  if (e && !e.freed) forget(e);
+// The allocations that overlap each 64 KiB page of the heap, for finding
+// the one an array lies in without a search over all of them.
+const pages = new Map();
+const registry = new FinalizationRegistry((e) => {
+  e.views--;
+  reclaim(e);
 });
 
-function forget(e) {
-  live.delete(e.ptr);
-  starts = starts.filter((p) => p !== e.ptr);
-  e.rt.free(e.ptr);
+function index(e, add) {
+  const last = (e.ptr + e.bytes - 1) >>> 16;
+  for (let page = e.ptr >>> 16; page <= last; page++) {
+    let set = pages.get(page);
+    if (add) {
+      if (!set) pages.set(page, (set = new Set()));
+      set.add(e);
+    } else if (set) {
+      set.delete(e);
+      if (set.size === 0) pages.delete(page);
+    }
+  }
 }
 
-// The live allocation a view lies in, if any (the ownership resolver).
-function entryOfView(view) {
+function reclaim(e) {
+  if (e.views > 0 || e.pins > 0 || !live.has(e.ptr)) return;
+  live.delete(e.ptr);
+  index(e, false);
+  // A broken module (see runtime.js) takes nothing back.
+  if (!e.rt.broken) e.rt.free(e.ptr);
+}
+
+// The allocation an array info (validate.js) lies in, freed or not, if any
+// (the ownership resolver).
+function entryOfView(info) {
   const rt = wasmRuntime.get();
-  if (!rt || live.size === 0 || !rt.owns(view)) return undefined;
-  let lo = 0;
-  let hi = starts.length - 1;
-  const at = view.byteOffset;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (starts[mid] <= at) lo = mid + 1;
-    else hi = mid - 1;
+  if (!rt || live.size === 0 || !rt.owns(info.buffer)) return undefined;
+  const at = info.byteOffset;
+  const set = pages.get(at >>> 16);
+  if (!set) return undefined;
+  for (const e of set) {
+    if (e.ptr <= at && at + info.byteLength <= e.ptr + e.bytes) return e;
   }
-  const e = hi >= 0 ? live.get(starts[hi]) : undefined;
-  if (!e || e.freed || at + view.byteLength > e.ptr + e.bytes || !e.array()) return undefined;
-  return e;
+  return undefined;
 }
 ownership.addResolver(entryOfView);
+
+// Count an array as a view of e's memory, and the subarrays it makes.
+function track(e, view) {
+  e.views++;
+  registry.register(view, e);
+  Object.defineProperty(view, 'subarray', {
+    value(begin, end) {
+      const sub = I.typedSubarray(this, begin, end);
+      track(e, sub);
+      return sub;
+    },
+    writable: true,
+    configurable: true,
+  });
+  return view;
+}
 
 function alloc(type, length) {
   const rt = runtime();
@@ -76,42 +112,36 @@ function alloc(type, length) {
   const view = rt.view(Ctor, ptr, length);
   const ref = new WeakRef(view);
   const e = {
-    backend: 'wasm', rt, ptr, bytes: Math.max(bytes, 1), pins: 0, freed: false, hold: null,
+    backend: 'wasm', rt, ptr, bytes: Math.max(bytes, 1), pins: 0, views: 0, freed: false, hold: null,
     array: () => ref.deref(),
-    release: () => {
-      registry.unregister(e);
-      forget(e);
-    },
+    release: () => reclaim(e),
   };
   live.set(ptr, e);
-  const i = starts.findIndex((p) => p > ptr);
-  if (i < 0) starts.push(ptr);
-  else starts.splice(i, 0, ptr);
-  registry.register(view, ptr, e);
-  return view;
+  index(e, true);
+  return track(e, view);
 }
 
 // Put a call's arrays in the heap; returns where they are and what to free.
 function stage(rt, call) {
   const inputs = [call.input, call.input2].filter(Boolean);
-  // Only views inside a live alloc()'d array are borrowed: not a stale view
-  // of freed memory, nor any other view of the heap's buffer.
-  const resident = inputs.every((v) => entryOfView(v) !== undefined);
+  // Only arrays inside a live alloc()'d array are borrowed, not any other
+  // view of the heap's buffer (validate.js refused freed ones).
+  const resident = inputs.every((info) => entryOfView(info) !== undefined);
   let mode = call.mode;
   if (mode === 'borrow' && !resident) {
     throw error('ERR_TC_BORROW',
       `the wasm backend can only borrow arrays that live in its heap (alloc(type, n, { backend: 'wasm' })); got ${
-        inputs.map(describe).join(' and ')}: use mode 'copy'`);
+        inputs.map((info) => describe(info.view)).join(' and ')}: use mode 'copy'`);
   }
   if (mode === 'auto') mode = resident ? 'borrow' : 'copy';
   const s = { mode, owned: [], in: [0, 0], in2: [0, 0], out: [0, 0] };
-  const place = (v) => {
-    if (!v) return [0, 0];
-    if (mode === 'borrow') return [v.byteOffset, v.byteLength];
-    const p = rt.malloc(v.byteLength);
+  const place = (info) => {
+    if (!info) return [0, 0];
+    if (mode === 'borrow') return [info.byteOffset, info.byteLength];
+    const p = rt.malloc(info.byteLength);
     s.owned.push(p);
-    rt.u8().set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), p);
-    return [p, v.byteLength];
+    rt.u8().set(new Uint8Array(info.buffer, info.byteOffset, info.byteLength), p);
+    return [p, info.byteLength];
   };
   try {
     s.in = place(call.input);
@@ -139,16 +169,15 @@ function makeJob(rt, call, s) {
 function finish(rt, call, s, status) {
   if (status !== 0) throw statusError(rt, status, call.signal);
   if (call.output === 'input') {
+    const info = call.input;
     if (s.mode === 'copy') {
-      if (call.input.byteLength !== s.in[1]) {
-        throw error('ERR_TC_DETACHED', 'output was detached or resized while the job ran');
-      }
-      new Uint8Array(call.input.buffer, call.input.byteOffset, s.in[1]).set(rt.u8().subarray(s.in[0], s.in[0] + s.in[1]));
+      // The array may have been detached or shrunk meanwhile (grown is fine).
+      validate.checkWriteBack(info, s.in[1], 'array');
+      new Uint8Array(info.buffer, info.byteOffset, s.in[1]).set(rt.u8().subarray(s.in[0], s.in[0] + s.in[1]));
     }
-    return call.input;
+    return info.view;
   }
-  const Ctor = ARRAY_OF[call.output.type];
-  const out = new Ctor(call.output.length);
+  const out = ownership.newArray(call.output.type, call.output.length);
   new Uint8Array(out.buffer).set(rt.u8().subarray(s.out[0], s.out[0] + s.out[1]));
   return out;
 }
@@ -221,7 +250,7 @@ function release(rt, job, s, pinned) {
 
 function info() {
   const rt = wasmRuntime.get();
-  if (!rt) return { available: false, error: wasmRuntime.getLoadError().message };
+  if (!rt || rt.broken) return { available: false, error: (rt ? rt.broken : wasmRuntime.getLoadError()).message };
   const paths = rt.paths();
   return {
     available: true,
@@ -238,10 +267,11 @@ function info() {
 module.exports = {
   name: 'wasm',
   get available() {
-    return wasmRuntime.get() !== null;
+    const rt = wasmRuntime.get();
+    return rt !== null && !rt.broken;
   },
   get loadError() {
-    return wasmRuntime.getLoadError();
+    return wasmRuntime.get()?.broken ?? wasmRuntime.getLoadError();
   },
   runSync,
   run,

@@ -165,23 +165,38 @@ static int tc_hold(napi_env env, tc_call_t *c, const tc_view_t *v, int slot) {
   return 1;
 }
 
+/* A new ArrayBuffer of bytes for a result, *data its memory: V8's own for
+ * a small one; for a larger one a block of ours (block.h), whose memory
+ * may not be there (ERR_TC_ENOMEM) where V8 would end the process instead.
+ * *block is set when it is a block. NULL with an exception pending on
+ * failure. JS thread. */
+static napi_value tc_result_buffer(napi_env env, size_t bytes, void **data,
+                                   tc_block_t **block) {
+  napi_value ab;
+  *block = NULL;
+  if (bytes <= TC_SMALL_OUTPUT) {
+    TC_NAPI_CALL(env, napi_create_arraybuffer(env, bytes, data, &ab), NULL);
+    return ab;
+  }
+  if ((ab = tc_block_new(env, bytes, block)) == NULL) return NULL;
+  *data = (*block)->data;
+  return ab;
+}
+
 /* The output array the binding makes (all kernels but sort): memory it
  * writes in place when borrowing, else a copy made at convert. */
 static int tc_make_output(napi_env env, tc_call_t *c, size_t bytes) {
   napi_value ab;
+  tc_block_t *b;
   c->out.dtype = tc_out_dtype(c->job.kernel, (tc_dtype)c->job.dtype);
   c->out.bytes = bytes;
   c->copy_out = c->copy || (c->async && bytes <= TC_SMALL_OUTPUT);
   if (c->copy_out) return 1;
+  if ((ab = tc_result_buffer(env, bytes, &c->out.data, &b)) == NULL) return 0;
   if (c->async) {
-    tc_block_t *b;
-    if ((ab = tc_block_new(env, bytes, &b)) == NULL) return 0;
+    /* Larger than TC_SMALL_OUTPUT, so a block: the job holds it. */
     tc_block_ref(b);
     c->held[2] = b;
-    c->out.data = b->data;
-  } else {
-    TC_NAPI_CALL(env, napi_create_arraybuffer(env, bytes, &c->out.data, &ab),
-                 0);
   }
   c->out.buffer = ab;
   c->out.value = tc_typed_over(env, ab, c->out.dtype, bytes);
@@ -322,7 +337,8 @@ static napi_value tc_convert(napi_env env, tc_call_t *c, napi_value out,
     /* Copy out into a new array. */
     napi_value ab, ta;
     void *data;
-    if (napi_create_arraybuffer(env, c->out.bytes, &data, &ab) != napi_ok ||
+    tc_block_t *block;
+    if ((ab = tc_result_buffer(env, c->out.bytes, &data, &block)) == NULL ||
         (ta = tc_typed_over(env, ab, c->out.dtype, c->out.bytes)) == NULL) {
       napi_get_and_clear_last_exception(env, err);
       return NULL;
@@ -330,19 +346,26 @@ static napi_value tc_convert(napi_env env, tc_call_t *c, napi_value out,
     if (c->out.bytes > 0) memcpy(data, c->owned_out, c->out.bytes);
     return ta;
   }
-  if (!tc_get_view(env, out, c->out.dtype, 0, "output", &now) ||
-      now.bytes != c->out.bytes) {
-    /* Shrunk or detached while the job ran: the result has nowhere to go. */
-    napi_value code, msg, ignored;
-    napi_get_and_clear_last_exception(env, &ignored);
-    napi_create_string_utf8(env, "ERR_TC_DETACHED", NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env,
-                            "output was detached or resized while the job ran",
-                            NAPI_AUTO_LENGTH, &msg);
-    napi_create_error(env, code, msg, err);
+  /* The array may have been detached (transferred: a borrowed job then
+   * wrote into memory that another array owns now), shrunk (a resizable
+   * buffer, copy mode) or grown (a growable SharedArrayBuffer) meanwhile.
+   * Grown is fine: the job's elements are still where they were. */
+  if (!tc_get_view(env, out, c->out.dtype, 0, "output", &now)) {
+    napi_get_and_clear_last_exception(env, err);
     return NULL;
   }
-  if (c->copy && now.bytes > 0) memcpy(now.data, c->owned_out, now.bytes);
+  if (now.bytes < c->out.bytes) {
+    napi_value code, msg;
+    napi_create_string_utf8(env, "ERR_TC_OUT_OF_BOUNDS", NAPI_AUTO_LENGTH,
+                            &code);
+    napi_create_string_utf8(env,
+                            "the array shrank while the job ran: the result "
+                            "has nowhere to go",
+                            NAPI_AUTO_LENGTH, &msg);
+    napi_create_type_error(env, code, msg, err);
+    return NULL;
+  }
+  if (c->copy && c->out.bytes > 0) memcpy(now.data, c->owned_out, c->out.bytes);
   return out;
 }
 
@@ -546,7 +569,7 @@ static napi_value tc_detach(napi_env env, napi_callback_info info) {
     tc_throw_type(env, "detach() takes an ArrayBuffer");
     return NULL;
   }
-  TC_NAPI_CALL(env, napi_detach_arraybuffer(env, argv[0]), NULL);
+  tc_block_release(env, argv[0]);
   return NULL;
 }
 

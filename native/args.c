@@ -52,20 +52,24 @@ void tc_throw_type(napi_env env, const char *msg) {
       "ERR_INVALID_ARG_TYPE", msg);
 }
 
+void tc_throw_range_code(napi_env env, const char *code, const char *msg) {
+  tc_throw_made(env, tc_make_error(env, napi_create_range_error, code, msg),
+                code, msg);
+}
+
 void tc_throw_range(napi_env env, const char *msg) {
-  tc_throw_made(
-      env, tc_make_error(env, napi_create_range_error, "ERR_OUT_OF_RANGE", msg),
-      "ERR_OUT_OF_RANGE", msg);
+  tc_throw_range_code(env, "ERR_OUT_OF_RANGE", msg);
 }
 
 napi_value tc_status_error(napi_env env, tc_status st) {
   char code[64];
   snprintf(code, sizeof code, "ERR_TC_%s", tc_status_name((int)st));
-  /* Sizes and shapes are RangeErrors, element types TypeErrors, as the
-   * facade's own checks throw them. */
+  /* Sizes, shapes and memory are RangeErrors, element types TypeErrors, as
+   * the facade's own checks throw them. */
   switch (st) {
     case TC_ESIZE:
     case TC_EOVERFLOW:
+    case TC_ENOMEM:
       return tc_make_error(env, napi_create_range_error, code,
                            tc_strerror((int)st));
     case TC_EDTYPE:

@@ -25,6 +25,9 @@
  * The message is napi's own when it has one, else the call's text. */
 void tc_napi_throw_last(napi_env env, napi_status status, const char *call);
 
+/** Throw a RangeError with the given code. */
+void tc_throw_range_code(napi_env env, const char *code, const char *msg);
+
 /** Throw a TypeError with code ERR_INVALID_ARG_TYPE. */
 void tc_throw_type(napi_env env, const char *msg);
 

@@ -1,6 +1,7 @@
 /* Reference-counted memory behind external ArrayBuffers (see block.h). */
 #include "block.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,41 +13,63 @@ static const napi_type_tag tc_block_tag = {0x7477696e636f7265ull,
 /* 64-byte alignment: a cache line, and enough for any SIMD load. */
 #define TC_BLOCK_ALIGN 64
 
+static void *tc_block_align(void *p) {
+  uintptr_t u = (uintptr_t)p;
+  return p == NULL ? NULL
+                   : (void *)((u + (TC_BLOCK_ALIGN - 1)) &
+                              ~(uintptr_t)(TC_BLOCK_ALIGN - 1));
+}
+
 void tc_block_ref(tc_block_t *b) {
   __atomic_add_fetch(&b->refs, 1, __ATOMIC_RELAXED);
 }
 
 void tc_block_unref(tc_block_t *b) {
   if (__atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0) {
-    free(b->data);
+    free(b->raw);
     free(b);
   }
 }
 
-/* V8 released the ArrayBuffer's backing store. */
+/* Tell V8 the block's memory is (no longer) held by an ArrayBuffer, so
+ * that it collects as often as the memory calls for. JS thread. */
+static void tc_block_account(napi_env env, tc_block_t *b, size_t bytes) {
+  int64_t ignored;
+  if (bytes == b->accounted) return;
+  napi_adjust_external_memory(env, (int64_t)bytes - (int64_t)b->accounted,
+                              &ignored);
+  b->accounted = bytes;
+}
+
+/* V8 released the ArrayBuffer's backing store. JS thread. */
 static void tc_block_finalize(napi_env env, void *data, void *hint) {
-  (void)env;
   (void)data;
+  tc_block_account(env, hint, 0);
   tc_block_unref(hint);
 }
 
 napi_value tc_block_new(napi_env env, size_t bytes, tc_block_t **out) {
   napi_value ab;
   napi_status status;
-  size_t rounded =
-      (bytes + TC_BLOCK_ALIGN - 1) / TC_BLOCK_ALIGN * TC_BLOCK_ALIGN;
+  /* The memory is a plain malloc() aligned by hand: after free() the same
+   * request fits the chunk it left exactly, where aligned_alloc() asks
+   * for more than it gave back, so that each free()d block stayed behind
+   * as a hole (RSS grew by every block until the heap was trimmed). */
+  size_t padded = bytes + TC_BLOCK_ALIGN;
   tc_block_t *b = malloc(sizeof *b);
-  if (b == NULL || rounded < bytes) {
+  if (b == NULL || padded < bytes) {
     free(b);
     tc_throw_status(env, TC_ENOMEM);
     return NULL;
   }
   b->bytes = bytes;
+  b->accounted = 0;
   /* One reference for the ArrayBuffer (its finalizer drops it), one held
    * here until the call below returns. */
   b->refs = 2;
-  b->data = aligned_alloc(TC_BLOCK_ALIGN, rounded ? rounded : TC_BLOCK_ALIGN);
-  if (b->data == NULL) {
+  b->raw = malloc(padded);
+  b->data = tc_block_align(b->raw);
+  if (b->raw == NULL) {
     free(b);
     tc_throw_status(env, TC_ENOMEM);
     return NULL;
@@ -59,13 +82,27 @@ napi_value tc_block_new(napi_env env, size_t bytes, tc_block_t **out) {
      * after it took the memory), or never (no external buffers at all):
      * drop the finalizer's reference only where it can never come, and a
      * rare early failure leaks the block rather than free it twice. */
+    napi_value pending;
+    char msg[200];
     if (status == napi_no_external_buffers_allowed) tc_block_unref(b);
     tc_block_unref(b);
-    tc_napi_throw_last(env, status, "napi_create_external_arraybuffer");
+    if (status == napi_no_external_buffers_allowed) {
+      tc_napi_throw_last(env, status, "napi_create_external_arraybuffer");
+      return NULL;
+    }
+    /* Whatever Node threw, the caller sees one code for memory it cannot
+     * have. */
+    napi_get_and_clear_last_exception(env, &pending);
+    snprintf(msg, sizeof msg,
+             "twincore: cannot allocate %zu bytes: Node refuses a buffer "
+             "that large here",
+             bytes);
+    tc_throw_range_code(env, "ERR_TC_ENOMEM", msg);
     return NULL;
   }
   tc_block_unref(b);
   memset(b->data, 0, bytes);
+  tc_block_account(env, b, bytes);
   /* From here on the ArrayBuffer owns b: its finalizer frees it. */
   TC_NAPI_CALL(env, napi_type_tag_object(env, ab, &tc_block_tag), NULL);
   TC_NAPI_CALL(env, napi_wrap(env, ab, b, NULL, NULL, NULL), NULL);
@@ -85,5 +122,20 @@ int tc_block_of(napi_env env, napi_value arraybuffer, tc_block_t **out) {
   if (!tagged) return 0;
   TC_NAPI_CALL(env, napi_unwrap(env, arraybuffer, &b), -1);
   *out = b;
+  return 1;
+}
+
+int tc_block_release(napi_env env, napi_value arraybuffer) {
+  tc_block_t *b = NULL;
+  int ours = tc_block_of(env, arraybuffer, &b);
+  if (ours < 0) return 0;
+  TC_NAPI_CALL(env, napi_detach_arraybuffer(env, arraybuffer), 0);
+  /* Detached, the ArrayBuffer views nothing; only a job could still use
+   * the memory, and then holds a reference of its own. */
+  if (ours && __atomic_load_n(&b->refs, __ATOMIC_ACQUIRE) == 1) {
+    free(b->raw);
+    b->raw = b->data = NULL;
+    tc_block_account(env, b, 0);
+  }
   return 1;
 }

@@ -12,13 +12,16 @@
 #include "args.h"
 
 typedef struct {
-  void *data;
+  void *data; /* 64-byte aligned, inside raw */
+  void *raw;  /* what malloc() gave */
   size_t bytes;
-  int32_t refs; /* changed atomically: V8 may release on another thread */
+  int32_t refs;     /* changed atomically: V8 may release on another thread */
+  size_t accounted; /* bytes reported to V8 as external memory */
 } tc_block_t;
 
 /** A new zero-filled block and the external ArrayBuffer over it, or NULL
- * with an exception pending. */
+ * with an exception pending (ERR_TC_ENOMEM, a RangeError, where the memory
+ * cannot be had or Node refuses a buffer that large). */
 napi_value tc_block_new(napi_env env, size_t bytes, tc_block_t **out);
 
 /** The block behind an ArrayBuffer, if the addon made it.
@@ -28,5 +31,11 @@ int tc_block_of(napi_env env, napi_value arraybuffer, tc_block_t **out);
 
 void tc_block_ref(tc_block_t *b);
 void tc_block_unref(tc_block_t *b);
+
+/** free() of an alloc()'d array: detach its ArrayBuffer and, unless a job
+ * still holds the block, give its memory back now rather than when the
+ * collector gets to the ArrayBuffer. JS thread.
+ * @return 0 with an exception pending on failure. */
+int tc_block_release(napi_env env, napi_value arraybuffer);
 
 #endif /* TC_NATIVE_BLOCK_H */

@@ -20,14 +20,11 @@ Alloc('every type, zero-filled, usable by every kernel, then freed', async () =>
         await tc.sort(v, { backend });
         for (let i = 1; i < v.length; i++) assert.ok(v[i - 1] <= v[i]);
       }
-      const used = tc.backends().wasm.heapUsed;
       tc.free(v);
-      if (backend === 'wasm') {
-        // A view of the shared heap cannot be emptied; the memory goes back.
-        assert.ok(tc.backends().wasm.heapUsed < used, 'freed: heap memory returned');
-      } else {
-        assert.is(v.length, 0, 'freed: the view is empty');
-      }
+      // A view of the shared heap cannot be emptied (its memory is held
+      // back until the array is collected: see wasm.test.js); the others
+      // are detached.
+      if (backend !== 'wasm') assert.is(v.length, 0, 'freed: the view is empty');
       try {
         tc.free(v);
         assert.unreachable();

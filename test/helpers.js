@@ -124,4 +124,15 @@ function sameBits(a, b) {
   return true;
 }
 
-module.exports = { tc, ROOT, MODES, matrix, rng, child, sameBits, backendsUnderTest, toOwned };
+// Collect garbage and let FinalizationRegistry callbacks run (they come a
+// turn later), so that memory freed arrays held back is given back.
+// Needs node --expose-gc (test/run.js passes it); a no-op without.
+async function collectGarbage() {
+  if (typeof global.gc !== 'function') return;
+  for (let i = 0; i < 3; i++) {
+    global.gc();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+module.exports = { tc, ROOT, MODES, matrix, rng, child, sameBits, backendsUnderTest, toOwned, collectGarbage };

@@ -24,7 +24,10 @@ const ASAN_ENV = {
   UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
 };
 
-const UVU = [process.execPath, path.join('node_modules', 'uvu', 'bin.js')];
+// --expose-gc: tests that count memory collect garbage first
+// (helpers.collectGarbage), since freed wasm arrays are held back until
+// the collector has taken them.
+const UVU = [process.execPath, '--expose-gc', path.join('node_modules', 'uvu', 'bin.js')];
 // test/*.test.js (not the package tests in test/package/).
 const uvu = [...UVU, 'test', '^[\\w.-]+\\.test\\.js$'];
 // The ASan run skips the tests of the bench, the CLI and the install step:

@@ -68,7 +68,18 @@ class Runtime {
     if (hadWorker) Object.defineProperty(globalThis, 'Worker', hadWorker);
     else delete globalThis.Worker;
     if (!Module._tc_run || !this.memory) throw new Error('the wasm module did not initialise');
-    this.M = Module;
+    // Every call into the module goes through call(): after a trap (an
+    // access out of bounds, say) the module's state, its allocator's lock
+    // included, can no longer be trusted, so the runtime is marked broken
+    // and refuses every later call at once instead of blocking on that
+    // lock or working on a corrupt heap.
+    this.broken = null;
+    this.M = {};
+    for (const name of ['malloc', 'free', 'tc_run', 'tc_plan', 'tc_job_init', 'tc_strerror', 'tc_kernel_name',
+      'tc_kernel_path', 'tc_wasm_heap_used', 'tc_wasm_compiler']) {
+      const fn = Module[`_${name}`];
+      this.M[`_${name}`] = (...args) => this.call(fn, args);
+    }
     this.views = { length: -1 };
     // Every SharedArrayBuffer object the memory has shown: a view made
     // before the memory grew holds an older one, over the same memory.
@@ -79,6 +90,7 @@ class Runtime {
       this.layout[key] = this.i32()[table + i];
     });
     this.threads = poolSize();
+    this.jobs = new Set();
     this.pool = null;
     this.inflight = 0;
     this.keepAlive = null;
@@ -104,11 +116,30 @@ class Runtime {
   i32() { return this.refresh().i32; }
   u32() { return this.refresh().u32; }
 
+  call(fn, args) {
+    if (this.broken) throw this.broken;
+    try {
+      return fn(...args);
+    } catch (err) {
+      if (err instanceof WebAssembly.RuntimeError) this.fail(err);
+      throw this.broken ?? err;
+    }
+  }
+
+  // The module trapped: refuse everything from now on, pool included.
+  fail(err) {
+    if (this.broken) return;
+    this.broken = Object.assign(new Error(`the wasm module trapped (${err.message}): its state cannot be trusted, ` +
+      'so the wasm backend refuses every call from now on', { cause: err }), { code: 'ERR_TC_WASM_BROKEN' });
+    if (this.pool) this.poolFailed(this.broken);
+  }
+
   get heapSize() { return this.memory.buffer.byteLength; }
 
   // A NUL-terminated string of the module's (static data, never freed).
   string(ptr) {
     const u8 = this.u8();
+    if (!Number.isInteger(ptr) || ptr <= 0 || ptr >= u8.length) return '';
     return Buffer.from(u8.subarray(ptr, u8.indexOf(0, ptr))).toString('utf8');
   }
 
@@ -132,7 +163,7 @@ class Runtime {
     // malloc takes a 32-bit size: anything larger would wrap around.
     const p = bytes < 2 ** 32 - 65536 ? this.M._malloc(Math.max(bytes, 1)) >>> 0 : 0;
     if (p === 0) {
-      throw Object.assign(new Error(`the wasm heap cannot hold ${bytes} more bytes (at most 4 GiB in all)`),
+      throw Object.assign(new RangeError(`the wasm heap cannot hold ${bytes} more bytes (at most 4 GiB in all)`),
         { code: 'ERR_TC_ENOMEM' });
     }
     return p;
@@ -145,9 +176,9 @@ class Runtime {
     return new Ctor(this.memory.buffer, ptr, length);
   }
 
-  // Whether a typed array lies in this heap.
-  owns(view) {
-    return this.buffers.has(view.buffer);
+  // Whether an array's buffer is (a view of) this heap.
+  owns(buffer) {
+    return this.buffers.has(buffer);
   }
 
   // Write a job into the heap. Buffers are heap addresses; returns the
@@ -155,6 +186,7 @@ class Runtime {
   makeJob(kernel, dtype, inPtr, inLen, in2Ptr, in2Len, outPtr, outLen, dims) {
     const L = this.layout;
     const job = this.malloc(L.size + L.planSize);
+    this.jobs.add(job);
     this.M._tc_job_init(job);
     const u32 = this.u32();
     const w = (off, v) => { u32[(job + off) >>> 2] = v; };
@@ -183,12 +215,25 @@ class Runtime {
     return { job, status: 0 };
   }
 
+  // The jobs this runtime made and has not freed: every method that takes
+  // a job checks it is one, so that no stray number reaches the heap.
+  checkJob(job) {
+    if (!this.jobs.has(job)) {
+      throw Object.assign(new TypeError(`not a job of this runtime: ${String(job)}`), { code: 'ERR_INVALID_ARG_VALUE' });
+    }
+  }
+
   freeJob(job) {
+    this.checkJob(job);
+    this.jobs.delete(job);
     this.free(this.u32()[(job + this.layout.scratch) >>> 2]);
     this.free(job);
   }
 
-  status(job) { return Atomics.load(this.i32(), (job + this.layout.status) >>> 2); }
+  status(job) {
+    this.checkJob(job);
+    return Atomics.load(this.i32(), (job + this.layout.status) >>> 2);
+  }
 
   // tc_strerror() of a status, read out of the heap.
   strerror(status) {
@@ -196,16 +241,21 @@ class Runtime {
   }
 
   // Run a job on the calling thread.
-  runSync(job) { return this.M._tc_run(job); }
+  runSync(job) {
+    this.checkJob(job);
+    return this.M._tc_run(job);
+  }
 
   // Ask a job to stop: a queued one is dropped, a running one stops at
   // its next chunk.
   cancel(job) {
+    this.checkJob(job);
     Atomics.store(this.i32(), (job + this.layout.cancel) >>> 2, 1);
   }
 
   // Run a job on the pool; resolves with its status.
   async runAsync(job) {
+    this.checkJob(job);
     this.startPool();
     const statusIndex = (job + this.layout.status) >>> 2;
     if (this.inflight++ === 0) {
@@ -260,7 +310,8 @@ class Runtime {
         },
       });
       worker.unref();
-      worker.on('error', (err) => this.poolFailed(err));
+      // A trap on a pool thread: the module is broken for every thread.
+      worker.on('error', (err) => (err && err.name === 'RuntimeError' ? this.fail(err) : this.poolFailed(err)));
       worker.on('exit', (code) => {
         if (code !== 0) this.poolFailed(new Error(`a wasm pool thread exited with code ${code}`));
       });
