@@ -15,6 +15,21 @@
 #define TC__NR (2 * TC__VW)
 
 typedef float TC__FN(tc__vf) __attribute__((vector_size(TC__VW * 4)));
+typedef int32_t TC__FN(tc__vi) __attribute__((vector_size(TC__VW * 4)));
+
+/* Every NaN lane of x as the one canonical quiet NaN (0x7fc00000). Which
+ * NaN an operation on NaNs gives differs between CPUs and WebAssembly
+ * (x86 keeps the first operand's payload, wasm may give either or a
+ * canonical one), so results are made canonical where they are stored for
+ * the last time: the same bits on every backend and width. */
+static TC__TARGET TC__INLINE TC__FN(tc__vf)
+    TC__FN(tc__canonical)(TC__FN(tc__vf) x) {
+  TC__FN(tc__vi) nan = x != x, bits;
+  memcpy(&bits, &x, sizeof bits);
+  bits = (bits & ~nan) | (nan & 0x7fc00000);
+  memcpy(&x, &bits, sizeof x);
+  return x;
+}
 
 /* Pack B[0, kc) x [0, nc) (row stride ldb) into panels of NR columns,
  * zero-padded. */
@@ -39,7 +54,7 @@ static TC__TARGET TC__INLINE void TC__FN(tc__micro)(size_t mr, const float *a,
                                                     size_t lda, const float *bp,
                                                     size_t kc, float *c,
                                                     size_t ldc, size_t nr,
-                                                    int first) {
+                                                    int first, int last) {
   TC__FN(tc__vf) acc0[TC__MR], acc1[TC__MR];
   float tile[TC__NR];
   for (size_t r = 0; r < mr; r++) {
@@ -59,6 +74,10 @@ static TC__TARGET TC__INLINE void TC__FN(tc__micro)(size_t mr, const float *a,
     }
   }
   for (size_t r = 0; r < mr; r++) {
+    if (last) {
+      acc0[r] = TC__FN(tc__canonical)(acc0[r]);
+      acc1[r] = TC__FN(tc__canonical)(acc1[r]);
+    }
     memcpy(tile, &acc0[r], sizeof acc0[r]);
     memcpy(tile + TC__VW, &acc1[r], sizeof acc1[r]);
     for (size_t j = 0; j < nr; j++) c[r * ldc + j] = tile[j];
@@ -73,7 +92,7 @@ static TC__TARGET tc_status TC__FN(tc__matmul)(const float *a, const float *b,
     size_t nc = n - jc < TC__NC ? n - jc : TC__NC;
     for (size_t pc = 0; pc < k; pc += TC__KC) {
       size_t kc = k - pc < TC__KC ? k - pc : TC__KC;
-      int first = pc == 0;
+      int first = pc == 0, last = pc + kc == k;
       if (tc__cancelled(cancel)) return TC_CANCELED;
       TC__FN(tc__pack_b)(b + pc * n + jc, n, kc, nc, bp);
       for (size_t ic = 0; ic < m; ic += TC__MR) {
@@ -86,10 +105,11 @@ static TC__TARGET tc_status TC__FN(tc__matmul)(const float *a, const float *b,
           size_t nr = nc - jr < TC__NR ? nc - jr : TC__NR;
           if (mr == TC__MR) {
             TC__FN(tc__micro)
-            (TC__MR, arow, k, panel, kc, crow + jr, n, nr, first);
+            (TC__MR, arow, k, panel, kc, crow + jr, n, nr, first, last);
           } else {
             for (size_t r = 0; r < mr; r++) TC__FN(tc__micro)
-            (1, arow + r * k, k, panel, kc, crow + r * n + jr, n, nr, first);
+            (1, arow + r * k, k, panel, kc, crow + r * n + jr, n, nr, first,
+             last);
           }
         }
       }

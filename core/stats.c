@@ -19,7 +19,8 @@
  *   - otherwise an infinity makes variance NaN and sum and mean follow
  *     IEEE arithmetic (+Inf plus -Inf is NaN), while min and max stay
  *     exact; finite data whose sum leaves the double range sums to an
- *     infinity the same way;
+ *     infinity the same way, but its mean is taken as a running mean and
+ *     stays finite (variance too, where it is a double);
  *   - min prefers -0 to +0 and max +0 to -0, as Math.min and Math.max do.
  */
 #include <math.h>
@@ -69,6 +70,19 @@ typedef struct {
 #undef TC__FN
 #undef TC__TARGET
 #endif
+
+/* The mean of len values whose sum overflowed, as a running mean in one
+ * fixed order: m + (x - m) / i, with x and m halved so that no step can
+ * overflow (equal values give their value exactly). An infinity or NaN
+ * among them keeps mean as it was. */
+static double tc__running_mean(const double *x, size_t len, double mean) {
+  double m = 0.0;
+  for (size_t i = 0; i < len; i++) {
+    if (!isfinite(x[i])) return mean;
+    m = m + (x[i] * 0.5 - m * 0.5) / (double)(i + 1) * 2.0;
+  }
+  return m;
+}
 
 /* The fixed order in which the lanes are added. */
 static double tc__lane_sum(const double *l) {
@@ -125,6 +139,10 @@ tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
     double csum = tc__lane_sum(lanes.sum);
     double cn = (double)len;
     double cmean = csum / cn;
+    /* Finite values whose sum leaves the double range: the chunk's mean is
+     * taken again as a running mean, so that mean and variance stay
+     * finite. */
+    if (!isfinite(cmean)) cmean = tc__running_mean(x, len, cmean);
     dev_fn(x, len, cmean, q);
     double cm2 = tc__lane_sum(q);
 
@@ -136,7 +154,9 @@ tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
     } else {
       double tn = all_n + cn;
       double delta = cmean - all_mean;
-      all_mean = all_mean + delta * (cn / tn);
+      /* Halved and doubled, which changes no bit of ordinary data, so that
+       * means near the double range cannot overflow on the way. */
+      all_mean = all_mean + (cmean * 0.5 - all_mean * 0.5) * (cn / tn) * 2.0;
       all_m2 = all_m2 + cm2 + delta * delta * (all_n * cn / tn);
       all_sum = all_sum + csum;
       all_n = tn;
@@ -157,7 +177,11 @@ tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
   if (mx == 0.0) mx = lanes.saw_pzero ? 0.0 : -0.0;
   out->min = mn;
   out->max = mx;
-  out->mean = all_sum / all_n;
+  /* The sum of finite data may overflow while its mean does not: then the
+   * mean merged chunk by chunk. */
+  out->mean = isfinite(all_sum) || !isfinite(mn) || !isfinite(mx)
+                  ? all_sum / all_n
+                  : all_mean;
   out->variance = all_m2 / all_n;
   return TC_OK;
 }

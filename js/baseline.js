@@ -32,7 +32,13 @@ function stats(x, n) {
     min = Math.min(min, x[i]);
     max = Math.max(max, x[i]);
   }
-  const mean = sum / n;
+  // Finite data whose sum overflows: a running mean, halved so that no step
+  // overflows, as the core takes it.
+  let mean = sum / n;
+  if (!Number.isFinite(mean) && Number.isFinite(min) && Number.isFinite(max)) {
+    mean = 0;
+    for (let i = 0; i < n; i++) mean += ((x[i] * 0.5 - mean * 0.5) / (i + 1)) * 2;
+  }
   let m2 = 0;
   for (let i = 0; i < n; i++) m2 += (x[i] - mean) * (x[i] - mean);
   out.set([sum, min, max, mean, m2 / n], 1);
@@ -40,9 +46,30 @@ function stats(x, n) {
   return out;
 }
 
-// The engine's own sort, not one an array (a subclass) may define.
-function sort(array) {
-  return I.typedSort(array);
+// The engine's own sort, not one an array (a subclass) may define. It puts
+// NaNs last and leaves their order open (input order for short arrays, none
+// for long ones); the core orders them by their bits: sign bit clear first,
+// ascending, then sign bit set, descending (sort.c). The NaNs are put in
+// that order, so that every backend gives the same bits.
+function sort(info) {
+  I.typedSort(info.view);
+  const { view, length } = info;
+  if (!(info.dtype === 'float32' || info.dtype === 'float64') || length < 2 ||
+      !Number.isNaN(view[length - 2])) return view;
+  let start = length - 2;
+  while (start > 0 && Number.isNaN(view[start - 1])) start--;
+  const wide = info.dtype === 'float64';
+  const Bits = wide ? BigUint64Array : Uint32Array;
+  const bits = new Bits(info.buffer, info.byteOffset + start * Bits.BYTES_PER_ELEMENT, length - start);
+  const sign = wide ? 2n ** 63n : 2 ** 31;
+  const top = wide ? 2n ** 65n : 2 ** 33;
+  const key = (u) => (u >= sign ? top - u : u);
+  bits.set(Array.from(bits).sort((x, y) => {
+    const kx = key(x);
+    const ky = key(y);
+    return kx < ky ? -1 : kx > ky ? 1 : 0;
+  }));
+  return view;
 }
 
 // The kernel's order of operations: c = +0, then c + round(a*b) for
@@ -60,6 +87,10 @@ function matmul(a, b, m, k, n) {
       for (let j = 0; j < n; j++) c[row + j] = c[row + j] + Math.fround(av * b[brow + j]);
     }
   }
+  // Every NaN as the canonical quiet NaN, as the core writes it (V8 keeps
+  // payloads as they come).
+  const bits = new Uint32Array(c.buffer);
+  for (let i = 0; i < c.length; i++) if (c[i] !== c[i]) bits[i] = 0x7fc00000;
   return c;
 }
 
@@ -69,7 +100,7 @@ function runSync(call) {
   switch (call.kernel) {
     case 'sha256': return sha256(call.input.view);
     case 'stats': return stats(call.input.view, call.input.length);
-    case 'sort': return sort(call.input.view);
+    case 'sort': return sort(call.input);
     default: return matmul(call.input.view, call.input2.view, ...call.dims);
   }
 }

@@ -57,3 +57,30 @@ for (const m of matrix()) {
   });
 }
 Known.run();
+
+const Nan = suite('matmul: NaN payloads give the same bits on every backend');
+
+Nan('every NaN in a result is the canonical quiet NaN, whatever payloads went in', async () => {
+  const f32 = (...words) => new Float32Array(new Uint32Array(words).buffer);
+  const NAN5 = 0x7fc00005;
+  const NAN9 = 0x7fc00009;
+  const SNAN = 0x7fa00001;
+  const INF = 0x7f800000;
+  const NINF = 0xff800000;
+  const cases = [
+    [f32(NAN5), f32(NAN9), 1, 1, 1],
+    [f32(INF, NAN5, NINF, SNAN, 0x3f800000, NAN9, 0, SNAN), f32(NAN9, INF, 0, NINF, SNAN, 0x40000000, NINF, NAN5), 4, 2, 4],
+  ];
+  for (const [a, b, m, k, n] of cases) {
+    for (const t of matrix()) {
+      const c = await t.call('matmul', a, b, m, k, n);
+      const bits = Array.from(new Uint32Array(c.buffer, c.byteOffset, c.length));
+      for (let i = 0; i < c.length; i++) {
+        if (Number.isNaN(c[i])) assert.is(bits[i], 0x7fc00000, `${t.label} ${m}x${k}x${n}[${i}]: 0x${bits[i].toString(16)}`);
+      }
+      assert.ok(bits.some((x) => x === 0x7fc00000), 'a NaN came out');
+    }
+  }
+});
+
+Nan.run();

@@ -80,3 +80,34 @@ for (const m of matrix()) {
   });
 }
 Shared.run();
+
+const Nans = suite('sort: NaNs of many payloads come out in the same bits on every backend');
+Nans('small and large float arrays, every backend, mode and sync/async', async () => {
+  const r = rng(9);
+  const cases = [];
+  for (const [Type, Bits] of [[Float32Array, Uint32Array], [Float64Array, BigUint64Array]]) {
+    for (const n of [7, 300, 100000]) {
+      const bits = new Bits(n);
+      for (let i = 0; i < n; i++) {
+        const nan = r.below(3) === 0;
+        if (Bits === Uint32Array) {
+          bits[i] = nan ? ((r.below(2) ? 0x7f800001 : 0xff800001) + r.below(0x7fffff)) >>> 0 : r.u32() & 0xbf7fffff;
+        } else {
+          const low = BigInt(r.u32()) | (BigInt(r.below(0x7ffff) + 1) << 32n);
+          bits[i] = nan ? (r.below(2) ? 0x7ff0000000000000n : 0xfff0000000000000n) | low : BigInt(r.u32() & 0xbfefffff) << 32n;
+        }
+      }
+      cases.push(new Type(bits.buffer));
+    }
+  }
+  for (const input of cases) {
+    let want = null;
+    for (const m of matrix()) {
+      const got = await m.call('sort', input.slice());
+      const bytes = Buffer.from(got.buffer, got.byteOffset, got.byteLength);
+      if (want === null) want = bytes;
+      else assert.ok(bytes.equals(want), `${m.label}, ${input.constructor.name}(${input.length})`);
+    }
+  }
+});
+Nans.run();

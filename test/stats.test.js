@@ -85,3 +85,17 @@ for (const m of matrix()) {
   });
 }
 Special.run();
+
+const Overflow = suite('stats: finite data whose sum overflows keeps a finite mean');
+for (const m of matrix()) {
+  Overflow(m.label, async () => {
+    const s = await m.call('stats', new Float64Array([1.5e308, 1.5e308]));
+    assert.equal([s.sum, s.mean, s.variance, s.min, s.max], [Infinity, 1.5e308, 0, 1.5e308, 1.5e308]);
+    const t = await m.call('stats', new Float64Array(5000).fill(-1.5e308));
+    assert.equal([t.sum, t.mean, t.variance], [-Infinity, -1.5e308, 0]);
+    const u = await m.call('stats', new Float64Array([1.5e308, 1.5e308, Infinity]));
+    assert.equal([u.sum, u.mean], [Infinity, Infinity]);
+    assert.ok(Number.isNaN(u.variance));
+  });
+}
+Overflow.run();

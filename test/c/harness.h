@@ -37,35 +37,36 @@ extern const char *tct_fixture_dir;
   } while (0)
 
 /* The list of tests: name. Each is a void function test_<name>(void). */
-#define TCT_TESTS(XX)      \
-  XX(status_names)         \
-  XX(kernel_paths)         \
-  XX(job_init_and_plan)    \
-  XX(bad_kernel_and_dtype) \
-  XX(bad_ranges)           \
-  XX(bad_sizes)            \
-  XX(bad_alignment)        \
-  XX(bad_aliasing)         \
-  XX(bad_scratch)          \
-  XX(cancel_before_start)  \
-  XX(sha256_nist_vectors)  \
-  XX(sha256_known_answers) \
-  XX(sha256_random_vs_ref) \
-  XX(sha256_unaligned)     \
-  XX(sha256_in_place)      \
-  XX(stats_known_answers)  \
-  XX(stats_special_values) \
-  XX(stats_random_vs_ref)  \
-  XX(stats_every_width)    \
-  XX(sort_known_answers)   \
-  XX(sort_special_values)  \
-  XX(sort_random_vs_ref)   \
-  XX(sort_patterns)        \
-  XX(sort_cancel_midway)   \
-  XX(matmul_known_answers) \
-  XX(matmul_random_vs_ref) \
-  XX(matmul_every_width)   \
-  XX(matmul_special_values)
+#define TCT_TESTS(XX)       \
+  XX(status_names)          \
+  XX(kernel_paths)          \
+  XX(job_init_and_plan)     \
+  XX(bad_kernel_and_dtype)  \
+  XX(bad_ranges)            \
+  XX(bad_sizes)             \
+  XX(bad_alignment)         \
+  XX(bad_aliasing)          \
+  XX(bad_scratch)           \
+  XX(cancel_before_start)   \
+  XX(sha256_nist_vectors)   \
+  XX(sha256_known_answers)  \
+  XX(sha256_random_vs_ref)  \
+  XX(sha256_unaligned)      \
+  XX(sha256_in_place)       \
+  XX(stats_known_answers)   \
+  XX(stats_special_values)  \
+  XX(stats_random_vs_ref)   \
+  XX(stats_every_width)     \
+  XX(sort_known_answers)    \
+  XX(sort_special_values)   \
+  XX(sort_random_vs_ref)    \
+  XX(sort_patterns)         \
+  XX(sort_cancel_midway)    \
+  XX(matmul_known_answers)  \
+  XX(matmul_random_vs_ref)  \
+  XX(matmul_every_width)    \
+  XX(matmul_special_values) \
+  XX(matmul_nan_payloads)
 
 #define TCT_DECLARE(name) void test_##name(void);
 TCT_TESTS(TCT_DECLARE)

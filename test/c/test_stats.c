@@ -89,6 +89,26 @@ void test_stats_special_values(void) {
             isnan(s.variance),
         "-Inf and +Inf");
 
+  /* Finite data whose sum overflows: the sum is IEEE's infinity, the mean
+   * and variance finite, within one chunk and across chunks. */
+  double big[] = {1.5e308, 1.5e308};
+  CHECK_STATUS(job_stats(big, 2, &s), TC_OK);
+  CHECK(
+      s.sum == inf && s.mean == 1.5e308 && s.variance == 0 && s.max == 1.5e308,
+      "1.5e308 twice: sum %g mean %g variance %g", s.sum, s.mean, s.variance);
+  for (size_t j = 0; j < n; j++) x[j] = j % 2 ? 1.25e308 : 1.75e308;
+  CHECK_STATUS(job_stats(x, n, &s), TC_OK);
+  /* Variance (0.25e308)^2 is beyond the double range. */
+  CHECK(s.sum == inf && fabs(s.mean - 1.5e308) <= 1e-12 * 1.5e308 &&
+            s.variance == inf,
+        "overflowing chunks: sum %g mean %.17g variance %g", s.sum, s.mean,
+        s.variance);
+  for (size_t j = 0; j < n; j++) x[j] = -1.5e308;
+  CHECK_STATUS(job_stats(x, n, &s), TC_OK);
+  CHECK(s.sum == -inf && s.mean == -1.5e308 && s.variance == 0,
+        "-1.5e308 throughout: sum %g mean %.17g variance %g", s.sum, s.mean,
+        s.variance);
+
   /* Signed zeros: min prefers -0, max prefers +0, as Math.min/max do. */
   double z1[] = {-0.0, 0.0}, z2[] = {0.0, -0.0}, z3[] = {-0.0, -0.0};
   CHECK_STATUS(job_stats(z1, 2, &s), TC_OK);
