@@ -51,6 +51,13 @@ WASM_LDFLAGS := -O2 -msimd128 -pthread --no-entry -sEXPORTED_FUNCTIONS=$(WASM_EX
 PREBUILD := $(shell $(NODE) -p "'prebuilds/' + process.platform + '-' + process.arch + '/twincore.' + \
   (require('fs').existsSync('/etc/alpine-release') ? 'musl' : 'glibc') + '.node'")
 
+# The core's fuzzer (libFuzzer: clang with ASan and UBSan), its corpus, and
+# how long `make fuzz` runs.
+FUZZ := $(BUILD)/fuzz/fuzz_core
+FUZZ_SRC := test/fuzz/fuzz_core.c test/c/ref.c
+FUZZ_CORPUS := test/fuzz/corpus
+FUZZ_SECONDS ?= 600
+
 # The bench's peers: a bare Node-API async work item, and OpenBLAS's sgemm.
 BENCH_BARE := $(BUILD)/bench/bare.node
 BENCH_SGEMM := $(BUILD)/bench/sgemm
@@ -73,6 +80,9 @@ ASAN_CFLAGS := $(CSTD) -O1 -g $(WARN) $(FP_FLAGS) -fno-omit-frame-pointer \
 # The same flags as the wasm backend's compute (-O3 -msimd128), so that the
 # cross-build digest compares what ships.
 WASM_CFLAGS := $(CSTD) -O3 -msimd128 $(WARN) $(FP_FLAGS)
+# clang: libFuzzer with ASan and UBSan, the same arithmetic as every build.
+FUZZ_CFLAGS := $(CSTD) -O1 -g $(WARN) $(FP_FLAGS) -fsanitize=fuzzer,address,undefined \
+  -fno-sanitize-recover=all
 WASM_TEST_LDFLAGS := -sNODERAWFS=1 -sWASM_ASYNC_COMPILATION=0 \
   -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1
 
@@ -105,7 +115,7 @@ test-report: deps-chromium ## render the latest bench report in headless Chromiu
 
 .PHONY: test-build
 test-build: $(BUILD)/native/test_core $(BUILD)/asan/test_core \
-  $(BUILD)/wasm/test_core.js $(ADDON) $(ASAN_ADDON) $(WASM_FILES) ## build everything the tests run
+  $(BUILD)/wasm/test_core.js $(ADDON) $(ASAN_ADDON) $(WASM_FILES) $(FUZZ) ## build everything the tests run
 
 .PHONY: test-js
 test-js: deps-npm $(ADDON) $(WASM_FILES) ## uvu tests of the package (every backend)
@@ -130,6 +140,20 @@ test-types: deps-npm $(ADDON) $(WASM_FILES) ## compile and run the types' usage 
 .PHONY: test-package
 test-package: deps test-build ## npm pack, the tarball's files, installs into fresh projects (with and without a compiler)
 	$(Q)$(NODE) test/run.js package
+
+.PHONY: fuzz
+fuzz: $(FUZZ) ## fuzz the core for FUZZ_SECONDS (600), adding new inputs to test/fuzz/corpus/
+	@mkdir -p $(FUZZ_CORPUS)
+	$(Q)$(FUZZ) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_CORPUS)
+
+.PHONY: test-fuzz
+test-fuzz: $(FUZZ) ## the fuzzer for 60 s from the checked-in corpus (what make test runs)
+	$(Q)$(NODE) test/run.js fuzz
+
+$(FUZZ): $(CORE_SRC) $(CORE_HDR) $(FUZZ_SRC) test/c/ref.h | deps-fuzz
+	@mkdir -p $(@D)
+	@echo "  CLANG   $@ (libFuzzer+asan+ubsan)"
+	$(Q)clang $(FUZZ_CFLAGS) $(CORE_SRC) $(FUZZ_SRC) -o $@ -lm
 
 .PHONY: test-digest
 test-digest: deps-emcc test-build ## compare kernel outputs across the three builds
@@ -244,6 +268,22 @@ deps-bench:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev >/dev/null || exit 1; \
 	  else \
 	    echo "OpenBLAS not found: install libopenblas-dev (the bench compares matmul with it)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+# clang with libFuzzer (Debian's clang and libclang-rt-14-dev), for the
+# fuzzer: a program built with -fsanitize=fuzzer must link.
+.PHONY: deps-fuzz
+deps-fuzz:
+	$(Q)if ! printf 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }\n' | \
+	  clang -x c - -fsanitize=fuzzer -o /dev/null >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "  APT     clang libclang-rt-14-dev"; \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang libclang-rt-14-dev >/dev/null || exit 1; \
+	  else \
+	    echo "clang with libFuzzer not found: install clang and libclang-rt-14-dev (the fuzzer needs them)" >&2; \
 	    exit 1; \
 	  fi; \
 	fi

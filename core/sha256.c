@@ -9,6 +9,7 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
     !defined(__EMSCRIPTEN__)
 #define TC__SHA_NI 1
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -151,9 +152,15 @@ __attribute__((target("sha,sse4.1"))) static void tc__sha256_blocks_ni(
 }
 #endif
 
+/* Whether the CPU has the SHA extensions and the SSSE3 and SSE4.1 the
+ * function above also uses (asked of cpuid itself: clang's
+ * __builtin_cpu_supports does not know "sha"). */
 static int tc__sha256_has_ni(void) {
 #ifdef TC__SHA_NI
-  return __builtin_cpu_supports("sha");
+  unsigned a, b, c, d;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & (1u << 29))) return 0;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+  return (c & (1u << 9)) && (c & (1u << 19));
 #else
   return 0;
 #endif

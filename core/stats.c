@@ -183,5 +183,21 @@ tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
                   ? all_sum / all_n
                   : all_mean;
   out->variance = all_m2 / all_n;
+  /* Finite data whose squared deviations overflow the running sum, while
+   * the variance itself may not: once more over the data with deviations
+   * halved and scaled by 2^-511, in index order. */
+  if (isinf(out->variance) && isfinite(mn) && isfinite(mx) &&
+      isfinite(out->mean)) {
+    double q = 0.0;
+    for (size_t i = 0; i < n; i++) {
+      double d = (in[i] * 0.5 - out->mean * 0.5) * 0x1p-511;
+      if (i % (TC__STATS_CHUNK * TC__STATS_CANCEL_EVERY) == 0 &&
+          tc__cancelled(cancel))
+        return TC_CANCELED;
+      q = q + d * d;
+    }
+    /* (x - mean)^2 = 4 (d 2^511)^2: the mean of the squares times 2^1024. */
+    out->variance = q / all_n * 0x1p512 * 0x1p512;
+  }
   return TC_OK;
 }

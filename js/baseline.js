@@ -41,7 +41,18 @@ function stats(x, n) {
   }
   let m2 = 0;
   for (let i = 0; i < n; i++) m2 += (x[i] - mean) * (x[i] - mean);
-  out.set([sum, min, max, mean, m2 / n], 1);
+  let variance = m2 / n;
+  // Squared deviations that overflow the sum while the variance may not:
+  // halved and scaled by 2^-511, as the core does.
+  if (variance === Infinity && Number.isFinite(min) && Number.isFinite(max) && Number.isFinite(mean)) {
+    let q = 0;
+    for (let i = 0; i < n; i++) {
+      const d = (x[i] * 0.5 - mean * 0.5) * 2 ** -511;
+      q += d * d;
+    }
+    variance = (q / n) * 2 ** 512 * 2 ** 512;
+  }
+  out.set([sum, min, max, mean, variance], 1);
   if (Number.isNaN(min) || Number.isNaN(max)) out.fill(NaN, 1);
   return out;
 }

@@ -30,9 +30,10 @@ const ASAN_ENV = {
 const UVU = [process.execPath, '--expose-gc', path.join('node_modules', 'uvu', 'bin.js')];
 // test/*.test.js (not the package tests in test/package/).
 const uvu = [...UVU, 'test', '^[\\w.-]+\\.test\\.js$'];
-// The ASan run skips the tests of the bench, the CLI and the install step:
-// they exercise JS and npm, not the addon.
-const uvuAsan = [...UVU, 'test', '^(?!bench|cli|install)[\\w.-]+\\.test\\.js$'];
+// The ASan run skips the tests of the bench, the CLI and the install step
+// (they exercise JS and npm, not the addon) and the soak (RSS under ASan
+// measures ASan's own quarantine).
+const uvuAsan = [...UVU, 'test', '^(?!bench|cli|install|soak)[\\w.-]+\\.test\\.js$'];
 // The packed tarball installed into fresh projects (test/package/).
 const uvuPackage = [...UVU, path.join('test', 'package'), '\\.test\\.js$'];
 const UVU_ENV = { NO_COLOR: '1', FORCE_COLOR: '0' };
@@ -63,6 +64,7 @@ const SUITES = {
   js: { cmd: uvu, env: UVU_ENV },
   'js-asan': { cmd: uvuAsan, env: asanAddonEnv },
   types: { run: typecheck },
+  fuzz: { run: fuzz },
   package: { cmd: uvuPackage, env: UVU_ENV },
 };
 
@@ -201,6 +203,28 @@ async function typecheck() {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   return { passed, failed };
+}
+
+// The core's fuzzer (test/fuzz/fuzz_core.c) for FUZZ_SECONDS (60), from the
+// checked-in corpus; what it finds new goes to a scratch folder, a crash
+// to build/fuzz/ (its path in the output).
+async function fuzz() {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const seconds = Number(process.env.TWINCORE_FUZZ_SECONDS || 60);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'twincore-fuzz-'));
+  try {
+    const r = await exec([path.join(BUILD, 'fuzz', 'fuzz_core'), `-max_total_time=${seconds}`, '-seed=1',
+      '-print_final_stats=1', `-artifact_prefix=${path.join(BUILD, 'fuzz')}${path.sep}`, scratch,
+      path.join('test', 'fuzz', 'corpus')], { echo: false });
+    const runs = (r.err.match(/stat::number_of_executed_units:\s+(\d+)/) || [])[1];
+    const ok = r.code === 0 && !r.signal;
+    if (!ok) process.stderr.write(r.err.split('\n').slice(-60).join('\n'));
+    console.log(`${ok ? 'ok' : 'not ok'} fuzz: ${runs ?? '?'} inputs in ${seconds} s (${describe(r)})`);
+    return { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 async function main() {

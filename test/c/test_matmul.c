@@ -5,17 +5,7 @@
 
 #include "../../core/tc_internal.h"
 #include "harness.h"
-
-static void ref_matmul(const float *a, const float *b, float *c, size_t m,
-                       size_t k, size_t n) {
-  for (size_t i = 0; i < m; i++)
-    for (size_t j = 0; j < n; j++) {
-      float s = 0.0f;
-      for (size_t p = 0; p < k; p++) s = s + a[i * k + p] * b[p * n + j];
-      /* The core writes every NaN as the canonical quiet NaN. */
-      c[i * n + j] = isnan(s) ? tct_f32(0x7fc00000u) : s;
-    }
-}
+#include "ref.h"
 
 static tc_status job_matmul(const float *a, const float *b, size_t m, size_t k,
                             size_t n, float **c) {
@@ -96,7 +86,7 @@ void test_matmul_random_vs_ref(void) {
     float *want = tct_xmalloc(m * n * 4), *c;
     for (size_t i = 0; i < m * k; i++) a[i] = random_float(&r);
     for (size_t i = 0; i < k * n; i++) b[i] = random_float(&r);
-    ref_matmul(a, b, want, m, k, n);
+    tct_ref_matmul(a, b, want, m, k, n);
     CHECK_STATUS(job_matmul(a, b, m, k, n, &c), TC_OK);
     size_t d = c ? first_difference(c, want, m * n) : 0;
     CHECK(c && d == m * n, "%zux%zux%zu: element %zu is %.9g, expected %.9g", m,
@@ -104,7 +94,7 @@ void test_matmul_random_vs_ref(void) {
     /* A times itself, through one buffer. */
     if (m == k && k == n) {
       float *c2;
-      ref_matmul(a, a, want, m, m, m);
+      tct_ref_matmul(a, a, want, m, m, m);
       CHECK_STATUS(job_matmul(a, a, m, m, m, &c2), TC_OK);
       CHECK(c2 && first_difference(c2, want, m * m) == m * m, "A.A");
       free(c2);
@@ -130,7 +120,7 @@ void test_matmul_every_width(void) {
       void *scratch = tct_xmalloc(sl);
       for (size_t i = 0; i < m * k; i++) a[i] = random_float(&r);
       for (size_t i = 0; i < k * n; i++) b[i] = random_float(&r);
-      ref_matmul(a, b, want, m, k, n);
+      tct_ref_matmul(a, b, want, m, k, n);
       CHECK_STATUS(tc__matmul_f32_vw(vw, a, b, c, m, k, n, scratch, NULL),
                    TC_OK);
       CHECK(first_difference(c, want, m * n) == m * n, "width %d, %zux%zux%zu",
@@ -156,7 +146,7 @@ void test_matmul_special_values(void) {
     a[i] = tct_below(&r, 50) == 0 ? specials[tct_below(&r, 6)] : -0.0f;
   for (size_t i = 0; i < k * n; i++)
     b[i] = tct_below(&r, 50) == 0 ? specials[tct_below(&r, 6)] : 0.5f;
-  ref_matmul(a, b, want, m, k, n);
+  tct_ref_matmul(a, b, want, m, k, n);
   CHECK_STATUS(job_matmul(a, b, m, k, n, &c), TC_OK);
   CHECK(c && first_difference(c, want, m * n) == m * n, "specials");
   free(a);
@@ -187,7 +177,7 @@ void test_matmul_nan_payloads(void) {
         b[i] = tct_below(&r, 3) == 0   ? tct_f32(nans[tct_below(&r, 6)])
                : tct_below(&r, 4) == 0 ? -INFINITY
                                        : random_float(&r);
-      ref_matmul(a, b, want, m, k, n);
+      tct_ref_matmul(a, b, want, m, k, n);
       CHECK_STATUS(tc__matmul_scratch(k, n, &sl), TC_OK);
       scratch = tct_xmalloc(sl);
       CHECK_STATUS(tc__matmul_f32_vw(vw, a, b, c, m, k, n, scratch, NULL),

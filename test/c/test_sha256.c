@@ -3,72 +3,7 @@
  * (it pads the whole message in one buffer and rotates the working
  * variables by moves). */
 #include "harness.h"
-
-static uint32_t ref_rotr(uint32_t x, int n) {
-  return (x >> n) | (x << (32 - n));
-}
-
-static void ref_sha256(const uint8_t *msg, size_t len, uint8_t out[32]) {
-  static const uint32_t k[64] = {
-      0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-      0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-      0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-      0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-      0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-      0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-      0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-      0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-      0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-      0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-      0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-  uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  size_t total = (len + 9 + 63) / 64 * 64;
-  uint8_t *m = tct_xmalloc(total);
-  uint64_t bits = (uint64_t)len * 8;
-  memcpy(m, msg, len);
-  memset(m + len, 0, total - len);
-  m[len] = 0x80;
-  for (size_t i = 0; i < 8; i++) m[total - 1 - i] = (uint8_t)(bits >> (8 * i));
-
-  for (size_t off = 0; off < total; off += 64) {
-    uint32_t w[64], v[8];
-    for (int t = 0; t < 64; t++) {
-      if (t < 16) {
-        const uint8_t *p = m + off + 4 * t;
-        w[t] = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-               (uint32_t)p[2] << 8 | p[3];
-      } else {
-        uint32_t s0 =
-            ref_rotr(w[t - 15], 7) ^ ref_rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
-        uint32_t s1 =
-            ref_rotr(w[t - 2], 17) ^ ref_rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
-        w[t] = s1 + w[t - 7] + s0 + w[t - 16];
-      }
-    }
-    memcpy(v, h, sizeof v);
-    for (int t = 0; t < 64; t++) {
-      uint32_t e = v[4], a = v[0];
-      uint32_t ch = (e & v[5]) ^ (~e & v[6]);
-      uint32_t maj = (a & v[1]) ^ (a & v[2]) ^ (v[1] & v[2]);
-      uint32_t t1 = v[7] +
-                    (ref_rotr(e, 6) ^ ref_rotr(e, 11) ^ ref_rotr(e, 25)) + ch +
-                    k[t] + w[t];
-      uint32_t t2 = (ref_rotr(a, 2) ^ ref_rotr(a, 13) ^ ref_rotr(a, 22)) + maj;
-      memmove(v + 1, v, 7 * sizeof *v);
-      v[4] += t1;
-      v[0] = t1 + t2;
-    }
-    for (int i = 0; i < 8; i++) h[i] += v[i];
-  }
-  for (int i = 0; i < 8; i++) {
-    out[4 * i] = (uint8_t)(h[i] >> 24);
-    out[4 * i + 1] = (uint8_t)(h[i] >> 16);
-    out[4 * i + 2] = (uint8_t)(h[i] >> 8);
-    out[4 * i + 3] = (uint8_t)h[i];
-  }
-  free(m);
-}
+#include "ref.h"
 
 /* Hash through a job, as a binding would. */
 static tc_status job_sha256(const void *msg, size_t len, uint8_t out[32]) {
@@ -167,7 +102,7 @@ void test_sha256_random_vs_ref(void) {
     uint8_t got[32], want[32];
     for (size_t i = 0; i < lens[c]; i++) msg[i] = (uint8_t)tct_next(&r);
     CHECK_STATUS(job_sha256(msg, lens[c], got), TC_OK);
-    ref_sha256(msg, lens[c], want);
+    tct_ref_sha256(msg, lens[c], want);
     CHECK(memcmp(got, want, 32) == 0, "length %zu", lens[c]);
     free(msg);
   }
@@ -182,7 +117,7 @@ void test_sha256_unaligned(void) {
     for (size_t i = 0; i < sizeof lens / sizeof *lens; i++) {
       uint8_t got[32], want[32];
       CHECK_STATUS(job_sha256(buf + off, lens[i], got), TC_OK);
-      ref_sha256(buf + off, lens[i], want);
+      tct_ref_sha256(buf + off, lens[i], want);
       CHECK(memcmp(got, want, 32) == 0, "offset %zu length %zu", off, lens[i]);
     }
   }
@@ -194,7 +129,7 @@ void test_sha256_in_place(void) {
   uint8_t msg[100], want[32];
   tc_job job;
   for (int i = 0; i < 100; i++) msg[i] = (uint8_t)(i * 7);
-  ref_sha256(msg, sizeof msg, want);
+  tct_ref_sha256(msg, sizeof msg, want);
   tc_job_init(&job);
   job.kernel = TC_KERNEL_SHA256;
   job.in = msg;

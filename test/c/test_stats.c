@@ -4,6 +4,7 @@
 
 #include "../../core/tc_internal.h"
 #include "harness.h"
+#include "ref.h"
 
 static tc_status job_stats(const double *x, size_t n, tc_stats_t *s) {
   tc_job job;
@@ -140,25 +141,6 @@ void test_stats_special_values(void) {
   free(x);
 }
 
-/* Two passes in long double, left to right. */
-static void ref_stats(const double *x, size_t n, tc_stats_t *s) {
-  long double sum = 0, m2 = 0, mean;
-  double mn = INFINITY, mx = -INFINITY;
-  for (size_t i = 0; i < n; i++) {
-    sum += x[i];
-    if (x[i] < mn) mn = x[i];
-    if (x[i] > mx) mx = x[i];
-  }
-  mean = sum / (long double)n;
-  for (size_t i = 0; i < n; i++) m2 += (x[i] - mean) * (x[i] - mean);
-  s->count = (double)n;
-  s->sum = (double)sum;
-  s->min = mn;
-  s->max = mx;
-  s->mean = (double)mean;
-  s->variance = (double)(m2 / (long double)n);
-}
-
 static int close_to(double got, double want, double scale, double rel) {
   return fabs(got - want) <= rel * scale;
 }
@@ -182,7 +164,7 @@ void test_stats_random_vs_ref(void) {
         abs_sum += fabs(x[i]);
       }
       CHECK_STATUS(job_stats(x, n, &got), TC_OK);
-      ref_stats(x, n, &want);
+      tct_ref_stats(x, n, &want);
       CHECK(got.count == want.count, "count");
       CHECK_SAME(got.min, want.min, "min");
       CHECK_SAME(got.max, want.max, "max");
