@@ -135,4 +135,22 @@ async function collectGarbage() {
   }
 }
 
-module.exports = { tc, ROOT, MODES, matrix, rng, child, sameBits, backendsUnderTest, toOwned, collectGarbage };
+// The naive triple loop in float32 arithmetic, every NaN written as the
+// canonical quiet NaN: what matmul promises, bit for bit.
+function matmulOracle(a, b, m, k, n) {
+  const c = new Float32Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s = Math.fround(s + Math.fround(a[i * k + p] * b[p * n + j]));
+      c[i * n + j] = s;
+    }
+  }
+  const bits = new Uint32Array(c.buffer);
+  for (let i = 0; i < c.length; i++) if (Number.isNaN(c[i])) bits[i] = 0x7fc00000;
+  return c;
+}
+
+module.exports = {
+  tc, ROOT, MODES, matrix, rng, child, sameBits, backendsUnderTest, toOwned, collectGarbage, matmulOracle,
+};

@@ -4,19 +4,7 @@
 // additions, so the comparison is bit for bit.
 const { suite } = require('uvu');
 const assert = require('uvu/assert');
-const { matrix, rng, sameBits } = require('./helpers');
-
-function oracle(a, b, m, k, n) {
-  const c = new Float32Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s = Math.fround(s + Math.fround(a[i * k + p] * b[p * n + j]));
-      c[i * n + j] = s;
-    }
-  }
-  return c;
-}
+const { matrix, rng, sameBits, matmulOracle: oracle } = require('./helpers');
 
 const SHAPES = [[0, 3, 2], [2, 0, 3], [3, 2, 0], [1, 1, 1], [2, 3, 2], [3, 5, 7], [4, 8, 8], [5, 9, 17],
   [17, 257, 33], [2, 3, 513], [130, 70, 3], [64, 300, 520]];

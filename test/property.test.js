@@ -12,7 +12,7 @@
 const { suite } = require('uvu');
 const assert = require('uvu/assert');
 const crypto = require('node:crypto');
-const { tc, backendsUnderTest, rng } = require('./helpers');
+const { tc, backendsUnderTest, rng, matmulOracle } = require('./helpers');
 
 const SEED = Number(process.env.TWINCORE_SEED || 20261121);
 const CALLS = Number(process.env.TWINCORE_PROPERTY_CALLS || 1200);
@@ -49,20 +49,6 @@ function sortOracle(a) {
   const out = new Bits(items.length);
   items.forEach((it, i) => { out[i] = it.b; });
   return new ARRAYS[type](out.buffer);
-}
-
-function matmulOracle(a, b, m, k, n) {
-  const c = new Float32Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s = Math.fround(s + Math.fround(a[i * k + p] * b[p * n + j]));
-      c[i * n + j] = s;
-    }
-  }
-  const bits = new Uint32Array(c.buffer);
-  for (let i = 0; i < c.length; i++) if (Number.isNaN(c[i])) bits[i] = 0x7fc00000;
-  return c;
 }
 
 function statsAgree(got, x) {
