@@ -99,7 +99,7 @@ help: ## list the targets
 	  $(MAKEFILE_LIST)
 
 .PHONY: test
-test: deps test-build ## install what is missing, build and run every test
+test: deps deps-valgrind test-build ## install what is missing, build and run every test
 	$(Q)$(NODE) test/run.js
 
 .PHONY: bench
@@ -239,69 +239,53 @@ $(BENCH_SGEMM): bench/peers/sgemm.c | deps-bench
 .PHONY: deps
 deps: deps-emcc deps-npm ## install emscripten and npm dependencies if missing
 
-# Debian's emscripten package, installed when missing and we are root.
+# $(call need,CHECK,PACKAGES,HINT): when the shell command CHECK fails,
+# install Debian's PACKAGES if we are root and have apt-get; otherwise say
+# HINT and fail. (A CHECK with a comma goes in through a variable.)
+define need
+	$(Q)if ! { $(1); } >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "  APT     $(2)"; \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null || exit 1; \
+	  else \
+	    echo "$(3)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+endef
+
+# Debian's emscripten package.
 .PHONY: deps-emcc
 deps-emcc:
-	$(Q)if ! command -v $(EMCC) >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "  APT     emscripten"; \
-	    apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq emscripten \
-	      >/dev/null || exit 1; \
-	  else \
-	    echo "emcc not found: install emscripten (Debian: apt-get install emscripten) or set EMCC=" >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+	$(call need,command -v $(EMCC),emscripten,emcc not found: install emscripten (Debian: apt-get install emscripten) or set EMCC=)
 
-# npm ci also runs the package's install step, which builds the addon.
-# OpenBLAS for the bench's reference sgemm, from Debian when missing: a
-# program that includes cblas.h must link with -lopenblas (Debian's
-# reference BLAS has a cblas.h too, but no libopenblas).
+# OpenBLAS for the bench's reference sgemm: a program that includes cblas.h
+# must link with -lopenblas (Debian's reference BLAS has a cblas.h too, but
+# no libopenblas).
+HAS_OPENBLAS = printf '\#include <cblas.h>\nint main(void) { return 0; }\n' | $(CC) -x c - -lopenblas -o /dev/null
 .PHONY: deps-bench
 deps-bench:
-	$(Q)if ! printf '#include <cblas.h>\nint main(void) { return 0; }\n' | \
-	  $(CC) -x c - -lopenblas -o /dev/null >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "  APT     libopenblas-dev"; \
-	    apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev >/dev/null || exit 1; \
-	  else \
-	    echo "OpenBLAS not found: install libopenblas-dev (the bench compares matmul with it)" >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+	$(call need,$(HAS_OPENBLAS),libopenblas-dev,OpenBLAS not found: install libopenblas-dev (the bench compares matmul with it))
 
 # clang with libFuzzer (Debian's clang and libclang-rt-14-dev), for the
 # fuzzer: a program built with -fsanitize=fuzzer must link.
+HAS_LIBFUZZER = printf 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }\n' | clang -x c - -fsanitize=fuzzer -o /dev/null
 .PHONY: deps-fuzz
 deps-fuzz:
-	$(Q)if ! printf 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }\n' | \
-	  clang -x c - -fsanitize=fuzzer -o /dev/null >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "  APT     clang libclang-rt-14-dev"; \
-	    apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang libclang-rt-14-dev >/dev/null || exit 1; \
-	  else \
-	    echo "clang with libFuzzer not found: install clang and libclang-rt-14-dev (the fuzzer needs them)" >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+	$(call need,$(HAS_LIBFUZZER),clang libclang-rt-14-dev,clang with libFuzzer not found: install clang and libclang-rt-14-dev (the fuzzer needs them))
+
+# valgrind, for the soak test's leak check of the addon (Linux).
+.PHONY: deps-valgrind
+deps-valgrind:
+	$(if $(filter Linux,$(shell uname -s)),$(call need,valgrind --version,valgrind,valgrind not found: install it (the soak test runs the addon under it)))
 
 # Debian's Chromium, for make test-report.
 .PHONY: deps-chromium
 deps-chromium:
-	$(Q)if ! command -v chromium >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "  APT     chromium"; \
-	    apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; \
-	  else \
-	    echo "chromium not found: install it (Debian: apt-get install chromium)" >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+	$(call need,command -v chromium,chromium,chromium not found: install it (Debian: apt-get install chromium))
 
+# npm ci also runs the package's install step, which builds the addon.
 .PHONY: deps-npm
 deps-npm: node_modules/.twincore-installed
 

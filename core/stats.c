@@ -18,9 +18,10 @@
  *   - any NaN: sum, min, max, mean and variance are NaN;
  *   - otherwise an infinity makes variance NaN and sum and mean follow
  *     IEEE arithmetic (+Inf plus -Inf is NaN), while min and max stay
- *     exact; finite data whose sum leaves the double range sums to an
- *     infinity the same way, but its mean is taken as a running mean and
- *     stays finite (variance too, where it is a double);
+ *     exact; finite data whose sum overflows on the way is summed again
+ *     from values scaled by 2^-64, so that the sum is an infinity only
+ *     where it leaves the double range, and the mean and variance stay
+ *     finite where they are doubles;
  *   - min prefers -0 to +0 and max +0 to -0, as Math.min and Math.max do.
  */
 #include <math.h>
@@ -177,11 +178,25 @@ tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
   if (mx == 0.0) mx = lanes.saw_pzero ? 0.0 : -0.0;
   out->min = mn;
   out->max = mx;
-  /* The sum of finite data may overflow while its mean does not: then the
-   * mean merged chunk by chunk. */
-  out->mean = isfinite(all_sum) || !isfinite(mn) || !isfinite(mx)
-                  ? all_sum / all_n
-                  : all_mean;
+  out->mean = all_sum / all_n;
+  /* Finite data whose sum overflowed on the way (one way, or both: then
+   * NaN): once more over the data in index order. The sum from the values
+   * times 2^-64, so that it is an infinity only where it truly leaves the
+   * double range; the mean as the midpoint c of min and max plus the mean
+   * of x - c (at most half the range each, so finite), times 2^-64, so
+   * that equal values give their value exactly. */
+  if (!isfinite(all_sum) && isfinite(mn) && isfinite(mx)) {
+    double q = 0.0, d = 0.0, c = mn * 0.5 + mx * 0.5;
+    for (size_t i = 0; i < n; i++) {
+      if (i % (TC__STATS_CHUNK * TC__STATS_CANCEL_EVERY) == 0 &&
+          tc__cancelled(cancel))
+        return TC_CANCELED;
+      q = q + in[i] * 0x1p-64;
+      d = d + (in[i] - c) * 0x1p-64;
+    }
+    out->sum = q * 0x1p64;
+    out->mean = c + d / all_n * 0x1p64;
+  }
   out->variance = all_m2 / all_n;
   /* Finite data whose squared deviations overflow the running sum, while
    * the variance itself may not: once more over the data with deviations

@@ -32,12 +32,20 @@ function stats(x, n) {
     min = Math.min(min, x[i]);
     max = Math.max(max, x[i]);
   }
-  // Finite data whose sum overflows: a running mean, halved so that no step
-  // overflows, as the core takes it.
+  // Finite data whose sum overflowed on the way, as the core takes it: the
+  // sum again from the values times 2^-64, in index order; the mean as the
+  // midpoint of min and max plus the mean of the (scaled) offsets from it.
   let mean = sum / n;
-  if (!Number.isFinite(mean) && Number.isFinite(min) && Number.isFinite(max)) {
-    mean = 0;
-    for (let i = 0; i < n; i++) mean += ((x[i] * 0.5 - mean * 0.5) / (i + 1)) * 2;
+  if (!Number.isFinite(sum) && Number.isFinite(min) && Number.isFinite(max)) {
+    const c = min * 0.5 + max * 0.5;
+    let q = 0;
+    let d = 0;
+    for (let i = 0; i < n; i++) {
+      q += x[i] * 2 ** -64;
+      d += (x[i] - c) * 2 ** -64;
+    }
+    sum = q * 2 ** 64;
+    mean = c + (d / n) * 2 ** 64;
   }
   let m2 = 0;
   for (let i = 0; i < n; i++) m2 += (x[i] - mean) * (x[i] - mean);
@@ -69,17 +77,21 @@ function sort(info) {
       !Number.isNaN(view[length - 2])) return view;
   let start = length - 2;
   while (start > 0 && Number.isNaN(view[start - 1])) start--;
-  const wide = info.dtype === 'float64';
-  const Bits = wide ? BigUint64Array : Uint32Array;
+  // The NaNs' bits, split in place into sign clear then sign set, each
+  // group sorted by the engine (no object per element, however many).
+  const Bits = info.dtype === 'float64' ? BigUint64Array : Uint32Array;
   const bits = new Bits(info.buffer, info.byteOffset + start * Bits.BYTES_PER_ELEMENT, length - start);
-  const sign = wide ? 2n ** 63n : 2 ** 31;
-  const top = wide ? 2n ** 65n : 2 ** 33;
-  const key = (u) => (u >= sign ? top - u : u);
-  bits.set(Array.from(bits).sort((x, y) => {
-    const kx = key(x);
-    const ky = key(y);
-    return kx < ky ? -1 : kx > ky ? 1 : 0;
-  }));
+  const sign = Bits === BigUint64Array ? 2n ** 63n : 2 ** 31;
+  let clear = 0;
+  for (let i = 0; i < bits.length; i++) {
+    if (bits[i] < sign) {
+      const t = bits[i];
+      bits[i] = bits[clear];
+      bits[clear++] = t;
+    }
+  }
+  I.typedSort(bits.subarray(0, clear));
+  I.typedSort(bits.subarray(clear)).reverse();
   return view;
 }
 
@@ -90,6 +102,9 @@ function sort(info) {
 // bit.
 function matmul(a, b, m, k, n) {
   const c = ownership.newArray('float32', m * n);
+  // Nothing to add (k = 0: all +0) or nothing to hold: no loop over m,
+  // which may be huge when n or k is 0.
+  if (k === 0 || m * n === 0) return c;
   for (let i = 0; i < m; i++) {
     const row = i * n;
     for (let p = 0; p < k; p++) {

@@ -9,7 +9,7 @@ const ownership = require('./ownership');
 const native = require('./native');
 const wasm = require('./wasm');
 const baseline = require('./baseline');
-const { error, typeError, valueError, abortError, describe } = require('./errors');
+const { error, valueError, abortError, describe } = require('./errors');
 const { ARRAY_OF } = require('./constants');
 
 const BACKENDS = { native, wasm, js: baseline };
@@ -121,10 +121,7 @@ async function matmul(a, b, m, k, n, options) {
 
 function alloc(type, length, options) {
   ownership.checkAlloc(type, length);
-  if (options !== undefined && options !== null && typeof options !== 'object') {
-    throw typeError(`options must be an object, got ${describe(options)}`);
-  }
-  const requested = options?.backend ?? 'auto';
+  const requested = validate.readOptions(options, ['backend']).backend ?? 'auto';
   if (!validate.BACKENDS.includes(requested)) {
     throw valueError(`options.backend must be one of ${validate.BACKENDS.join(', ')}; got ${describe(requested)}`);
   }

@@ -88,8 +88,15 @@ async function run(call) {
   const mode = ownership.resolveMode(call, views, lendable);
   const id = ++lastId;
   cancelAllOnExit();
-  const promise = binding.runAsync(id, ...args(call, mode));
+  // Pinned before the job exists: nothing between may free its memory.
   const pinned = ownership.pin(views);
+  let promise;
+  try {
+    promise = binding.runAsync(id, ...args(call, mode));
+  } catch (err) {
+    ownership.unpin(pinned);
+    throw err;
+  }
   const forget = onAbort(signal, () => binding.cancel(id));
   try {
     return await promise;

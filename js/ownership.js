@@ -94,7 +94,10 @@ function unpin(entries) {
   for (const o of entries) {
     if (--o.pins > 0) continue;
     if (o.hold !== undefined) o.hold = null;
+    // Freed meanwhile: release it now. Not freed: an entry whose arrays
+    // were all collected while the job held it goes back now (idle).
     if (o.freed) release(o);
+    else if (o.idle) o.idle();
   }
 }
 

@@ -18,10 +18,26 @@ const I = require('./intrinsics');
 const BACKENDS = ['auto', 'native', 'wasm', 'js'];
 const MODES = ['auto', 'copy', 'borrow'];
 
+// Each named option read once; a getter or Proxy trap of the caller's that
+// throws is ERR_INVALID_ARG_VALUE, its error the cause.
+function readOptions(options, names) {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object') throw typeError(`options must be an object, got ${describe(options)}`);
+  const out = {};
+  for (const name of names) {
+    try {
+      out[name] = options[name];
+    } catch (err) {
+      const e = valueError(`options.${name} could not be read: ${err && err.message}`);
+      e.cause = err;
+      throw e;
+    }
+  }
+  return out;
+}
+
 function checkOptions(options, sync) {
-  if (options === undefined || options === null) options = {};
-  else if (typeof options !== 'object') throw typeError(`options must be an object, got ${describe(options)}`);
-  let { backend, mode, signal } = options;
+  let { backend, mode, signal } = readOptions(options, ['backend', 'mode', 'signal']);
   if (backend === undefined) backend = 'auto';
   if (mode === undefined) mode = 'auto';
   if (!BACKENDS.includes(backend)) {
@@ -189,4 +205,4 @@ function checkWriteBack(info, bytes, name) {
   }
 }
 
-module.exports = { sha256, stats, sort, matmul, workOf, checkWriteBack, BACKENDS };
+module.exports = { sha256, stats, sort, matmul, workOf, checkWriteBack, readOptions, BACKENDS };

@@ -65,11 +65,12 @@ function index(e, add) {
 }
 
 function reclaim(e) {
-  if (e.views > 0 || e.pins > 0 || !live.has(e.ptr)) return;
+  // A broken module (see runtime.js) takes nothing back: the entry stays,
+  // so that its arrays are still known (and refused once freed).
+  if (e.views > 0 || e.pins > 0 || !live.has(e.ptr) || e.rt.broken) return;
   live.delete(e.ptr);
   index(e, false);
-  // A broken module (see runtime.js) takes nothing back.
-  if (!e.rt.broken) e.rt.free(e.ptr);
+  e.rt.free(e.ptr);
 }
 
 // The allocation an array info (validate.js) lies in, freed or not, if any
@@ -87,20 +88,22 @@ function entryOfView(info) {
 }
 ownership.addResolver(entryOfView);
 
-// Count an array as a view of e's memory, and the subarrays it makes.
+// Count an array as a view of e's memory, and the subarrays it makes. The
+// owner of a subarray is found from the subarray itself, whatever `this`
+// the method was called on.
 function track(e, view) {
   e.views++;
   registry.register(view, e);
-  Object.defineProperty(view, 'subarray', {
-    value(begin, end) {
-      const sub = I.typedSubarray(this, begin, end);
-      track(e, sub);
-      return sub;
-    },
-    writable: true,
-    configurable: true,
-  });
+  Object.defineProperty(view, 'subarray', { value: subarray, writable: true, configurable: true });
   return view;
+}
+
+function subarray(begin, end) {
+  const sub = I.typedSubarray(this, begin, end);
+  const owner = entryOfView({
+    buffer: I.typedBuffer(sub), byteOffset: I.typedByteOffset(sub), byteLength: I.typedByteLength(sub),
+  });
+  return owner ? track(owner, sub) : sub;
 }
 
 function alloc(type, length) {
@@ -115,6 +118,7 @@ function alloc(type, length) {
     backend: 'wasm', rt, ptr, bytes: Math.max(bytes, 1), pins: 0, views: 0, freed: false, hold: null,
     array: () => ref.deref(),
     release: () => reclaim(e),
+    idle: () => reclaim(e),
   };
   live.set(ptr, e);
   index(e, true);

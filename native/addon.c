@@ -35,8 +35,7 @@ typedef struct tc_call_s tc_call_t;
 typedef struct {
   tc_call_t *jobs; /* in-flight async jobs, for cancel() and teardown */
   size_t inflight;
-  size_t live_bytes;    /* bytes of input/output copies alive */
-  napi_ref shared_ctor; /* SharedArrayBuffer, looked up once */
+  size_t live_bytes; /* bytes of input/output copies alive */
   int finalized;
 } tc_addon_t;
 
@@ -140,17 +139,16 @@ static int tc_own_copy(tc_call_t *c, const tc_view_t *v, void **owned) {
  * its memory meanwhile: a SharedArrayBuffer, or an addon block, which the
  * job then holds. Returns 0 with an exception pending if not. */
 static int tc_hold(napi_env env, tc_call_t *c, const tc_view_t *v, int slot) {
-  napi_value global, sab_ctor;
-  bool shared = false;
+  bool plain = false;
   tc_block_t *b = NULL;
   int ours;
   if (v->value == NULL) return 1;
-  TC_NAPI_CALL(env, napi_get_global(env, &global), 0);
-  TC_NAPI_CALL(
-      env, napi_get_named_property(env, global, "SharedArrayBuffer", &sab_ctor),
-      0);
-  TC_NAPI_CALL(env, napi_instanceof(env, v->buffer, sab_ctor, &shared), 0);
-  if (shared) return 1;
+  /* A typed array's buffer is an ArrayBuffer or a SharedArrayBuffer: asked
+   * of the engine, without running JS (a lookup of the global
+   * SharedArrayBuffer, or instanceof, would run the caller's getters and
+   * Symbol.hasInstance, which could free the block before it is held). */
+  TC_NAPI_CALL(env, napi_is_arraybuffer(env, v->buffer, &plain), 0);
+  if (!plain) return 1;
   ours = tc_block_of(env, v->buffer, &b);
   if (ours < 0) return 0;
   if (ours == 0) {
@@ -641,8 +639,6 @@ static void tc_finalize_addon(napi_env env, void *data, void *hint) {
   tc_addon_t *addon = data;
   (void)hint;
   napi_remove_env_cleanup_hook(env, tc_cleanup_hook, addon);
-  if (addon->shared_ctor) napi_delete_reference(env, addon->shared_ctor);
-  addon->shared_ctor = NULL;
   addon->finalized = 1;
   tc_addon_maybe_free(addon);
 }
@@ -667,15 +663,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   }
   TC_NAPI_CALL(env, napi_add_env_cleanup_hook(env, tc_cleanup_hook, addon),
                NULL);
-  {
-    napi_value global, ctor;
-    TC_NAPI_CALL(env, napi_get_global(env, &global), NULL);
-    TC_NAPI_CALL(
-        env, napi_get_named_property(env, global, "SharedArrayBuffer", &ctor),
-        NULL);
-    TC_NAPI_CALL(env, napi_create_reference(env, ctor, 1, &addon->shared_ctor),
-                 NULL);
-  }
   for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
     napi_value fn;
     TC_NAPI_CALL(env,

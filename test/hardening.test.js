@@ -274,6 +274,75 @@ Lies('options are read once, before the arrays: a getter that frees or detaches 
   }
 });
 
+Lies('an options getter or Proxy trap that throws is ERR_INVALID_ARG_VALUE, its error the cause, in every call and alloc()', async () => {
+  const boom = new Error('boom');
+  const getter = { get backend() { throw boom; } };
+  const trap = new Proxy({}, { get() { throw boom; } });
+  for (const options of [getter, trap]) {
+    for (const [fn, args] of [['sort', [new Int32Array([2, 1])]], ['stats', [new Float64Array(3)]],
+      ['sha256', [new Uint8Array(3)]], ['matmul', [new Float32Array(1), new Float32Array(1), 1, 1, 1]]]) {
+      for (const sync of [true, false]) {
+        const err = await outcome(fn, args, options, sync);
+        assert.is(err && err.code, 'ERR_INVALID_ARG_VALUE', `${fn} ${sync ? 'sync' : 'async'}`);
+        assert.is(err.cause, boom);
+      }
+    }
+    try {
+      tc.alloc('uint8', 4, options);
+      assert.unreachable('alloc() read a throwing option');
+    } catch (err) {
+      assert.is(err.code, 'ERR_INVALID_ARG_VALUE');
+      assert.is(err.cause, boom);
+    }
+  }
+});
+
+Lies('a call never runs the global SharedArrayBuffer getter or Symbol.hasInstance (they could free the array it holds)', async () => {
+  const Shared = globalThis.SharedArrayBuffer;
+  const hasInstance = Object.getOwnPropertyDescriptor(Function.prototype, Symbol.hasInstance);
+  for (const backend of BACKENDS) {
+    const a = tc.alloc('int32', 1 << 16, { backend });
+    for (let i = 0; i < a.length; i++) a[i] = a.length - i;
+    let ran = 0;
+    Object.defineProperty(globalThis, 'SharedArrayBuffer', {
+      get() { ran++; tc.free(a); return Shared; }, configurable: true,
+    });
+    Object.defineProperty(Shared, Symbol.hasInstance, { value() { ran++; tc.free(a); return false; }, configurable: true });
+    try {
+      const sorted = await tc.sort(a, { backend, mode: 'borrow' });
+      assert.is(ran, 0, `${backend}: the caller's code ran`);
+      assert.ok(sorted.every((x, i) => x === i + 1), `${backend}: sorted`);
+    } finally {
+      Object.defineProperty(globalThis, 'SharedArrayBuffer', { value: Shared, writable: true, configurable: true });
+      delete Shared[Symbol.hasInstance];
+    }
+    assert.equal(Object.getOwnPropertyDescriptor(Function.prototype, Symbol.hasInstance), hasInstance);
+    tc.free(a);
+  }
+});
+
+Lies('subarray called on another array belongs to that array: freed with it, refused with it', async () => {
+  for (const backend of BACKENDS) {
+    const a = tc.alloc('float64', 8, { backend });
+    const b = tc.alloc('float64', 8, { backend });
+    const sub = a.subarray.call(b, 2, 6);
+    tc.free(b);
+    await expectError('stats', [sub], { backend }, Error, 'ERR_TC_FREED', `${backend}: a's subarray of b after free(b)`);
+    // Of an ordinary array: an ordinary subarray, nobody's to free.
+    const plain = a.subarray.call(new Float64Array([4, 3, 2, 1]), 1, 3);
+    assert.equal(Array.from(tc.sortSync(plain, { backend })), [2, 3]);
+    assert.is(tc.statsSync(a.subarray(0, 4), { backend }).count, 4);
+    tc.free(a);
+  }
+});
+
+Lies('matmul with m*n or k zero on the js backend returns at once, however large the other sides', () => {
+  const none = tc.matmulSync(new Float32Array(0), new Float32Array(0), 2 ** 40, 0, 0, { backend: 'js' });
+  assert.is(none.length, 0);
+  const zeros = tc.matmulSync(new Float32Array(0), new Float32Array(0), 3, 0, 4, { backend: 'js' });
+  assert.equal(Array.from(zeros), new Array(12).fill(0));
+});
+
 Lies('absurd arguments end at once in a TypeError', async () => {
   for (const backend of BACKENDS) {
     for (const v of [Infinity, -1, 2 ** 60, { length: Infinity }, new Proxy([], {})]) {

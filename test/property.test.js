@@ -51,6 +51,10 @@ function sortOracle(a) {
   return new ARRAYS[type](out.buffer);
 }
 
+// Whether got agrees with the exact stats of x to rounding. Data beyond
+// 2^500 is scaled by 2^-600 first, so that no sum, square or deviation
+// here overflows: the sum and the variance are Infinity exactly where the
+// exact values leave the double range, and finite otherwise.
 function statsAgree(got, x) {
   const n = x.length;
   if (got.count !== n) return false;
@@ -59,18 +63,37 @@ function statsAgree(got, x) {
   }
   let min = Infinity;
   let max = -Infinity;
-  let scale = 0;
   for (const v of x) {
     if (v < min || (v === min && Object.is(v, -0))) min = v;
     if (v > max || (v === max && Object.is(max, -0))) max = v;
-    if (Number.isFinite(v)) scale += Math.abs(v);
   }
   if (!Object.is(got.min, min) || !Object.is(got.max, max)) return false;
-  if (!Number.isFinite(min) || !Number.isFinite(max) || !Number.isFinite(scale)) return true;
+  // An infinity: the variance is NaN (sum and mean follow IEEE).
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return Number.isNaN(got.variance);
+  const f = Math.max(-min, max) > 2 ** 500 ? 2 ** -600 : 1;
   let sum = 0;
-  for (const v of x) sum += v;
+  let abs = 0;
+  for (const v of x) {
+    sum += v * f;
+    abs += Math.abs(v * f);
+  }
   const mean = sum / n;
-  return Math.abs(got.sum - sum) <= 1e-9 * scale && Math.abs(got.mean - mean) <= 1e-9 * (scale / n);
+  let m2 = 0;
+  let squares = 0;
+  for (const v of x) {
+    m2 += (v * f - mean) * (v * f - mean);
+    squares += (v * f) * (v * f);
+  }
+  // got (unscaled) against want (scaled by f, or f^2): within tol, or both
+  // beyond the double range.
+  const near = (value, scale, want, tol) => {
+    const limit = Number.MAX_VALUE * scale;
+    if (!Number.isFinite(value)) return Math.abs(want) >= limit * (1 - 1e-9) && Math.sign(value) === Math.sign(want);
+    return Math.abs(value * scale - want) <= tol;
+  };
+  return near(got.sum, f, sum, 1e-9 * abs) &&
+    Number.isFinite(got.mean) && Math.abs(got.mean * f - mean) <= 1e-9 * (abs / n) &&
+    near(got.variance, f * f, m2 / n, 1e-9 * (squares / n));
 }
 
 // --- memory of every kind ---------------------------------------------
@@ -122,6 +145,11 @@ function randomValues(r, type, n) {
     else if (type.startsWith('float')) a[i] = (r.float() - 0.5) * 10 ** r.below(8);
     else a[i] = r.u32();
   }
+  if (type === 'float64' && r.below(8) === 0) {
+    // Finite values near the top of the range, whose sums overflow.
+    for (let i = 0; i < n; i++) a[i] = (r.float() * 2 - 1) * 1.7e308;
+    return a;
+  }
   if (type.startsWith('float') && r.below(4) === 0) {
     // NaNs of random payloads.
     const bits = type === 'float32' ? new Uint32Array(a.buffer) : null;
@@ -140,8 +168,9 @@ function disturb(r, m) {
     m.rab.resize(r.below(m.rab.byteLength + 1));
   } else if (what === 2 && m.sab) {
     m.sab.grow(m.sab.maxByteLength);
-  } else if (what === 3 && m.owned && m.owned.length) {
+  } else if (what === 3 && m.owned && m.owned.length && !m.freed) {
     tc.free(m.owned);
+    m.freed = true;
   } else {
     return false;
   }
@@ -202,6 +231,7 @@ Prop('every outcome is the oracle\'s answer or a coded error; nothing outside th
     }
     const before = mems.map(snapshot);
     const ac = !sync && r.below(6) === 0 ? new AbortController() : null;
+    let aborted = false;
     const options = { backend, mode, ...(ac ? { signal: ac.signal } : {}) };
     if (r.below(12) === 0) disturb(r, mems[0]);
     let result;
@@ -211,7 +241,10 @@ Prop('every outcome is the oracle\'s answer or a coded error; nothing outside th
         result = tc[`${kernel}Sync`](...args, options);
       } else {
         const pending = tc[kernel](...args, options);
-        if (ac && r.below(2)) ac.abort();
+        if (ac && r.below(2)) {
+          ac.abort();
+          aborted = true;
+        }
         if (r.below(10) === 0) disturb(r, mems[0]);
         const t = timeout(30000);
         try {
@@ -225,8 +258,14 @@ Prop('every outcome is the oracle\'s answer or a coded error; nothing outside th
     }
     if (error) {
       assert.ok(error instanceof Error, `${where}: ${kernel} threw a non-Error ${error}`);
-      assert.type(error.code, 'string', `${where}: ${kernel} ${backend}/${mode}: an error without a code: ${error.stack}`);
       assert.not.match(error.message, /no outcome within/, `${where}: ${kernel} ${backend}/${mode}/${sync ? 'sync' : 'async'} hung`);
+      assert.type(error.code, 'string', `${where}: ${kernel} ${backend}/${mode}: an error without a code: ${error.stack}`);
+      // Undisturbed and not aborted, a call may refuse only to borrow
+      // memory it cannot hold.
+      if (!aborted && !mems.some((mm) => mm.disturbed)) {
+        assert.ok(mode === 'borrow' && error.code === 'ERR_TC_BORROW',
+          `${where}: ${kernel} ${backend}/${mode}/${sync ? 'sync' : 'async'} on ${kind} refused: ${error.code} ${error.message}`);
+      }
       refused++;
     } else {
       const expected = want();

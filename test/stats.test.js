@@ -93,6 +93,8 @@ for (const m of matrix()) {
     assert.equal([s.sum, s.mean, s.variance, s.min, s.max], [Infinity, 1.5e308, 0, 1.5e308, 1.5e308]);
     const t = await m.call('stats', new Float64Array(5000).fill(-1.5e308));
     assert.equal([t.sum, t.mean, t.variance], [-Infinity, -1.5e308, 0]);
+    const both = await m.call('stats', new Float64Array([1.7e308, 1.7e308, -1.7e308, -1.7e308]));
+    assert.equal([both.sum, both.mean, both.variance], [0, 0, Infinity]);
     const u = await m.call('stats', new Float64Array([1.5e308, 1.5e308, Infinity]));
     assert.equal([u.sum, u.mean], [Infinity, Infinity]);
     assert.ok(Number.isNaN(u.variance));

@@ -148,6 +148,34 @@ Wasm('a freed array is quarantined: writes through it or its subarrays reach no 
   assert.is(r.stdout.trim(), 'true true ERR_TC_FREED ERR_TC_FREED ERR_TC_FREED true 0');
 });
 
+Wasm('a subarray made with another array\'s method keeps that array\'s memory out of circulation', () => {
+  if (!has.includes('wasm')) return;
+  const r = child(`${COLLECTED}
+    const tc = require(process.cwd());
+    (async () => {
+      const used = () => tc.backends().wasm.heapUsed;
+      const start = used();
+      let a = tc.alloc('int32', 1024, { backend: 'wasm' });
+      let b = tc.alloc('int32', 1024, { backend: 'wasm' });
+      let sub = a.subarray.call(b, 10, 20);
+      tc.free(b);
+      b = null;
+      await collected(() => false, 5);
+      let fresh = Array.from({ length: 64 }, () => tc.alloc('int32', 1024, { backend: 'wasm' }).fill(7));
+      sub.fill(456);
+      const untouched = fresh.every((x) => x.every((y) => y === 7));
+      fresh.forEach((x) => tc.free(x));
+      fresh = null;
+      tc.free(a);
+      a = null;
+      sub = null;
+      await collected(() => used() === start);
+      console.log(untouched, used() - start);
+    })();`, { nodeArgs: ['--expose-gc'] });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout.trim(), 'true 0');
+});
+
 Wasm('job addresses are reused without jobs taking each other\'s wake-ups', async () => {
   if (!has.includes('wasm')) return;
   // Each job's memory is freed as it settles and a later one is often

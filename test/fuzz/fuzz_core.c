@@ -2,7 +2,9 @@
  * dtype, shape, lengths, NULL, misaligned and overlapping buffers, short
  * outputs and scratch, a cancel flag) over arbitrary data, through
  * tc_plan() and tc_run(). Every outcome must be one of:
- *   - a status other than OK, and tc_run() agreeing with tc_plan();
+ *   - a status other than OK, and tc_run() agreeing with tc_plan(); a
+ *     job given every buffer its plan asked for (aligned, apart, full
+ *     length), and not cancelled, must run OK;
  *   - OK, with the result the plain reference gives (test/c/ref.c): the
  *     same digest, the same sorted bits, the same product bits, stats to
  *     rounding;
@@ -41,7 +43,7 @@ static uint8_t tcf_byte(tcf_in *in) {
  * aligned allocation (so misaligned when shift is odd); its start in *base
  * for free(). */
 static uint8_t *tcf_buffer(size_t len, size_t shift, void **base) {
-  uint8_t *p = malloc(len + shift + 1);
+  uint8_t *p = malloc(len + shift > 0 ? len + shift : 1);
   if (p == NULL) abort();
   *base = p;
   return p + shift;
@@ -162,6 +164,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   void *ov_base = NULL;
   uint8_t *a = NULL, *b = NULL, *out = NULL, *scratch = NULL, *copy = NULL;
   tc_status planned, ran;
+  /* Planned OK, then given what it planned: aligned, apart, not short, not
+   * cancelled, no NULL with a length. */
+  int well_formed = 0;
 
   uint8_t kernel = tcf_byte(&in) % (TC_KERNEL_COUNT + 1);
   uint8_t dtype = tcf_byte(&in) % (TC_DTYPE_COUNT + 1);
@@ -204,6 +209,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t out_len = plan.out_len, sc_len = plan.scratch_len;
     if ((more & 0x0c) == 0x04 && out_len > 0) out_len--;
     if ((more & 0x30) == 0x10 && sc_len > 0) sc_len--;
+    well_formed = out_len == plan.out_len && sc_len == plan.scratch_len &&
+                  (more & 0xc0) != 0x80 && (more & 0x03) != 0x03 &&
+                  !(flags & (0x80 | 0x2c));
     if (kernel == TC_KERNEL_SORT && (more & 0xc0) == 0x40) {
       out = a; /* in place */
     } else if ((more & 0xc0) == 0x80 && job.in != NULL) {
@@ -235,6 +243,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (job.status != (int32_t)ran) tcf_fail("status not stored");
   if (planned != TC_OK) {
     if (ran == TC_OK) tcf_fail("ran a job its plan refused");
+  } else if (well_formed && ran != TC_OK) {
+    tcf_fail("refused a job given all its plan asked for");
   } else if (ran == TC_OK) {
     tcf_check(&job, copy, b, job.out);
   } else if (ran == TC_CANCELED) {
