@@ -115,7 +115,8 @@ test-report: deps-chromium ## render the latest bench report in headless Chromiu
 
 .PHONY: test-build
 test-build: $(BUILD)/native/test_core $(BUILD)/asan/test_core \
-  $(BUILD)/wasm/test_core.js $(ADDON) $(ASAN_ADDON) $(WASM_FILES) $(FUZZ) ## build everything the tests run
+  $(BUILD)/wasm/test_core.js $(ADDON) $(ASAN_ADDON) $(WASM_FILES) $(FUZZ) \
+  $(BENCH_BARE) ## build everything the tests run
 
 .PHONY: test-js
 test-js: deps-npm $(ADDON) $(WASM_FILES) ## uvu tests of the package (every backend)

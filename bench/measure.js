@@ -1,8 +1,14 @@
 'use strict';
 // Runs one case with benchmark.js and measures, besides time per call, the
-// time the main thread was busy per call (performance.eventLoopUtilization
-// across the run): for an async call, that is what it costs the event
-// loop, copies included.
+// main thread's time per call: for an async call, what it costs the event
+// loop, copies included. Main-thread time is the thread's CPU clock (the
+// bare peer's threadCpu()) where the bare peer is built, else
+// performance.eventLoopUtilization. Waiting itself costs the main thread
+// time that grows with the wait (on this kind of machine a thread's sleep
+// and wake-up take tens to hundreds of µs of its CPU), so each async case
+// also runs an idle twin: a bare async work item that sleeps on the pool
+// as long as the case's calls took. busyPerCall is the call's time less
+// its twin's (busyRaw and busyIdle keep both).
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -143,6 +149,33 @@ function batched(n, call) {
   };
 }
 
+// The main thread's busy-time clock: start() then since(start) in seconds.
+function mainThreadClock() {
+  if (peers && peers.bare) {
+    const cpu = peers.bare.threadCpu;
+    return { name: 'thread CPU time', start: cpu, since: (t0) => cpu() - t0 };
+  }
+  return {
+    name: 'event-loop utilization',
+    start: () => performance.eventLoopUtilization(),
+    since: (e0) => performance.eventLoopUtilization(e0).active / 1e3,
+  };
+}
+
+// Main-thread time of waiting `seconds` for a bare work item that sleeps
+// that long on the pool: the mean over up to 15 waits (at most ~0.5 s).
+async function idleTwin(clock, seconds) {
+  if (!peers || !peers.bare || !(seconds > 0)) return 0;
+  const n = Math.max(3, Math.min(15, Math.floor(0.5 / seconds)));
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const b0 = clock.start();
+    await peers.bare.roundTrip(seconds);
+    total += clock.since(b0);
+  }
+  return total / n;
+}
+
 /** Measure one case; resolves with its result (never rejects). */
 function measure(c, inputs, { minSamples = 4 } = {}) {
   return new Promise((resolve) => {
@@ -160,6 +193,8 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
     // benchmark.js's own work between calls is left out.
     let calls = 0;
     let busy = 0;
+    let wall = 0;
+    const clock = mainThreadClock();
     const counted = c.sync
       ? () => {
         calls++;
@@ -167,11 +202,13 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
       }
       : (d) => {
         calls++;
-        const e0 = performance.eventLoopUtilization();
+        const b0 = clock.start();
+        const t0 = performance.now();
         fn({
           benchmark: d.benchmark,
           resolve: () => {
-            busy += performance.eventLoopUtilization(e0).active / 1e3;
+            busy += clock.since(b0);
+            wall += (performance.now() - t0) / 1e3;
             d.resolve();
           },
         });
@@ -179,22 +216,28 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
     const bench = new Benchmark(c.id, {
       fn: counted, defer: !c.sync, maxTime: c.maxTime, minSamples, initCount: 1, delay: 0,
     });
-    bench.on('complete', () => {
+    bench.on('complete', async () => {
       if (bench.error) {
         resolve({ error: String(bench.error.message || bench.error) });
         return;
       }
+      // The idle twin: what waiting as long costs the main thread.
+      const busyIdle = c.sync || c.batch > 1 ? 0 : await idleTwin(clock, wall / calls);
       const perCall = c.batch > 1 ? c.batch : 1;
       // Restoring runs on the main thread inside each call: take its
       // measured total out of both figures.
       const restore = timing.restore / calls;
       const seconds = Math.max(bench.stats.mean - restore, 1e-12);
       // A sync call keeps the main thread busy for all of its time.
-      const busyPerCall = c.sync ? seconds : Math.max((busy - timing.restore) / calls, 0);
+      const busyRaw = c.sync ? seconds : Math.max((busy - timing.restore) / calls, 0);
+      const busyPerCall = Math.max(busyRaw - busyIdle, 0);
       resolve({
         seconds,
         secondsPerUnit: seconds / perCall,
         busyPerCall: busyPerCall / perCall,
+        busyRaw: busyRaw / perCall,
+        busyIdle,
+        clock: clock.name,
         rme: bench.stats.rme / 100,
         samples: bench.stats.sample.map((s) => Math.max(s - restore, 1e-12)),
         calls,

@@ -59,7 +59,7 @@ function charts(results, kernel) {
     lineChart({ id: `throughput-${kernel}`, title: `${title}: throughput`, yLabel: `throughput (${UNIT[kernel]})`,
       yLog: true, yFormat: (v) => formatRate(v, UNIT[kernel].replace('/s', '')), ...x,
       series: seriesOf(rows, (r) => r.throughput) }),
-    lineChart({ id: `busy-${kernel}`, title: `${title}: main-thread time per async call`, yLabel: 'event-loop busy time per call',
+    lineChart({ id: `busy-${kernel}`, title: `${title}: main-thread time per async call`, yLabel: 'main-thread time per call, net of waiting',
       yLog: true, yFormat: formatTime, ...x,
       series: seriesOf(rows, (r) => r.busyPerCall, (r) => !r.sync) }),
     lineChart({ id: `copyshare-${kernel}`, title: `${title}: share of a copy-mode call spent copying`, yLabel: 'copy share',

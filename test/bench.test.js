@@ -189,6 +189,31 @@ Report('a real smoke run writes JSON, Markdown and HTML that pass the same check
   assert.equal(doc.results.filter((x) => x.error).map((x) => `${x.id}: ${x.error}`), []);
   assert.ok(doc.results.every((x) => Array.isArray(x.samples) && x.samples.length >= 2));
   checkHtml(fs.readFileSync(path.join(out, 'latest.html'), 'utf8'), ['sha256', 'stats', 'sort', 'matmul']);
+  // Main-thread time by the thread's CPU clock (make test builds the bare
+  // peer), net of an idle twin for every single async call.
+  const single = doc.results.filter((x) => x.sync === false && !(x.batch > 1));
+  assert.ok(single.length > 10);
+  for (const x of doc.results) assert.is(x.clock, 'thread CPU time', x.id);
+  for (const x of single) {
+    assert.ok(x.busyIdle > 0, `${x.id}: an idle twin`);
+    assert.ok(Math.abs(x.busyPerCall - Math.max(x.busyRaw - x.busyIdle, 0)) < 1e-12, `${x.id}: net of the twin`);
+  }
   fs.rmSync(out, { recursive: true });
+});
+
+Report('the bare peer: threadCpu() counts the thread\'s work, not a wait; roundTrip(s) waits s on the pool', async () => {
+  const bare = require(path.join(ROOT, 'build', 'bench', 'bare.node'));
+  let c0 = bare.threadCpu();
+  const t0 = performance.now();
+  while (performance.now() - t0 < 30);
+  const spun = bare.threadCpu() - c0;
+  assert.ok(spun > 0.02, `30 ms of spinning: ${spun * 1e3} ms of CPU`);
+  c0 = bare.threadCpu();
+  const t1 = performance.now();
+  await bare.roundTrip(0.05);
+  const waited = performance.now() - t1;
+  const cost = bare.threadCpu() - c0;
+  assert.ok(waited >= 49, `waited ${waited} ms`);
+  assert.ok(cost < 0.025, `a 50 ms wait cost ${cost * 1e3} ms of CPU`);
 });
 Report.run();
