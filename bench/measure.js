@@ -7,8 +7,9 @@
 // time that grows with the wait (on this kind of machine a thread's sleep
 // and wake-up take tens to hundreds of µs of its CPU), so each async case
 // also runs an idle twin: a bare async work item that sleeps on the pool
-// as long as the case's calls took. busyPerCall is the call's time less
-// its twin's (busyRaw and busyIdle keep both).
+// as long as the case's calls took, less one that does not sleep.
+// busyPerCall is the call's time less that (busyRaw and busyIdle keep
+// both).
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -162,18 +163,23 @@ function mainThreadClock() {
   };
 }
 
-// Main-thread time of waiting `seconds` for a bare work item that sleeps
-// that long on the pool: the mean over up to 15 waits (at most ~0.5 s).
+// What waiting `seconds` costs the main thread: a bare work item that
+// sleeps that long on the pool, less one that does not sleep (whose own
+// dispatch is part of any async call's cost, not of the wait). Means over
+// up to 15 round trips each (at most ~0.5 s).
 async function idleTwin(clock, seconds) {
   if (!peers || !peers.bare || !(seconds > 0)) return 0;
   const n = Math.max(3, Math.min(15, Math.floor(0.5 / seconds)));
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const b0 = clock.start();
-    await peers.bare.roundTrip(seconds);
-    total += clock.since(b0);
-  }
-  return total / n;
+  const cost = async (s) => {
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const b0 = clock.start();
+      await peers.bare.roundTrip(s);
+      total += clock.since(b0);
+    }
+    return total / n;
+  };
+  return Math.max((await cost(seconds)) - (await cost(0)), 0);
 }
 
 /** Measure one case; resolves with its result (never rejects). */
