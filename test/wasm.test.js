@@ -12,15 +12,18 @@ const { tc, rng, child, sameBits, backendsUnderTest, toOwned } = require('./help
 const has = backendsUnderTest();
 const Wasm = suite('wasm');
 
-// For child scripts run with --expose-gc: collect garbage until done()
-// says so (a FinalizationRegistry callback runs a turn after collection),
-// at most tries times.
-const COLLECTED = `async function collected(done, tries = 50) {
+// The start of child scripts about the wasm heap, run with --expose-gc:
+// tc, the heap's used bytes, and collected(), which collects garbage until
+// done() says so (a FinalizationRegistry callback runs a turn after
+// collection), at most tries times.
+const HEAP = `async function collected(done, tries = 50) {
   for (let i = 0; i < tries && !done(); i++) {
     global.gc();
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-}`;
+}
+const tc = require(process.cwd());
+const used = () => tc.backends().wasm.heapUsed;`;
 
 function inputs(r) {
   const f64 = new Float64Array(50000);
@@ -88,11 +91,9 @@ Wasm('100,000 alloc/free cycles and 10,000 copy jobs leave the heap as it was', 
   if (!has.includes('wasm')) return;
   // In a child of its own, so that no other test's forgotten arrays are
   // reclaimed meanwhile.
-  const r = child(`${COLLECTED}
-    const tc = require(process.cwd());
+  const r = child(`${HEAP}
     (async () => {
       await tc.sha256(new Uint8Array(1), { backend: 'wasm', mode: 'copy' }); // the pool is started
-      const used = () => tc.backends().wasm.heapUsed;
       const start = used();
       for (let i = 0; i < 100000; i++) tc.free(tc.alloc(['float64', 'uint8', 'int32'][i % 3], 1 + (i % 500), { backend: 'wasm' }));
       // Freed memory goes back to the heap once its arrays are collected.
@@ -114,10 +115,8 @@ Wasm('100,000 alloc/free cycles and 10,000 copy jobs leave the heap as it was', 
 
 Wasm('a freed array is quarantined: writes through it or its subarrays reach no later allocation', () => {
   if (!has.includes('wasm')) return;
-  const r = child(`${COLLECTED}
-    const tc = require(process.cwd());
+  const r = child(`${HEAP}
     (async () => {
-      const used = () => tc.backends().wasm.heapUsed;
       const start = used();
       let a = tc.alloc('int32', 1024, { backend: 'wasm' });
       let sub = a.subarray(10, 20);
@@ -150,10 +149,8 @@ Wasm('a freed array is quarantined: writes through it or its subarrays reach no 
 
 Wasm('a subarray made with another array\'s method keeps that array\'s memory out of circulation', () => {
   if (!has.includes('wasm')) return;
-  const r = child(`${COLLECTED}
-    const tc = require(process.cwd());
+  const r = child(`${HEAP}
     (async () => {
-      const used = () => tc.backends().wasm.heapUsed;
       const start = used();
       let a = tc.alloc('int32', 1024, { backend: 'wasm' });
       let b = tc.alloc('int32', 1024, { backend: 'wasm' });
