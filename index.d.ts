@@ -83,6 +83,9 @@ declare namespace twincore {
     inflight: number;
     /** Bytes of the copies that copy-mode jobs hold (inputs and outputs). */
     liveBytes: number;
+    /** Bytes of large copy and scratch buffers kept for the next call;
+     * given back after 1–2 s without calls. */
+    cachedBytes: number;
   }
 
   interface WasmInfo {

@@ -11,6 +11,7 @@ const { abortError } = require('./errors');
 const { constants: { MAX_LENGTH: MAX_BUFFER } } = require('node:buffer');
 const ownership = require('./ownership');
 const { onAbort } = require('./signals');
+const { setTimeout: later } = require('node:timers');
 
 // TWINCORE_NATIVE_ADDON names a .node file to load instead (the tests use
 // it for the AddressSanitizer build).
@@ -22,7 +23,7 @@ try {
   for (const fn of ['run', 'runAsync', 'cancel', 'cancelAll', 'alloc', 'detach', 'info']) {
     if (typeof binding[fn] !== 'function') throw new Error(`the loaded addon has no ${fn}(): not twincore's`);
   }
-  if (typeof binding.info().paths !== 'object') {
+  if (typeof binding.trim !== 'function' || typeof binding.info().paths !== 'object') {
     throw new Error('the loaded addon is older than this package; rebuild it with `npm rebuild twincore`');
   }
 } catch (err) {
@@ -64,6 +65,22 @@ function cancelAllOnExit() {
 
 const lendable = (info) => ownership.ownerOf(info) === 'native';
 
+// The addon keeps large copy and scratch buffers for the next call
+// (native/cache.h). While it holds any, an unref'd timer trims it every
+// TRIM_MS: a buffer no call took for a whole period is given back, so an
+// idle process holds none after two periods, and the timer stops.
+const TRIM_MS = 1000;
+let trimTimer = null;
+
+function trimLater() {
+  if (trimTimer === null) trimTimer = later(trimNow, TRIM_MS).unref();
+}
+
+function trimNow() {
+  trimTimer = null;
+  if (binding.trim() > 0) trimLater();
+}
+
 // The arrays a call reads, and its output: the input itself for sort,
 // else null: the binding makes the output array (writing into it in place,
 // or copying the result into it). The binding reads each array's type,
@@ -79,7 +96,11 @@ function inputs(call) {
 }
 
 function runSync(call) {
-  return binding.run(...args(call, ownership.resolveMode(call, inputs(call), lendable)));
+  try {
+    return binding.run(...args(call, ownership.resolveMode(call, inputs(call), lendable)));
+  } finally {
+    trimLater();
+  }
 }
 
 async function run(call) {
@@ -106,6 +127,7 @@ async function run(call) {
   } finally {
     forget();
     ownership.unpin(pinned);
+    trimLater();
   }
 }
 
@@ -144,6 +166,7 @@ function info() {
     threads: Number(process.env.UV_THREADPOOL_SIZE) || 4,
     inflight: i.inflight,
     liveBytes: i.liveBytes,
+    cachedBytes: i.cachedBytes,
   };
 }
 

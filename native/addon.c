@@ -24,6 +24,7 @@
 
 #include "args.h"
 #include "block.h"
+#include "cache.h"
 
 enum { TC_MODE_COPY = 0, TC_MODE_BORROW = 1 };
 
@@ -37,6 +38,7 @@ typedef struct {
   size_t inflight;
   size_t live_bytes; /* bytes of input/output copies alive */
   int finalized;
+  int left_cache; /* tc_cache_env_leave() was called for it */
 } tc_addon_t;
 
 /* An async zero-copy output up to this size is written to memory the
@@ -78,6 +80,14 @@ static tc_dtype tc_out_dtype(int kernel, tc_dtype in_dtype) {
   }
 }
 
+/* The environment is going (its cleanup hook or its instance data's
+ * finalizer, whichever comes first). JS thread. */
+static void tc_addon_leave_cache(tc_addon_t *addon) {
+  if (addon->left_cache) return;
+  addon->left_cache = 1;
+  tc_cache_env_leave();
+}
+
 static void tc_addon_maybe_free(tc_addon_t *addon) {
   if (addon->finalized && addon->inflight == 0) free(addon);
 }
@@ -117,9 +127,9 @@ static void tc_call_free(napi_env env, tc_call_t *c) {
   if (c->in2_ref) napi_delete_reference(env, c->in2_ref);
   if (c->out_ref) napi_delete_reference(env, c->out_ref);
   if (c->work) napi_delete_async_work(env, c->work);
-  if (c->owned_out != c->owned_in) free(c->owned_out);
-  free(c->owned_in);
-  free(c->owned_in2);
+  if (c->owned_out != c->owned_in) tc_cache_give(c->owned_out);
+  tc_cache_give(c->owned_in);
+  tc_cache_give(c->owned_in2);
   c->addon->live_bytes -= c->owned_bytes;
   free(c);
 }
@@ -128,7 +138,7 @@ static void tc_call_free(napi_env env, tc_call_t *c) {
 static int tc_own_copy(tc_call_t *c, const tc_view_t *v, void **owned) {
   *owned = NULL;
   if (v->bytes == 0) return 1;
-  *owned = malloc(v->bytes);
+  *owned = tc_cache_take(v->bytes);
   if (*owned == NULL) return 0;
   memcpy(*owned, v->data, v->bytes);
   c->owned_bytes += v->bytes;
@@ -269,7 +279,7 @@ static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv,
     c->job.in2 = c->in2.data;
     c->job.out = c->out.data;
     if (c->make_out && c->copy_out && c->out.bytes > 0) {
-      if ((c->owned_out = malloc(c->out.bytes)) == NULL) goto nomem;
+      if ((c->owned_out = tc_cache_take(c->out.bytes)) == NULL) goto nomem;
       c->owned_bytes += c->out.bytes;
       addon->live_bytes += c->out.bytes;
       c->job.out = c->owned_out;
@@ -284,7 +294,7 @@ static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv,
       c->out.bytes == c->in.bytes) {
     c->owned_out = c->owned_in;
   } else if (c->out.bytes > 0) {
-    c->owned_out = malloc(c->out.bytes);
+    c->owned_out = tc_cache_take(c->out.bytes);
     if (c->owned_out == NULL) goto nomem;
     c->owned_bytes += c->out.bytes;
   }
@@ -307,7 +317,7 @@ fail:
 static void tc_execute_job(tc_call_t *c) {
   void *scratch = NULL;
   if (c->job.scratch_len > 0) {
-    scratch = malloc(c->job.scratch_len);
+    scratch = tc_cache_take(c->job.scratch_len);
     if (scratch == NULL) {
       c->job.status = TC_ENOMEM;
       return;
@@ -316,7 +326,7 @@ static void tc_execute_job(tc_call_t *c) {
   c->job.scratch = scratch;
   tc_run(&c->job);
   c->job.scratch = NULL;
-  free(scratch);
+  tc_cache_give(scratch);
 }
 
 /* Convert: the output array with the result in it, or NULL with *err set.
@@ -620,7 +630,20 @@ static napi_value tc_info(napi_env env, napi_callback_info info) {
   TC_NAPI_CALL(env,
                tc_set_number(env, obj, "liveBytes", (double)addon->live_bytes),
                NULL);
+  TC_NAPI_CALL(env,
+               tc_set_number(env, obj, "cachedBytes", (double)tc_cache_bytes()),
+               NULL);
   return obj;
+}
+
+/* trim() -> bytes the buffer cache still holds, after giving back every
+ * buffer no call used since the last trim (cache.h). JS thread. */
+static napi_value tc_trim(napi_env env, napi_callback_info info) {
+  napi_value left;
+  (void)info;
+  TC_NAPI_CALL(env, napi_create_double(env, (double)tc_cache_trim(), &left),
+               NULL);
+  return left;
 }
 
 /* Environment teardown (a worker terminated, the main thread exiting).
@@ -633,12 +656,14 @@ static void tc_cleanup_hook(void *arg) {
   tc_addon_t *addon = arg;
   for (tc_call_t *c = addon->jobs; c != NULL; c = c->next)
     tc_job_cancel(&c->job);
+  tc_addon_leave_cache(addon);
 }
 
 static void tc_finalize_addon(napi_env env, void *data, void *hint) {
   tc_addon_t *addon = data;
   (void)hint;
   napi_remove_env_cleanup_hook(env, tc_cleanup_hook, addon);
+  tc_addon_leave_cache(addon);
   addon->finalized = 1;
   tc_addon_maybe_free(addon);
 }
@@ -650,7 +675,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   } fns[] = {{"run", tc_run_sync},  {"runAsync", tc_run_async},
              {"cancel", tc_cancel}, {"cancelAll", tc_cancel_all},
              {"alloc", tc_alloc},   {"detach", tc_detach},
-             {"info", tc_info}};
+             {"info", tc_info},     {"trim", tc_trim}};
   tc_addon_t *addon = calloc(1, sizeof *addon);
   if (addon == NULL) {
     napi_throw_error(env, "ERR_TC_ENOMEM", "twincore: out of memory");
@@ -661,6 +686,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     tc_napi_throw_last(env, napi_generic_failure, "napi_set_instance_data");
     return NULL;
   }
+  tc_cache_env_enter();
   TC_NAPI_CALL(env, napi_add_env_cleanup_hook(env, tc_cleanup_hook, addon),
                NULL);
   for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {

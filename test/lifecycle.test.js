@@ -221,4 +221,44 @@ Life('the process exits with jobs in flight', () => {
   expectClean(waiting, 'settled', 'natural exit waits for jobs');
 });
 
+Life('the native buffer cache: reused, bounded, given back when idle, never keeps the process alive', () => {
+  if (!native) return;
+  const r = child(`${PRELUDE}
+    const cached = () => tc.backends().native.cachedBytes;
+    const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+    (async () => {
+      const a = big(1 << 17); // 1 MiB: copied into a cached buffer
+      const stats = await tc.stats(a, { backend: 'native', mode: 'copy' });
+      const once = cached();
+      for (let i = 0; i < 3; i++) await tc.stats(a, { backend: 'native', mode: 'copy' });
+      console.log('reused', once === a.byteLength, cached() === once);
+      console.log('same result', (await tc.stats(a, { backend: 'native', mode: 'copy' })).mean === stats.mean);
+      // A call of under half a cached buffer's size does not take it.
+      const small = big(40000);
+      await tc.stats(small, { backend: 'native', mode: 'copy' });
+      console.log('small', cached() === once + small.byteLength);
+      // The trim timer is unref'd: it never shows as keeping the loop alive.
+      console.log('timers', process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length);
+      // Over the bound (256 MiB): freed at once, nothing else is evicted.
+      const huge = new Uint8Array(300 << 20);
+      await tc.sha256(huge, { backend: 'native', mode: 'copy' });
+      console.log('bounded', cached() === once + small.byteLength);
+      const t0 = Date.now();
+      while (cached() > 0 && Date.now() - t0 < 20000) await pause(50);
+      console.log('idle', cached(), Date.now() - t0 >= 500);
+      // A worker's cached buffers go when the worker does.
+      const w = new Worker(\`
+        const tc = require(process.cwd());
+        const { parentPort } = require('node:worker_threads');
+        tc.stats(new Float64Array(1 << 17), { backend: 'native', mode: 'copy' })
+          .then(() => parentPort.postMessage(tc.backends().native.cachedBytes));
+      \`, { eval: true });
+      const inWorker = await new Promise((r) => w.once('message', r));
+      await w.terminate();
+      console.log('worker', inWorker, cached());
+    })();`);
+  expectClean(r, ['reused true true', 'same result true', 'small true', 'timers 0', 'bounded true', 'idle 0 true',
+    `worker ${1 << 20} 0`].join('\n'), 'buffer cache');
+});
+
 Life.run();
