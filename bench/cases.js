@@ -19,6 +19,7 @@ const PROFILES = {
     matmul: [64, 256, 512, 1024],
     // 16M elements of each of these, for the sort targets.
     sortTypes: ['int32', 'float64'],
+    sortDists: ['log-uniform', 'clustered'],
     maxTime: 0.4,
   },
   full: {
@@ -27,6 +28,7 @@ const PROFILES = {
     sort: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536].map((k) => k * KIB),
     matmul: [32, 64, 128, 256, 512, 1024, 2048],
     sortTypes: ['int32', 'float32', 'float64'],
+    sortDists: ['log-uniform', 'clustered'],
     maxTime: 1,
   },
   // A few seconds: what `make test` runs to check the report end to end.
@@ -36,6 +38,7 @@ const PROFILES = {
     sort: [1 * KIB, 64 * KIB],
     matmul: [16, 64],
     sortTypes: [],
+    sortDists: [],
     maxTime: 0.02,
   },
 };
@@ -43,15 +46,27 @@ const PROFILES = {
 const TYPE_BYTES = { uint8: 1, int32: 4, uint32: 4, float32: 4, float64: 8 };
 const ARRAYS = { uint8: Uint8Array, int32: Int32Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array };
 
-// Deterministic data, so that runs compare.
-function fill(type, n) {
+// Deterministic data, so that runs compare. Floats come from one of
+// three distributions: 'random' (uniform in ±5e5), 'log-uniform' (random
+// sign, magnitude 2^e with e uniform in ±1000: the top bits of the keys
+// vary, the low ones too) and 'clustered' (256 centres, each value within
+// ±1 of one: few distinct top digits).
+function fill(type, n, dist = 'random') {
   const a = new ARRAYS[type](n);
   let s = 0x2545f491;
-  for (let i = 0; i < n; i++) {
+  const next = () => {
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
-    a[i] = type === 'float64' || type === 'float32' ? ((s >>> 0) / 2 ** 32 - 0.5) * 1e6 : s;
+    return (s >>> 0) / 2 ** 32;
+  };
+  const centres = dist === 'clustered' ? Array.from({ length: 256 }, () => (next() - 0.5) * 1e6) : [];
+  for (let i = 0; i < n; i++) {
+    const u = next();
+    if (type !== 'float64' && type !== 'float32') a[i] = s;
+    else if (dist === 'log-uniform') a[i] = (u < 0.5 ? -1 : 1) * 2 ** ((next() - 0.5) * 2000);
+    else if (dist === 'clustered') a[i] = centres[Math.floor(u * 256)] + next() * 2 - 1;
+    else a[i] = (u - 0.5) * 1e6;
   }
   return a;
 }
@@ -118,6 +133,18 @@ function cases(o) {
   };
   for (const size of p.sort) sortCase('uint32', size);
   for (const type of p.sortTypes) sortCase(type, (16 * MIB) * TYPE_BYTES[type]);
+  // float64 on two more kinds of data: zero-copy async and V8's sort.
+  for (const dist of p.sortDists) {
+    const size = 16 * MIB * 8;
+    const input = { type: 'float64', length: size / 8, dist };
+    const extra = { restore: true, dtype: 'float64', dist };
+    for (const backend of ['native', 'wasm']) {
+      if (!o.available[backend]) continue;
+      add({ kernel: 'sort', input, size, work: input.length, unit: 'elem', backend, mode: 'zero-copy', memory: backend,
+        sync: false, series: label(backend, 'zero-copy', false), ...extra });
+    }
+    add({ kernel: 'sort', input, size, work: input.length, unit: 'elem', backend: 'js', mode: '-', memory: 'plain', sync: true, series: 'TypedArray.prototype.sort', ...extra });
+  }
   for (const n of p.matmul) {
     const input = { type: 'float32', length: n * n };
     twincore('matmul', input, n, 2 * n ** 3, 'FLOP');
@@ -139,7 +166,7 @@ function cases(o) {
     .filter((c) => !o.kernels || o.kernels.includes(c.kernel))
     .filter((c) => !o.backends || o.backends.includes(c.backend))
     .filter(sizeOk)
-    .map((c, i) => ({ ...c, id: `${c.kernel}/${c.kernel === 'sort' ? `${c.dtype}/` : ''}${c.size}/${c.series}`, index: i }));
+    .map((c, i) => ({ ...c, id: `${c.kernel}/${c.kernel === 'sort' ? `${c.dtype}${c.dist ? ` ${c.dist}` : ''}/` : ''}${c.size}/${c.series}`, index: i }));
 }
 
 module.exports = { cases, fill, PROFILES, ARRAYS, TYPE_BYTES };

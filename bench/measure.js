@@ -33,10 +33,10 @@ class Inputs {
   }
 
   get(input, memory) {
-    const key = `${input.type}:${input.length}`;
+    const key = `${input.type}:${input.length}:${input.dist || 'random'}`;
     let set = this.sets.get(key);
     if (!set) {
-      const plain = fill(input.type, input.length);
+      const plain = fill(input.type, input.length, input.dist);
       set = { plain, pristine: plain.slice() };
       this.sets.set(key, set);
     }

@@ -116,12 +116,13 @@ function dispatchTable(results, md) {
 }
 
 function extraSorts(results, md) {
-  const rows = ok(results).filter((r) => r.kernel === 'sort' && r.dtype !== 'uint32');
+  const rows = ok(results).filter((r) => r.kernel === 'sort' && (r.dtype !== 'uint32' || r.dist));
   if (rows.length === 0) return '';
   const lines = md ? ['| sort, 16M elements | series | throughput |', '|---|---|---|'] : [];
   for (const r of rows) {
-    if (md) lines.push(`| ${r.dtype} | ${r.series} | ${formatRate(r.throughput, 'elem')}/s |`);
-    else lines.push(`<tr><td>${esc(r.dtype)}</td><td>${esc(r.series)}</td><td>${esc(formatRate(r.throughput, 'elem'))}/s</td></tr>`);
+    const type = r.dist ? `${r.dtype}, ${r.dist}` : r.dtype;
+    if (md) lines.push(`| ${type} | ${r.series} | ${formatRate(r.throughput, 'elem')}/s |`);
+    else lines.push(`<tr><td>${esc(type)}</td><td>${esc(r.series)}</td><td>${esc(formatRate(r.throughput, 'elem'))}/s</td></tr>`);
   }
   return md ? lines.join('\n') : `<table><tr><th>sort, 16M elements</th><th>series</th><th>throughput</th></tr>${lines.join('')}</table>`;
 }
@@ -151,7 +152,9 @@ function answers(results) {
     });
     const cb = get(kernel, big, 'native copy async');
     const unit = UNIT[kernel].replace('/s', '');
-    const rate = (r) => (r ? `${formatRate(r.throughput, unit)}/s` : '-');
+    // The spread over this run's samples: benchmark.js's 95% margin.
+    const spread = (r) => (Number.isFinite(r.rme) ? ` ±${(r.rme * 100).toFixed(r.rme < 0.1 ? 1 : 0)}%` : '');
+    const rate = (r) => (r ? `${formatRate(r.throughput, unit)}/s${spread(r)}` : '-');
     const ratio = (x, y) => (x && y ? `${(x.throughput / y.throughput).toFixed(2)}x` : '-');
     rows.push([kernel, sizeLabel(kernel, big), rate(n), rate(w), ratio(n, w), rate(b), ratio(n, b),
       cross === undefined ? 'not in this run' : sizeLabel(kernel, cross),

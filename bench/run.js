@@ -182,7 +182,7 @@ async function main() {
   for (let i = 0; i < list.length; i++) {
     const c = list[i];
     progress(i, list.length, c, started);
-    inputs.releaseExcept(new Set(list.slice(i).map((x) => `${x.input.type}:${x.input.length}`)));
+    inputs.releaseExcept(new Set(list.slice(i).map((x) => `${x.input.type}:${x.input.length}:${x.input.dist || 'random'}`)));
     const r = await measure(c, inputs, { minSamples: o.profile === 'smoke' ? 2 : 4 });
     const { input, maxTime, index, ...fields } = c;
     results.push({ ...fields, ...r });
