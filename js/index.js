@@ -9,6 +9,7 @@ const ownership = require('./ownership');
 const native = require('./native');
 const wasm = require('./wasm');
 const baseline = require('./baseline');
+const auto = require('./auto');
 const { error, valueError, abortError, describe } = require('./errors');
 const { ARRAY_OF } = require('./constants');
 
@@ -20,16 +21,6 @@ const ENV_SET = Boolean(process.env.TWINCORE_BACKEND);
 const ENV_ERROR = validate.BACKENDS.includes(ENV_BACKEND) ? null
   : `TWINCORE_BACKEND must be one of ${validate.BACKENDS.join(', ')}; got ${describe(ENV_BACKEND)}`;
 
-// Below this much work (bytes read; flops for matmul), an 'auto' async call
-// runs on the calling thread: the round trip to a pool (some 20-40 µs on a
-// 2-core machine, see the bench's dispatch floor) would cost more than the
-// work, which takes at most about that long here.
-const INLINE_BELOW = { sha256: 32768, stats: 131072, sort: 16384, matmul: 1 << 20 };
-
-// Below this many bytes, 'auto' runs the platform baseline instead: a call
-// into the addon costs a couple of µs, more than a JS loop or V8's own sort
-// take on such inputs (the bench's 1 KiB rows).
-const BASELINE_BELOW = { stats: 2048, sort: 2048 };
 
 // What 'auto' stands for (TWINCORE_BACKEND valid): the variable's
 // backend, else the first of native, wasm and js that is available.
@@ -59,10 +50,6 @@ function warnFallback() {
 }
 
 function pick(call) {
-  if (call.backend === 'auto' && call.mode === 'auto' && ENV_BACKEND === 'auto' &&
-      validate.workOf(call) < (BASELINE_BELOW[call.kernel] ?? 0)) {
-    return baseline;
-  }
   const name = backendName(call.backend);
   const backend = BACKENDS[name];
   if (!backend.available) {
@@ -78,16 +65,28 @@ function shape(kernel, out) {
   return { count: out[0], sum: out[1], min: out[2], max: out[3], mean: out[4], variance: out[5] };
 }
 
+// Where an 'auto' call (no backend, no mode) runs: on the calling thread
+// (the backend's sync call, or the baseline where that is faster and the
+// user did not pin a backend with TWINCORE_BACKEND) or on the pool; from
+// this machine's measurements (auto.js).
+function where(backend, call) {
+  if (call.backend !== 'auto' || call.mode !== 'auto' || backend === baseline) return call.sync ? 'sync' : 'async';
+  const w = auto.choose(backend, call);
+  return w === 'baseline' && ENV_BACKEND !== 'auto' ? 'sync' : w;
+}
+
 function runSync(call) {
-  return shape(call.kernel, pick(call).runSync(call));
+  const backend = pick(call);
+  const out = where(backend, call) === 'baseline' ? baseline.runSync(call) : backend.runSync(call);
+  return shape(call.kernel, out);
 }
 
 async function runAsync(call) {
   const backend = pick(call);
   if (call.signal && I.signalAborted(call.signal)) throw abortError(call.signal);
-  const inline = call.backend === 'auto' && call.mode === 'auto' &&
-    validate.workOf(call) < INLINE_BELOW[call.kernel];
-  const out = inline ? backend.runSync({ ...call, sync: true }) : await backend.run(call);
+  const w = where(backend, call);
+  const out = w === 'async' ? await backend.run(call)
+    : (w === 'baseline' ? baseline : backend).runSync({ ...call, sync: true });
   return shape(call.kernel, out);
 }
 

@@ -7,6 +7,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { KERNEL, DTYPE, MODE, simdOf } = require('./constants');
+const validate = require('./validate');
 const { abortError } = require('./errors');
 const { constants: { MAX_LENGTH: MAX_BUFFER } } = require('node:buffer');
 const ownership = require('./ownership');
@@ -95,6 +96,15 @@ function inputs(call) {
   return call.input2 ? [call.input, call.input2] : [call.input];
 }
 
+// Bytes an async call would copy on the calling thread: none when it
+// borrows (a small result copied out aside), else its inputs, and its
+// result copied back (sort) or out.
+function asyncCopyBytes(call) {
+  const views = inputs(call);
+  if (ownership.resolveMode({ ...call, sync: false, mode: 'auto' }, views, lendable) === 'borrow') return 0;
+  return validate.copiedBytes(call, views);
+}
+
 function runSync(call) {
   try {
     return binding.run(...args(call, ownership.resolveMode(call, inputs(call), lendable)));
@@ -180,6 +190,7 @@ module.exports = {
   },
   runSync,
   run,
+  asyncCopyBytes,
   allocBuffer,
   release,
   info,

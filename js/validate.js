@@ -195,6 +195,14 @@ function workOf(call) {
   return call.input.byteLength;
 }
 
+// Bytes a copy-mode call copies: its inputs in (infos), and its result
+// back into the input (sort) or out into a new array.
+function copiedBytes(call, infos) {
+  const out = call.output === 'input' ? call.input.byteLength
+    : call.output.length * ARRAY_OF[call.output.type].BYTES_PER_ELEMENT;
+  return infos.reduce((sum, info) => sum + info.byteLength, out);
+}
+
 // Before a result is written back into an array (a copy-mode job's): the
 // array must still be there, in bounds, and hold at least as many bytes as
 // the job read (a growable SharedArrayBuffer may have grown).
@@ -205,4 +213,4 @@ function checkWriteBack(info, bytes, name) {
   }
 }
 
-module.exports = { sha256, stats, sort, matmul, workOf, checkWriteBack, readOptions, BACKENDS };
+module.exports = { sha256, stats, sort, matmul, workOf, copiedBytes, checkWriteBack, readOptions, BACKENDS };

@@ -186,6 +186,16 @@ function finish(rt, call, s, status) {
   return out;
 }
 
+// Bytes an async call copies on the calling thread: arrays that do not
+// live in the heap go in, and every result comes out of it (a sort of a
+// resident array excepted).
+function asyncCopyBytes(call) {
+  const inputs = [call.input, call.input2].filter(Boolean);
+  const resident = inputs.every((info) => entryOfView(info) !== undefined);
+  if (!resident) return validate.copiedBytes(call, inputs);
+  return call.output === 'input' ? 0 : call.output.length * ARRAY_OF[call.output.type].BYTES_PER_ELEMENT;
+}
+
 function runSync(call) {
   const rt = runtime();
   const s = stage(rt, call);
@@ -279,6 +289,7 @@ module.exports = {
   },
   runSync,
   run,
+  asyncCopyBytes,
   alloc,
   info,
 };

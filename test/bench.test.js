@@ -248,14 +248,18 @@ Report('the bare peer: threadCpu() counts the thread\'s work, not a wait; roundT
   while (bare.threadCpu() - c0 < 0.02 && performance.now() - t0 < 10000);
   const spun = bare.threadCpu() - c0;
   assert.ok(spun >= 0.02, `10 s of spinning: ${spun * 1e3} ms of CPU`);
-  // ... and waiting does not (a wall clock would count all 50 ms).
-
-  c0 = bare.threadCpu();
-  const t1 = performance.now();
-  await bare.roundTrip(0.05);
-  const waited = performance.now() - t1;
-  const cost = bare.threadCpu() - c0;
-  assert.ok(waited >= 49, `waited ${waited} ms`);
-  assert.ok(cost < 0.025, `a 50 ms wait cost ${cost * 1e3} ms of CPU`);
+  // ... and waiting does not: a wall clock would count all 50 ms every
+  // time; the least of three waits leaves out work the engine happened to
+  // do meanwhile on a loaded machine.
+  let cost = Infinity;
+  for (let i = 0; i < 3; i++) {
+    c0 = bare.threadCpu();
+    const t1 = performance.now();
+    await bare.roundTrip(0.05);
+    const waited = performance.now() - t1;
+    cost = Math.min(cost, bare.threadCpu() - c0);
+    assert.ok(waited >= 49, `waited ${waited} ms`);
+  }
+  assert.ok(cost < 0.025, `a 50 ms wait cost at least ${cost * 1e3} ms of CPU`);
 });
 Report.run();

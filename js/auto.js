@@ -1,0 +1,180 @@
+'use strict';
+// Where 'auto' runs a call, from measurements of this machine: the
+// calling thread (the backend's sync call, or the platform baseline for
+// stats and sort) or the backend's pool.
+//
+// The first 'auto' call of a kernel (and element type) on a backend times
+// the backend's sync call at two small sizes, and a memcpy, a few times
+// each (about a millisecond, once), each fitted as a + b·work. Then:
+//   - a sync call runs on the baseline (stats, sort) where that is faster
+//     than the call's fixed cost plus its work (BASELINE_PER_BYTE);
+//   - an async call costs the calling thread the round trip (ROUND_TRIP)
+//     plus copying what it cannot borrow, and the sync call costs it the
+//     whole work: whichever is less runs. So an 'auto' async call never
+//     costs the main thread more than its sync twin would.
+
+const { performance } = require('node:perf_hooks');
+const validate = require('./validate');
+
+// What an async call costs the calling thread besides copies: queueing
+// the job and settling its promise. The bench's zero-copy 1 KiB rows
+// measure 10-25 µs on 2 cores; this is not measured at run time, since
+// doing so needs a round trip per sample.
+const ROUND_TRIP = 20e-6;
+
+// The two calibration sizes, as work (bytes; flops for matmul); the
+// baseline's are smaller, since it only wins on small inputs.
+const POINTS = {
+  sha256: [1024, 65536], stats: [1024, 65536], sort: [1024, 16384], matmul: [2 * 16 ** 3, 2 * 64 ** 3],
+};
+// The baseline's time per byte (the bench's js rows on 1-4 KiB: plain
+// loops read about 1-2.4 GB/s, V8's sort about 2 ns per byte of uint32).
+// Constants, not measured at run time: a JS loop's speed on its first
+// calls is the interpreter's, not what it settles at.
+const BASELINE_PER_BYTE = { stats: 0.5e-9, sort: 2e-9 };
+// Copies from this size on leave the core's own caches.
+const OUT_OF_CACHE = 1 << 20;
+// A kernel within this factor of an in-cache copy's time per byte is
+// memory-bound: out of cache it reads about as fast as a copy moves.
+const NEAR_COPY = 16;
+
+const fits = new Map();
+let copyFit = null;
+
+// Best of a few runs of fn, each repeated until it takes some 20 µs.
+function seconds(fn) {
+  fn();
+  let reps = 1;
+  let t = 0;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    t = (performance.now() - t0) / 1e3;
+    if (t >= 20e-6 || reps >= 256) break;
+    reps *= 4;
+  }
+  let best = t;
+  for (let i = 0; i < 4; i++) {
+    const t0 = performance.now();
+    for (let j = 0; j < reps; j++) fn();
+    best = Math.min(best, (performance.now() - t0) / 1e3);
+  }
+  return best / reps;
+}
+
+// a + b·w through two points (b > 0, a >= 0).
+function line(w0, t0, w1, t1) {
+  const b = Math.max((t1 - t0) / (w1 - w0), 1e-15);
+  return { a: Math.max(t0 - b * w0, 0), b };
+}
+
+const at = (fit, w) => fit.a + fit.b * w;
+
+const ARRAYS = { uint8: Uint8Array, int32: Int32Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array };
+
+// A valid call of kernel with work w, on deterministic data.
+function sample(kernel, dtype, w) {
+  if (kernel === 'matmul') {
+    const n = Math.round(Math.cbrt(w / 2));
+    const a = new Float32Array(n * n);
+    for (let i = 0; i < a.length; i++) a[i] = (i % 17) * 0.25 - 2;
+    return () => validate.matmul(a, a, n, n, n, undefined, true);
+  }
+  const Ctor = ARRAYS[kernel === 'sha256' ? 'uint8' : kernel === 'stats' ? 'float64' : dtype];
+  const data = new Ctor(w / Ctor.BYTES_PER_ELEMENT);
+  let s = 0x9e3779b9;
+  for (let i = 0; i < data.length; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    data[i] = Ctor === Float64Array || Ctor === Float32Array ? s / 2 ** 32 - 0.5 : s;
+  }
+  // A sort works in place: each run sorts a fresh copy (timed too, as a
+  // small share of the sort).
+  if (kernel === 'sort') return () => validate.sort(data.slice(), undefined, true);
+  return () => validate[kernel](data, undefined, true);
+}
+
+function timeOwn(backend, kernel, dtype, w) {
+  const make = sample(kernel, dtype, w);
+  return seconds(() => backend.runSync(make()));
+}
+
+
+function copyPerByte() {
+  if (!copyFit) {
+    const src = new Uint8Array(65536);
+    const dst = new Uint8Array(65536);
+    const small = seconds(() => dst.set(src.subarray(0, 1024)));
+    copyFit = line(1024, small, 65536, seconds(() => dst.set(src)));
+  }
+  return copyFit;
+}
+
+function fitOf(backend, kernel, dtype) {
+  const key = `${backend.name}:${kernel}:${dtype}`;
+  let f = fits.get(key);
+  if (!f) {
+    const [w0, w1] = POINTS[kernel];
+    // The larger first: the smaller one then runs warm.
+    const t1 = timeOwn(backend, kernel, dtype, w1);
+    const t0 = timeOwn(backend, kernel, dtype, w0);
+    f = {
+      own: line(w0, t0, w1, t1),
+      js: kernel in BASELINE_PER_BYTE ? { a: 0, b: BASELINE_PER_BYTE[kernel] } : null,
+    };
+    fits.set(key, f);
+  }
+  return f;
+}
+
+/**
+ * Estimated seconds on the calling thread of a sync call of this work:
+ * { own, js } (js NaN where the baseline does not apply).
+ */
+// A copy of this many bytes, for a kernel fitted as f. In cache a copy
+// runs several times faster than a memory-bound kernel reads; out of
+// cache, where the copy reads the same bytes and writes them too, it is
+// never faster than that kernel's pass over them.
+function copyCost(bytes, f, copy) {
+  if (bytes === 0) return 0;
+  if (bytes >= OUT_OF_CACHE && f.own.b < NEAR_COPY * copy.b) return copy.a + Math.max(copy.b, f.own.b) * bytes;
+  return at(copy, bytes);
+}
+
+/**
+ * Where an 'auto' call runs.
+ * @param {object} backend  the backend 'auto' stands for
+ * @param {object} call     a validated call
+ * @return {'baseline'|'sync'|'async'}  the baseline or the backend's sync
+ *   call on the calling thread, or the backend's async call
+ */
+function choose(backend, call) {
+  const f = fitOf(backend, call.kernel, call.dtype);
+  return decide(f, copyPerByte(), validate.workOf(call), call.sync ? 0 : backend.asyncCopyBytes(call), call.sync);
+}
+
+/**
+ * The choice itself, from fits (pure; the tests drive it).
+ * @param {object} f      { own: {a, b}, js: {a, b} | null }: seconds = a + b·work
+ * @param {object} copy   { a, b }: an in-cache memcpy, per byte
+ * @param {number} w      the call's work
+ * @param {number} bytes  what its async call would copy
+ * @param {boolean} sync
+ */
+function decide(f, copy, w, bytes, sync) {
+  const own = at(f.own, w);
+  const js = f.js ? at(f.js, w) : Infinity;
+  const here = js < own ? 'baseline' : 'sync';
+  if (sync) return here;
+  return Math.min(own, js) <= ROUND_TRIP + copyCost(bytes, f, copy) ? here : 'async';
+}
+
+// What the calibration found, for backends() and the bench.
+function calibration() {
+  const out = {};
+  for (const [key, f] of fits) {
+    out[key] = { perCall: f.own.a, perUnit: f.own.b, baselinePerUnit: f.js ? f.js.b : undefined };
+  }
+  return { roundTrip: ROUND_TRIP, copyPerByte: copyFit ? copyFit.b : undefined, fits: out };
+}
+
+module.exports = { choose, decide, calibration, ROUND_TRIP };

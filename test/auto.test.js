@@ -1,0 +1,86 @@
+'use strict';
+// Where 'auto' runs a call (js/auto.js): the choice from fitted costs, and
+// the calls it makes on this machine after calibrating.
+const { suite } = require('uvu');
+const assert = require('uvu/assert');
+const { tc, backendsUnderTest, sameBits } = require('./helpers');
+const auto = require('../js/auto');
+
+const Decide = suite("'auto': the choice from fitted costs");
+
+// Per byte: an in-cache copy 20 ps; stats 30 ps (memory-bound), sha256
+// 600 ps; a call 3 µs; the round trip 20 µs.
+const copy = { a: 0, b: 20e-12 };
+const stats = { own: { a: 3e-6, b: 30e-12 }, js: { a: 0, b: 0.5e-9 } };
+const sha = { own: { a: 3e-6, b: 600e-12 }, js: null };
+const MIB = 1 << 20;
+
+Decide('small calls run on the calling thread, the baseline where it beats the call', () => {
+  assert.is(auto.decide(stats, copy, 1024, 1024 + 48, false), 'baseline');
+  assert.is(auto.decide(stats, copy, 1024, 0, true), 'baseline');
+  assert.is(auto.decide(stats, copy, 65536, 0, true), 'sync');
+  assert.is(auto.decide(sha, copy, 4096, 4096 + 32, false), 'sync');
+});
+
+Decide('an async call goes to the pool when the round trip and its copies cost less than the work', () => {
+  assert.is(auto.decide(sha, copy, MIB, MIB + 32, false), 'async');
+  // Borrowed: nothing to copy.
+  assert.is(auto.decide(stats, copy, 64 * MIB, 0, false), 'async');
+});
+
+Decide('out of cache, copying costs a memory-bound kernel at least its own pass', () => {
+  // In cache the copy (20 ps/B) would look cheaper than stats (30 ps/B).
+  for (const bytes of [MIB, 16 * MIB, 64 * MIB]) {
+    assert.is(auto.decide(stats, copy, bytes, bytes + 48, false), 'sync', `${bytes} bytes`);
+  }
+  // sha256 is far from memory-bound: the copy stays cheap.
+  assert.is(auto.decide(sha, copy, 64 * MIB, 64 * MIB + 32, false), 'async');
+});
+
+const native = backendsUnderTest().includes('native');
+const Live = suite("'auto' on this machine (native)");
+
+const inflight = () => tc.backends().native.inflight;
+// Jobs a call queued: none if it ran on the calling thread. (No job can
+// complete in between: completions run on a later turn.)
+function queued(start) {
+  const before = inflight();
+  const p = start();
+  return { p, queued: inflight() - before };
+}
+
+Live('an async stats of an ordinary array runs on the calling thread, small or from 1 MiB on', async () => {
+  if (!native) return;
+  // (In between, in cache, a copy can cost about what the pass does.)
+  for (const n of [128, 1 << 17, 1 << 20]) {
+    const a = new Float64Array(n).map((_, i) => Math.sin(i));
+    const r = queued(() => tc.stats(a));
+    assert.is(r.queued, 0, `${n} elements: nothing went to the pool`);
+    assert.equal(await r.p, tc.statsSync(a));
+  }
+});
+
+Live('a large sha256 of an ordinary array, and a large stats of shared memory, go to the pool', async () => {
+  if (!native) return;
+  const bytes = new Uint8Array(4 * MIB).map((_, i) => i * 7);
+  const h = queued(() => tc.sha256(bytes));
+  assert.is(h.queued, 1, 'sha256 4 MiB copied and queued');
+  assert.ok(sameBits(await h.p, tc.sha256Sync(bytes, { backend: 'native' })));
+  const shared = new Float64Array(new SharedArrayBuffer(4 * MIB)).fill(2.5);
+  const s = queued(() => tc.stats(shared));
+  assert.is(s.queued, 1, 'stats 4 MiB borrowed and queued');
+  assert.is((await s.p).mean, 2.5);
+});
+
+Live('the calibration is measured once per kernel and type, and shown', async () => {
+  if (!native) return;
+  tc.sortSync(new Int32Array([3, 1, 2]));
+  const fit = auto.calibration().fits['native:sort:int32'];
+  assert.ok(fit && fit.perUnit > 0 && fit.perCall >= 0, JSON.stringify(fit));
+  assert.ok(auto.calibration().copyPerByte > 0);
+  tc.sortSync(new Int32Array([5, 4]));
+  assert.equal(auto.calibration().fits['native:sort:int32'], fit);
+});
+
+Decide.run();
+Live.run();
