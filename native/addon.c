@@ -186,7 +186,7 @@ static napi_value tc_result_buffer(napi_env env, size_t bytes, void **data,
     TC_NAPI_CALL(env, napi_create_arraybuffer(env, bytes, data, &ab), NULL);
     return ab;
   }
-  if ((ab = tc_block_new(env, bytes, block)) == NULL) return NULL;
+  if ((ab = tc_block_new(env, bytes, 0, block)) == NULL) return NULL;
   *data = (*block)->data;
   return ab;
 }
@@ -563,7 +563,7 @@ static napi_value tc_alloc(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (!tc_get_size(env, argv[0], "bytes", &bytes)) return NULL;
-  return tc_block_new(env, bytes, &b);
+  return tc_block_new(env, bytes, 1, &b);
 }
 
 /* detach(arrayBuffer): free() of a library-owned array. */

@@ -1,6 +1,8 @@
 /* Reference-counted memory behind external ArrayBuffers (see block.h). */
 #include "block.h"
 
+#include "cache.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +26,17 @@ void tc_block_ref(tc_block_t *b) {
   __atomic_add_fetch(&b->refs, 1, __ATOMIC_RELAXED);
 }
 
+static void tc_block_free_memory(tc_block_t *b) {
+  if (b->cached)
+    tc_cache_give(b->raw);
+  else
+    free(b->raw);
+  b->raw = b->data = NULL;
+}
+
 void tc_block_unref(tc_block_t *b) {
   if (__atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0) {
-    free(b->raw);
+    tc_block_free_memory(b);
     free(b);
   }
 }
@@ -48,10 +58,11 @@ static void tc_block_finalize(napi_env env, void *data, void *hint) {
   tc_block_unref(hint);
 }
 
-napi_value tc_block_new(napi_env env, size_t bytes, tc_block_t **out) {
+napi_value tc_block_new(napi_env env, size_t bytes, int zeroed,
+                        tc_block_t **out) {
   napi_value ab;
   napi_status status;
-  /* The memory is a plain malloc() aligned by hand: after free() the same
+  /* The memory is a plain calloc() aligned by hand: after free() the same
    * request fits the chunk it left exactly, where aligned_alloc() asks
    * for more than it gave back, so that each free()d block stayed behind
    * as a hole (RSS grew by every block until the heap was trimmed). */
@@ -67,7 +78,14 @@ napi_value tc_block_new(napi_env env, size_t bytes, tc_block_t **out) {
   /* One reference for the ArrayBuffer (its finalizer drops it), one held
    * here until the call below returns. */
   b->refs = 2;
-  b->raw = malloc(padded);
+  /* Zeroed: calloc(), not malloc() and memset(): a large block comes as
+   * fresh pages the system zeroes when first touched, which costs the JS
+   * thread nothing (memset took over a millisecond of it per 4 MiB). A
+   * result's block comes from the buffer cache, and goes back there: the
+   * pages an earlier result touched are written again without faults,
+   * and the collector's finalizer does not unmap them. */
+  b->cached = !zeroed;
+  b->raw = zeroed ? calloc(1, padded) : tc_cache_take(padded);
   b->data = tc_block_align(b->raw);
   if (b->raw == NULL) {
     free(b);
@@ -101,7 +119,6 @@ napi_value tc_block_new(napi_env env, size_t bytes, tc_block_t **out) {
     return NULL;
   }
   tc_block_unref(b);
-  memset(b->data, 0, bytes);
   tc_block_account(env, b, bytes);
   /* From here on the ArrayBuffer owns b: its finalizer frees it. */
   TC_NAPI_CALL(env, napi_type_tag_object(env, ab, &tc_block_tag), NULL);
@@ -133,8 +150,7 @@ int tc_block_release(napi_env env, napi_value arraybuffer) {
   /* Detached, the ArrayBuffer views nothing; only a job could still use
    * the memory, and then holds a reference of its own. */
   if (ours && __atomic_load_n(&b->refs, __ATOMIC_ACQUIRE) == 1) {
-    free(b->raw);
-    b->raw = b->data = NULL;
+    tc_block_free_memory(b);
     tc_block_account(env, b, 0);
   }
   return 1;

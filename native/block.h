@@ -13,16 +13,21 @@
 
 typedef struct {
   void *data; /* 64-byte aligned, inside raw */
-  void *raw;  /* what malloc() gave */
+  void *raw;  /* what calloc() or the buffer cache (cache.h) gave */
+  int cached; /* raw goes back to the buffer cache */
   size_t bytes;
   int32_t refs;     /* changed atomically: V8 may release on another thread */
   size_t accounted; /* bytes reported to V8 as external memory */
 } tc_block_t;
 
-/** A new zero-filled block and the external ArrayBuffer over it, or NULL
- * with an exception pending (ERR_TC_ENOMEM, a RangeError, where the memory
- * cannot be had or Node refuses a buffer that large). */
-napi_value tc_block_new(napi_env env, size_t bytes, tc_block_t **out);
+/** A new block and the external ArrayBuffer over it, or NULL with an
+ * exception pending (ERR_TC_ENOMEM, a RangeError, where the memory cannot
+ * be had or Node refuses a buffer that large). zeroed: filled with zeros
+ * (alloc()); else its contents are undefined, for a result the job
+ * writes whole before anyone sees it, and it may be memory an earlier
+ * result gave back to the buffer cache. */
+napi_value tc_block_new(napi_env env, size_t bytes, int zeroed,
+                        tc_block_t **out);
 
 /** The block behind an ArrayBuffer, if the addon made it.
  * @return 1 and *out set if it is one of ours, 0 if not; -1 with an
