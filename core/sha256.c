@@ -154,10 +154,12 @@ __attribute__((target("sha,sse4.1"))) static void tc__sha256_blocks_ni(
 
 /* Whether the CPU has the SHA extensions and the SSSE3 and SSE4.1 the
  * function above also uses (asked of cpuid itself: clang's
- * __builtin_cpu_supports does not know "sha"). */
+ * __builtin_cpu_supports does not know "sha"), and TWINCORE_SIMD is not
+ * scalar (any other cap keeps them: they are 16-byte code). */
 static int tc__sha256_has_ni(void) {
 #ifdef TC__SHA_NI
   unsigned a, b, c, d;
+  if (tc__simd_cap_bytes() == 0) return 0;
   if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & (1u << 29))) return 0;
   if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
   return (c & (1u << 9)) && (c & (1u << 19));
