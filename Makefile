@@ -38,9 +38,16 @@ ASAN_ADDON := $(BUILD)/asan/twincore.node
 WASM_MOD_DIR := wasm/dist
 WASM_MODULE := $(WASM_MOD_DIR)/twincore.js
 WASM_BINARY := $(WASM_MOD_DIR)/twincore.wasm
-WASM_FILES := $(WASM_MODULE) $(WASM_BINARY)
 WASM_OBJ_DIR := $(BUILD)/wasm-obj
 WASM_OBJ := $(patsubst core/%.c,$(WASM_OBJ_DIR)/%.o,$(CORE_SRC)) $(WASM_OBJ_DIR)/exports.o
+# The same module built without -msimd128: scalar wasm, which the backend
+# loads under TWINCORE_SIMD=scalar and where the engine has no wasm SIMD.
+# It ships too.
+WASM_SCALAR_MODULE := $(WASM_MOD_DIR)/twincore-scalar.js
+WASM_SCALAR_BINARY := $(WASM_MOD_DIR)/twincore-scalar.wasm
+WASM_SCALAR_OBJ_DIR := $(BUILD)/wasm-scalar-obj
+WASM_SCALAR_OBJ := $(patsubst $(WASM_OBJ_DIR)/%,$(WASM_SCALAR_OBJ_DIR)/%,$(WASM_OBJ))
+WASM_FILES := $(WASM_MODULE) $(WASM_BINARY) $(WASM_SCALAR_MODULE) $(WASM_SCALAR_BINARY)
 WASM_EXPORTS := _malloc,_free,_tc_run,_tc_plan,_tc_job_init,_tc_strerror,_tc_kernel_name,_tc_kernel_path,_tc_wasm_layout,_tc_wasm_heap_used,_tc_wasm_compiler,_emscripten_stack_set_limits
 WASM_LDFLAGS := -O2 -msimd128 -pthread --no-entry -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS) \
   -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=4GB -Wno-pthreads-mem-growth \
@@ -78,8 +85,9 @@ NATIVE_CFLAGS := $(CSTD) -O3 -g $(WARN) $(FP_FLAGS)
 ASAN_CFLAGS := $(CSTD) -O1 -g $(WARN) $(FP_FLAGS) -fno-omit-frame-pointer \
   -fsanitize=address,undefined -fno-sanitize-recover=all
 # The same flags as the wasm backend's compute (-O3 -msimd128), so that the
-# cross-build digest compares what ships.
+# cross-build digest compares what ships; and those of its scalar module.
 WASM_CFLAGS := $(CSTD) -O3 -msimd128 $(WARN) $(FP_FLAGS)
+WASM_SCALAR_CFLAGS := $(filter-out -msimd128,$(WASM_CFLAGS))
 # clang: libFuzzer with ASan and UBSan, the same arithmetic as every build.
 FUZZ_CFLAGS := $(CSTD) -O1 -g $(WARN) $(FP_FLAGS) -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=all
@@ -115,7 +123,7 @@ test-report: deps-chromium ## render the latest bench report in headless Chromiu
 
 .PHONY: test-build
 test-build: $(BUILD)/native/test_core $(BUILD)/asan/test_core \
-  $(BUILD)/wasm/test_core.js $(ADDON) $(ASAN_ADDON) $(WASM_FILES) $(FUZZ) \
+  $(BUILD)/wasm/test_core.js $(BUILD)/wasm-scalar/test_core.js $(ADDON) $(ASAN_ADDON) $(WASM_FILES) $(FUZZ) \
   $(BENCH_BARE) ## build everything the tests run
 
 .PHONY: test-js
@@ -131,8 +139,8 @@ test-asan: deps-npm $(BUILD)/asan/test_core $(ASAN_ADDON) ## C tests and the add
 	$(Q)$(NODE) test/run.js core-asan js-asan
 
 .PHONY: test-wasm
-test-wasm: deps-emcc $(BUILD)/wasm/test_core.js ## C tests built with emcc, run by node
-	$(Q)$(NODE) test/run.js core-wasm
+test-wasm: deps-emcc $(BUILD)/wasm/test_core.js $(BUILD)/wasm-scalar/test_core.js ## C tests built with emcc (simd128 and scalar), run by node
+	$(Q)$(NODE) test/run.js core-wasm core-wasm-scalar
 
 .PHONY: test-types
 test-types: deps-npm $(ADDON) $(WASM_FILES) ## compile and run the types' usage file for every TypeScript module setting
@@ -157,7 +165,7 @@ $(FUZZ): $(CORE_SRC) $(CORE_HDR) $(FUZZ_SRC) test/c/ref.h | deps-fuzz
 	$(Q)clang $(FUZZ_CFLAGS) $(CORE_SRC) $(FUZZ_SRC) -o $@ -lm
 
 .PHONY: test-digest
-test-digest: deps-emcc test-build ## compare kernel outputs across the three builds
+test-digest: deps-emcc test-build ## compare kernel outputs across the builds and TWINCORE_SIMD caps
 	$(Q)$(NODE) test/run.js digest
 
 $(BUILD)/native/test_core: $(CORE_SRC) $(CTEST_SRC) $(CORE_HDR) $(CTEST_HDR)
@@ -174,6 +182,11 @@ $(BUILD)/wasm/test_core.js: $(CORE_SRC) $(CTEST_SRC) $(CORE_HDR) $(CTEST_HDR) | 
 	@mkdir -p $(@D)
 	@echo "  EMCC    $@"
 	$(Q)$(EMCC) $(WASM_CFLAGS) $(CORE_SRC) $(CTEST_SRC) -o $@ $(WASM_TEST_LDFLAGS)
+
+$(BUILD)/wasm-scalar/test_core.js: $(CORE_SRC) $(CTEST_SRC) $(CORE_HDR) $(CTEST_HDR) | deps-emcc
+	@mkdir -p $(@D)
+	@echo "  EMCC    $@ (scalar)"
+	$(Q)$(EMCC) $(WASM_SCALAR_CFLAGS) $(CORE_SRC) $(CTEST_SRC) -o $@ $(WASM_TEST_LDFLAGS)
 
 ##@ The addon
 
@@ -199,12 +212,12 @@ $(PREBUILD): $(CORE_SRC) $(CORE_HDR) $(NATIVE_SRC) $(NATIVE_HDR) binding.gyp | d
 ##@ The package
 
 .PHONY: dist
-dist: $(WASM_FILES) $(PREBUILD) ## what npm pack ships besides sources: the wasm module and the prebuild (npm's prepack runs this)
+dist: $(WASM_FILES) $(PREBUILD) ## what npm pack ships besides sources: the wasm modules and the prebuild (npm's prepack runs this)
 
 ##@ The wasm module
 
 .PHONY: wasm
-wasm: $(WASM_FILES) ## build the wasm backend's module with emcc
+wasm: $(WASM_FILES) ## build the wasm backend's modules (simd128 and scalar) with emcc
 
 $(WASM_OBJ_DIR)/%.o: core/%.c $(CORE_HDR) | deps-emcc
 	@mkdir -p $(@D)
@@ -216,12 +229,28 @@ $(WASM_OBJ_DIR)/exports.o: wasm/exports.c $(CORE_HDR) | deps-emcc
 	@echo "  EMCC    $@"
 	$(Q)$(EMCC) $(WASM_CFLAGS) -pthread -c $< -o $@
 
-$(WASM_FILES) &: $(WASM_OBJ)
+$(WASM_SCALAR_OBJ_DIR)/%.o: core/%.c $(CORE_HDR) | deps-emcc
+	@mkdir -p $(@D)
+	@echo "  EMCC    $@"
+	$(Q)$(EMCC) $(WASM_SCALAR_CFLAGS) -pthread -c $< -o $@
+
+$(WASM_SCALAR_OBJ_DIR)/exports.o: wasm/exports.c $(CORE_HDR) | deps-emcc
+	@mkdir -p $(@D)
+	@echo "  EMCC    $@"
+	$(Q)$(EMCC) $(WASM_SCALAR_CFLAGS) -pthread -c $< -o $@
+
+$(WASM_MODULE) $(WASM_BINARY) &: $(WASM_OBJ)
 	@mkdir -p $(WASM_MOD_DIR)
 	@echo "  EMLINK  $(WASM_MODULE)"
 	$(Q)$(EMCC) $(WASM_OBJ) -o $(WASM_MODULE) $(WASM_LDFLAGS)
 	@# Emscripten's own pthread worker script: unused, the pool is ours.
 	$(Q)rm -f $(WASM_MOD_DIR)/twincore.worker.js
+
+$(WASM_SCALAR_MODULE) $(WASM_SCALAR_BINARY) &: $(WASM_SCALAR_OBJ)
+	@mkdir -p $(WASM_MOD_DIR)
+	@echo "  EMLINK  $(WASM_SCALAR_MODULE)"
+	$(Q)$(EMCC) $(WASM_SCALAR_OBJ) -o $(WASM_SCALAR_MODULE) $(filter-out -msimd128,$(WASM_LDFLAGS))
+	$(Q)rm -f $(WASM_MOD_DIR)/twincore-scalar.worker.js
 
 ##@ The bench's peers
 

@@ -22,6 +22,7 @@ export type Backend = twincore.Backend;
 export type Mode = twincore.Mode;
 export type Kernel = twincore.Kernel;
 export type CodePath = twincore.CodePath;
+export type SimdCap = twincore.SimdCap;
 export type SyncOptions = twincore.SyncOptions;
 export type AsyncOptions = twincore.AsyncOptions;
 export type Bytes = twincore.Bytes;

@@ -25,6 +25,13 @@ declare namespace twincore {
    * the x86 SHA extensions ('sha-ni'), or portable C ('scalar'). */
   type CodePath = 'avx512f' | 'avx2' | 'sse2' | 'neon' | 'simd128' | 'sha-ni' | 'scalar';
 
+  /** A value of the environment variable TWINCORE_SIMD: the widest vector
+   * code the native and wasm backends may run. 'avx512' allows every path
+   * (64-byte vectors), 'avx2' 32-byte ones, 'sse2' 16-byte ones (SSE2,
+   * NEON, simd128, and the SHA extensions), 'scalar' none: portable C on
+   * native, the scalar wasm module on wasm. No result bit changes. */
+  type SimdCap = 'scalar' | 'sse2' | 'avx2' | 'avx512';
+
   interface SyncOptions {
     backend?: Backend;
     mode?: Mode;
@@ -73,8 +80,12 @@ declare namespace twincore {
     napiVersion: number;
     /** The SIMD extensions among `paths`, e.g. ['avx512f', 'sha-ni']. */
     simd: CodePath[];
-    /** The code path the core picked at run time for each kernel. */
+    /** The code path the core picked at run time for each kernel, within
+     * `simdCap`. */
     paths: Record<Kernel, CodePath>;
+    /** The TWINCORE_SIMD cap the core runs under; null when the variable is
+     * unset, empty or invalid (then backends().error says so). */
+    simdCap: SimdCap | null;
     /** The compiler that built the addon, e.g. 'gcc 12.2.0'. */
     compiler: string;
     /** libuv threadpool size (UV_THREADPOOL_SIZE). */
@@ -94,6 +105,13 @@ declare namespace twincore {
     threads: number;
     simd: CodePath[];
     paths: Record<Kernel, CodePath>;
+    /** The TWINCORE_SIMD cap, as on NativeInfo. Only 'scalar' changes what
+     * wasm runs: its vectors are 16 bytes (simd128). */
+    simdCap: SimdCap | null;
+    /** The module that runs: the core built with wasm SIMD ('simd128'), or
+     * without ('scalar': under TWINCORE_SIMD=scalar, or where the engine
+     * has no wasm SIMD). */
+    build: 'simd128' | 'scalar';
     /** The compiler that built the module, e.g. 'emcc 3.1.6'. */
     compiler: string;
     /** Bytes of the shared heap (WebAssembly.Memory). */
@@ -116,7 +134,8 @@ declare namespace twincore {
     /** What 'auto' runs on here; null when TWINCORE_BACKEND is invalid. */
     default: 'native' | 'wasm' | 'js' | null;
     /** Set when TWINCORE_BACKEND is invalid, or names a backend that is
-     * not available. */
+     * not available, or TWINCORE_SIMD is invalid (then every call that
+     * would run on native or wasm throws ERR_INVALID_ARG_VALUE). */
     error?: string;
     native: NativeInfo | Unavailable;
     wasm: WasmInfo | Unavailable;

@@ -44,6 +44,15 @@ tc_status tc__matmul_scratch(size_t k, size_t n, size_t *bytes) {
   return TC_OK;
 }
 
+/* Width 1: scalar code, for TWINCORE_SIMD=scalar. */
+#define TC__VW 1
+#define TC__FN(x) x##_v1
+#define TC__TARGET TC__NO_VECTORIZE
+#include "matmul_impl.h"
+#undef TC__VW
+#undef TC__FN
+#undef TC__TARGET
+
 #define TC__VW 4
 #define TC__FN(x) x##_v4
 #define TC__TARGET
@@ -74,9 +83,11 @@ tc_status tc__matmul_scratch(size_t k, size_t n, size_t *bytes) {
 #endif
 
 int tc__matmul_widest(void) {
+  int cap = tc__simd_cap_bytes();
+  if (cap == 0) return 1;
 #ifdef TC__X86_WIDE
-  if (__builtin_cpu_supports("avx512f")) return 16;
-  if (__builtin_cpu_supports("avx2")) return 8;
+  if (cap >= 64 && __builtin_cpu_supports("avx512f")) return 16;
+  if (cap >= 32 && __builtin_cpu_supports("avx2")) return 8;
 #endif
   return 4;
 }
@@ -94,9 +105,8 @@ tc_status tc__matmul_f32_vw(int vw, const float *a, const float *b, float *c,
 #ifdef TC__X86_WIDE
   if (vw == 16) return tc__matmul_v16(a, b, c, m, k, n, bp, cancel);
   if (vw == 8) return tc__matmul_v8(a, b, c, m, k, n, bp, cancel);
-#else
-  (void)vw;
 #endif
+  if (vw == 1) return tc__matmul_v1(a, b, c, m, k, n, bp, cancel);
   return tc__matmul_v4(a, b, c, m, k, n, bp, cancel);
 }
 

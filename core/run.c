@@ -60,10 +60,11 @@ size_t tc_dtype_size(int dtype) {
 }
 
 /* The instructions a vector of this many bytes runs on: the widths the
- * kernels pick from at run time. */
+ * kernels pick from at run time (one element: scalar code). */
 static const char *tc__vector_path(int bytes) {
   if (bytes == 64) return "avx512f";
   if (bytes == 32) return "avx2";
+  if (bytes < 16) return "scalar";
   return TC__VEC16_PATH;
 }
 

@@ -154,17 +154,19 @@ __attribute__((target("sha,sse4.1"))) static void tc__sha256_blocks_ni(
 
 /* Whether the CPU has the SHA extensions and the SSSE3 and SSE4.1 the
  * function above also uses (asked of cpuid itself: clang's
- * __builtin_cpu_supports does not know "sha"). Asked once: in a virtual
- * machine cpuid traps to the hypervisor, which here took about 16 µs, more
- * than hashing a few KiB. Threads racing on the first call store the same
- * answer. */
+ * __builtin_cpu_supports does not know "sha"), and TWINCORE_SIMD is not
+ * scalar (any other cap keeps them: they are 16-byte code). Asked once: in
+ * a virtual machine cpuid traps to the hypervisor, which here took about
+ * 16 µs, more than hashing a few KiB. Threads racing on the first call
+ * store the same answer. */
 static int tc__sha256_has_ni(void) {
 #ifdef TC__SHA_NI
   static int32_t known; /* 0: not asked yet; 1: no; 2: yes */
   int32_t k = TC__LOAD_RELAXED(&known);
   if (k == 0) {
     unsigned a, b, c, d;
-    int yes = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)) &&
+    int yes = tc__simd_cap_bytes() != 0 &&
+              __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)) &&
               __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 9)) &&
               (c & (1u << 19));
     k = yes ? 2 : 1;

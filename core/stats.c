@@ -43,6 +43,15 @@ typedef struct {
   int saw_nan, saw_pzero, saw_nzero;
 } tc__lanes;
 
+/* Width 1: scalar code in the same eight lanes, for TWINCORE_SIMD=scalar. */
+#define TC__VD 1
+#define TC__FN(x) x##_v1
+#define TC__TARGET TC__NO_VECTORIZE
+#include "stats_impl.h"
+#undef TC__VD
+#undef TC__FN
+#undef TC__TARGET
+
 #define TC__VD 2
 #define TC__FN(x) x##_v2
 #define TC__TARGET
@@ -94,9 +103,11 @@ typedef void (*tc__chunk_fn)(const double *, size_t, tc__lanes *);
 typedef void (*tc__dev_fn)(const double *, size_t, double, double *);
 
 int tc__stats_widest(void) {
+  int cap = tc__simd_cap_bytes();
+  if (cap == 0) return 1;
 #ifdef TC__X86_WIDE
-  if (__builtin_cpu_supports("avx512f")) return 8;
-  if (__builtin_cpu_supports("avx2")) return 4;
+  if (cap >= 64 && __builtin_cpu_supports("avx512f")) return 8;
+  if (cap >= 32 && __builtin_cpu_supports("avx2")) return 4;
 #endif
   return 2;
 }
@@ -122,9 +133,11 @@ tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
     chunk_fn = tc__chunk_v4;
     dev_fn = tc__deviations_v4;
   }
-#else
-  (void)vd;
 #endif
+  if (vd == 1) {
+    chunk_fn = tc__chunk_v1;
+    dev_fn = tc__deviations_v1;
+  }
   memset(&lanes, 0, sizeof lanes);
   lanes.min = INFINITY;
   lanes.max = -INFINITY;

@@ -155,10 +155,19 @@ const char *tc_kernel_name(int kernel);
 size_t tc_dtype_size(int dtype);
 
 /** The code path tc_run() takes for a kernel in this build on this CPU,
- * as picked at run time: "avx512f", "avx2", "sse2", "neon" or "simd128"
- * (the vector instructions it runs), "sha-ni" (the x86 SHA extensions) or
- * "scalar" (portable C). NULL if the kernel is out of range. */
+ * as picked at run time within the TWINCORE_SIMD cap (tc_simd_cap()):
+ * "avx512f", "avx2", "sse2", "neon" or "simd128" (the vector instructions
+ * it runs), "sha-ni" (the x86 SHA extensions) or "scalar" (portable C).
+ * NULL if the kernel is out of range. */
 const char *tc_kernel_path(int kernel);
+
+/** The cap the environment variable TWINCORE_SIMD puts on the code paths
+ * tc_kernel_path() reports and tc_run() takes, read once at first use:
+ * "scalar" (no vector code, no SHA extensions), "sse2" (16-byte vectors),
+ * "avx2" (32) or "avx512" (64: every path). NULL when
+ * the variable is unset or holds anything else: then there is no cap.
+ * WebAssembly builds read no environment and always give NULL. */
+const char *tc_simd_cap(void);
 
 /* The kernels themselves, usable without a job. cancel may be NULL; when it
  * is not, long kernels read it between chunks and return TC_CANCELED once it

@@ -64,24 +64,48 @@ tc_status tc__matmul_scratch(size_t k, size_t n, size_t *bytes);
 #define TC__VEC16_PATH "scalar"
 #endif
 
+/* Functions whose vector code must stay vector-free: the scalar
+ * instantiations of the kernels, which TWINCORE_SIMD=scalar picks. GCC
+ * would otherwise auto-vectorize them at -O3 (loops, and the SLP pass
+ * joining lanes of width-1 vectors). Clang has no such function attribute
+ * (only per-loop pragmas); in a build without vector instructions, such
+ * as the scalar wasm module, there is nothing to vectorize with anyway. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define TC__NO_VECTORIZE __attribute__((optimize("no-tree-vectorize")))
+#else
+#define TC__NO_VECTORIZE
+#endif
+
+/** The index of a TWINCORE_SIMD value among "scalar", "sse2", "avx2",
+ * "avx512" (0 to 3), or -1 for NULL or anything else (core/cpu.c). */
+int tc__simd_parse(const char *value);
+
+/** The widest vector, in bytes, that TWINCORE_SIMD lets the kernels pick:
+ * 0 (scalar), 16, 32 or 64 (also when unset or invalid: no cap). Reads
+ * the environment once, at first use. */
+int tc__simd_cap_bytes(void);
+
 /** "sha-ni" where the SHA extensions run, else "scalar". */
 const char *tc__sha256_path(void);
 
-/** The widest matmul vector (floats) this CPU runs: 16, 8 or 4. */
+/** The widest matmul vector (floats) this CPU runs within the
+ * TWINCORE_SIMD cap: 16, 8 or 4, or 1 (scalar code) under the scalar cap. */
 int tc__matmul_widest(void);
 
 /** tc_matmul_f32() with vectors of vw floats (16 and 8 only where
- * tc__matmul_widest() allows them; anything else means 4). The C tests
- * call every width this CPU has. */
+ * tc__matmul_widest() allows them; 1 is scalar code; anything else means
+ * 4). The C tests call every width this CPU has. */
 tc_status tc__matmul_f32_vw(int vw, const float *a, const float *b, float *c,
                             size_t m, size_t k, size_t n, void *scratch,
                             const int32_t *cancel);
 
-/** The widest stats vector (doubles) this CPU runs: 8, 4 or 2. */
+/** The widest stats vector (doubles) this CPU runs within the
+ * TWINCORE_SIMD cap: 8, 4 or 2, or 1 (scalar code) under the scalar cap. */
 int tc__stats_widest(void);
 
 /** tc_stats_f64() with vectors of vd doubles (8 and 4 only where
- * tc__stats_widest() allows them; anything else means 2). */
+ * tc__stats_widest() allows them; 1 is scalar code; anything else means
+ * 2). */
 tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
                            const int32_t *cancel);
 

@@ -77,19 +77,20 @@ function info(args) {
     console.log(JSON.stringify({ version, node: process.version, platform: `${process.platform}-${process.arch}`, ...b }, null, 2));
     return 0;
   }
-  const paths = (p) => Object.entries(p).map(([k, v]) => `${k} ${v}`).join(', ');
+  const paths = (p, cap) => Object.entries(p).map(([k, v]) => `${k} ${v}`).join(', ') +
+    (cap ? ` (TWINCORE_SIMD=${cap})` : '');
   const lines = [`twincore ${version} on node ${process.version} (${process.platform}-${process.arch})`];
   lines.push(b.default ? `default backend ('auto'): ${b.default}` : 'default backend: none');
   if (b.error) lines.push(`  error: ${b.error}`);
   const n = b.native;
   lines.push(n.available
     ? `native: available; libuv pool of ${n.threads} threads; built for N-API ${n.napiVersion} ` +
-      `(node offers ${process.versions.napi}) by ${n.compiler}\n  code paths: ${paths(n.paths)}`
+      `(node offers ${process.versions.napi}) by ${n.compiler}\n  code paths: ${paths(n.paths, n.simdCap)}`
     : `native: not available: ${n.error}`);
   const w = b.wasm;
   lines.push(w.available
     ? `wasm: available; pool of ${w.threads} threads; heap ${formatBytes(w.heapSize)}; built by ${w.compiler}\n` +
-      `  code paths: ${paths(w.paths)}`
+      `  code paths: ${paths(w.paths, w.simdCap)}`
     : `wasm: not available: ${w.error}`);
   lines.push(`js: available (node:crypto on OpenSSL ${b.js.crypto}, TypedArray.prototype.sort, plain loops)`);
   console.log(lines.join('\n'));

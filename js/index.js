@@ -12,6 +12,7 @@ const baseline = require('./baseline');
 const auto = require('./auto');
 const { error, valueError, abortError, describe } = require('./errors');
 const { ARRAY_OF } = require('./constants');
+const simd = require('./simd');
 
 const BACKENDS = { native, wasm, js: baseline };
 
@@ -49,8 +50,12 @@ function warnFallback() {
   { type: 'TwincoreWarning', code: 'TWINCORE_NATIVE_UNAVAILABLE' });
 }
 
+// An invalid TWINCORE_SIMD makes every call that names native or wasm, or
+// whose 'auto' stands for one of them, throw, whatever its size (so that
+// a typo shows on the first call, not only on large inputs).
 function pick(call) {
   const name = backendName(call.backend);
+  if (simd.error && name !== 'js') throw valueError(simd.error);
   const backend = BACKENDS[name];
   if (!backend.available) {
     const cause = backend.loadError;
@@ -144,15 +149,21 @@ function free(array) {
 
 // What is available here, and what 'auto' runs on (`default`). Never
 // throws: a bad TWINCORE_BACKEND shows up as `error` with `default` null,
-// and one naming a backend that is not available as `error` beside it.
+// and one naming a backend that is not available as `error` beside it; a
+// bad TWINCORE_SIMD as `error` too (with `default` as it would be).
 function backends() {
   const info = { default: null, native: native.info(), wasm: wasm.info(), js: baseline.info() };
-  if (ENV_ERROR) return { ...info, error: ENV_ERROR };
-  info.default = autoName();
-  if (!info[info.default].available) {
-    return { ...info, error: `TWINCORE_BACKEND is ${info.default}, which is not available here: ${info[info.default].error}` };
+  const errors = [];
+  if (ENV_ERROR) {
+    errors.push(ENV_ERROR);
+  } else {
+    info.default = autoName();
+    if (!info[info.default].available) {
+      errors.push(`TWINCORE_BACKEND is ${info.default}, which is not available here: ${info[info.default].error}`);
+    }
   }
-  return info;
+  if (simd.error) errors.push(simd.error);
+  return errors.length > 0 ? { ...info, error: errors.join('; ') } : info;
 }
 
 module.exports = {

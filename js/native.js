@@ -172,6 +172,8 @@ function info() {
     napiVersion: i.napiVersion,
     simd: simdOf(i.paths),
     paths: i.paths,
+    // The TWINCORE_SIMD cap as the core read it (null: none).
+    simdCap: i.simdCap ?? null,
     compiler: i.compiler,
     threads: Number(process.env.UV_THREADPOOL_SIZE) || 4,
     inflight: i.inflight,

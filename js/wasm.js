@@ -15,6 +15,11 @@ const validate = require('./validate');
 const I = require('./intrinsics');
 const { onAbort } = require('./signals');
 const wasmRuntime = require('../wasm/runtime');
+const simd = require('./simd');
+
+// TWINCORE_SIMD=scalar: the module built without wasm SIMD. Any other cap
+// allows simd128's 16-byte vectors, so it changes nothing here.
+wasmRuntime.configure({ scalar: simd.cap === 'scalar' });
 
 function runtime() {
   const rt = wasmRuntime.get();
@@ -271,6 +276,8 @@ function info() {
     threads: rt.threads,
     simd: simdOf(paths),
     paths,
+    simdCap: simd.cap,
+    build: rt.build,
     compiler: rt.compiler(),
     heapSize: rt.heapSize,
     heapUsed: rt.heapUsed(),

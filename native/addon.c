@@ -605,8 +605,19 @@ static napi_status tc_set_paths(napi_env env, napi_value obj) {
   return s != napi_ok ? s : napi_set_named_property(env, obj, "paths", paths);
 }
 
-/* info() -> { napiVersion, paths, compiler, inflight, liveBytes }, where
- * napiVersion is the Node-API version this addon was built against. */
+/* simdCap: tc_simd_cap(), null when there is no cap. */
+static napi_status tc_set_simd_cap(napi_env env, napi_value obj) {
+  const char *cap = tc_simd_cap();
+  napi_value none;
+  napi_status s;
+  if (cap != NULL) return tc_set_string(env, obj, "simdCap", cap);
+  s = napi_get_null(env, &none);
+  return s != napi_ok ? s : napi_set_named_property(env, obj, "simdCap", none);
+}
+
+/* info() -> { napiVersion, paths, simdCap, compiler, inflight, liveBytes,
+ * cachedBytes }, where napiVersion is the Node-API version this addon was
+ * built against and simdCap the TWINCORE_SIMD cap the core read, or null. */
 static napi_value tc_info(napi_env env, napi_callback_info info) {
   napi_value obj;
   tc_addon_t *addon = tc_addon(env);
@@ -615,6 +626,7 @@ static napi_value tc_info(napi_env env, napi_callback_info info) {
   TC_NAPI_CALL(env, napi_create_object(env, &obj), NULL);
   TC_NAPI_CALL(env, tc_set_number(env, obj, "napiVersion", NAPI_VERSION), NULL);
   TC_NAPI_CALL(env, tc_set_paths(env, obj), NULL);
+  TC_NAPI_CALL(env, tc_set_simd_cap(env, obj), NULL);
 #if defined(__clang__)
   TC_NAPI_CALL(env,
                tc_set_string(env, obj, "compiler", "clang " __clang_version__),
@@ -687,6 +699,10 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     return NULL;
   }
   tc_cache_env_enter();
+  /* The core reads TWINCORE_SIMD at first use: make that now, on the JS
+   * thread, when the facade reads it too, rather than on a pool thread
+   * while JS may be changing the environment. */
+  (void)tc_simd_cap();
   TC_NAPI_CALL(env, napi_add_env_cleanup_hook(env, tc_cleanup_hook, addon),
                NULL);
   for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {

@@ -231,6 +231,13 @@ Cmd('info: each backend with the code paths picked at run time; --json is backen
   const bad = twincore(['info'], { env: { TWINCORE_BACKEND: 'gpu' } });
   assert.is(bad.status, 0, 'info works when TWINCORE_BACKEND is bad');
   assert.match(bad.stdout, /error: TWINCORE_BACKEND must be one of auto, native, wasm, js; got 'gpu'/);
+  const capped = twincore(['info'], { env: { TWINCORE_SIMD: 'scalar' } });
+  assert.is(capped.status, 0, capped.stderr);
+  for (const name of ['native', 'wasm']) {
+    if (!b[name].available) continue;
+    assert.match(capped.stdout, new RegExp(`${name}: available.*\\n  code paths: sha256 scalar, stats scalar, ` +
+      'sort scalar, matmul scalar \\(TWINCORE_SIMD=scalar\\)'));
+  }
 });
 
 Cmd('bench: a smoke run filtered by words, into --out', () => {

@@ -18,6 +18,9 @@ const SUITE_TIMEOUT_MS = 15 * 60 * 1000;
 const coreNative = [path.join(BUILD, 'native', 'test_core')];
 const coreAsan = [path.join(BUILD, 'asan', 'test_core')];
 const coreWasm = [process.execPath, path.join(BUILD, 'wasm', 'test_core.js')];
+// The same tests built with emcc without -msimd128: the scalar wasm module's
+// core.
+const coreWasmScalar = [process.execPath, path.join(BUILD, 'wasm-scalar', 'test_core.js')];
 
 const ASAN_ENV = {
   ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0:exitcode=23',
@@ -60,6 +63,7 @@ const SUITES = {
   'core-native': { cmd: [...coreNative, FIXTURES] },
   'core-asan': { cmd: [...coreAsan, FIXTURES], env: ASAN_ENV },
   'core-wasm': { cmd: [...coreWasm, FIXTURES] },
+  'core-wasm-scalar': { cmd: [...coreWasmScalar, FIXTURES] },
   digest: { run: digestParity },
   js: { cmd: uvu, env: UVU_ENV },
   'js-asan': { cmd: uvuAsan, env: asanAddonEnv },
@@ -137,16 +141,23 @@ async function runCounted(name, suite) {
 }
 
 // The same kernels on the same inputs must give the same bits in every
-// build: one test per kernel and size, comparing the native digest with the
-// ASan and wasm ones.
+// build and on every code path: one test per kernel and size, comparing the
+// native digest (no TWINCORE_SIMD cap: the widest paths) with the ASan
+// build's, the native build's under each lower cap, and the simd128 and
+// scalar wasm builds'.
 async function digestParity() {
-  const builds = { native: coreNative, asan: coreAsan, wasm: coreWasm };
+  const builds = {
+    native: { cmd: coreNative, env: { TWINCORE_SIMD: '' } },
+    asan: { cmd: coreAsan, env: { ...ASAN_ENV, TWINCORE_SIMD: '' } },
+    'native-avx2': { cmd: coreNative, env: { TWINCORE_SIMD: 'avx2' } },
+    'native-sse2': { cmd: coreNative, env: { TWINCORE_SIMD: 'sse2' } },
+    'native-scalar': { cmd: coreNative, env: { TWINCORE_SIMD: 'scalar' } },
+    wasm: { cmd: coreWasm },
+    'wasm-scalar': { cmd: coreWasmScalar },
+  };
   const outputs = {};
-  for (const [name, cmd] of Object.entries(builds)) {
-    const r = await exec([...cmd, '--digest'], {
-      env: name === 'asan' ? ASAN_ENV : {},
-      echo: false,
-    });
+  for (const [name, { cmd, env = {} }] of Object.entries(builds)) {
+    const r = await exec([...cmd, '--digest'], { env, echo: false });
     if (r.code !== 0 || r.signal) {
       console.log(`not ok digest: the ${name} build ${describe(r)}`);
       process.stderr.write(r.err);

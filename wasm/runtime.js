@@ -1,8 +1,9 @@
 'use strict';
 // The JS runtime of the wasm backend: it loads the Emscripten build of the
-// core (wasm/dist/, built by `make wasm`), whose memory is a shared WebAssembly.Memory,
-// keeps a fixed pool of worker_threads computing on that memory, and runs
-// jobs:
+// core (wasm/dist/, built by `make wasm`): the simd128 one, or the scalar
+// one where it is asked for (configure()) or the engine has no wasm SIMD.
+// Its memory is a shared WebAssembly.Memory. The runtime keeps a fixed pool
+// of worker_threads computing on that memory, and runs jobs:
 //   - a sync job runs tc_run() on the calling thread;
 //   - an async job is written into the heap and its address pushed on a
 //     queue in the heap; a pool thread runs it, and the caller awaits
@@ -23,6 +24,29 @@ const PENDING = 1;
 const CANCELED = 2;
 const ENOMEM = 11;
 
+// The builds of the module in DIR: the core with -msimd128, and without.
+const BUILDS = { simd128: 'twincore', scalar: 'twincore-scalar' };
+
+// A module of one function returning v128.const 0: valid only where the
+// engine has wasm SIMD.
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // types: () -> v128
+  0x03, 0x02, 0x01, 0x00, // functions: one of type 0
+  0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, // code: no locals, v128.const
+  ...new Array(16).fill(0), 0x0b, // 16 zero bytes, end
+]);
+
+// Which build to load: set by the facade before the first get().
+let wantScalar = false;
+function configure({ scalar }) {
+  wantScalar = Boolean(scalar);
+}
+
+function buildToLoad() {
+  return wantScalar || !WebAssembly.validate(SIMD_PROBE) ? 'scalar' : 'simd128';
+}
+
 // Layout keys, in the order of tc_wasm_layout() (wasm/exports.c).
 const LAYOUT_KEYS = ['size', 'status', 'cancel', 'kernel', 'dtype', 'in', 'inLen', 'in2', 'in2Len',
   'out', 'outLen', 'scratch', 'scratchLen', 'dim', 'planSize', 'statsSize'];
@@ -34,10 +58,12 @@ function poolSize() {
 }
 
 class Runtime {
-  constructor() {
-    const bytes = fs.readFileSync(path.join(DIR, 'twincore.wasm'));
+  constructor(build) {
+    // 'simd128' or 'scalar': which module runs (backends().wasm.build).
+    this.build = build;
+    const bytes = fs.readFileSync(path.join(DIR, `${BUILDS[build]}.wasm`));
     this.module = new WebAssembly.Module(bytes);
-    const factory = require(path.join(DIR, 'twincore.js'));
+    const factory = require(path.join(DIR, `${BUILDS[build]}.js`));
     const Module = {
       // Hand the loader the compiled module: it would otherwise fetch() a
       // file path, which Node 20 refuses; instantiating here also makes
@@ -379,11 +405,11 @@ function get() {
     if (typeof SharedArrayBuffer !== 'function' || typeof Atomics.waitAsync !== 'function') {
       throw new Error('this JavaScript engine lacks SharedArrayBuffer or Atomics.waitAsync');
     }
-    runtime = new Runtime();
+    runtime = new Runtime(buildToLoad());
   } catch (err) {
     loadError = err;
   }
   return runtime;
 }
 
-module.exports = { get, getLoadError: () => loadError, PENDING, CANCELED };
+module.exports = { get, configure, getLoadError: () => loadError, PENDING, CANCELED };

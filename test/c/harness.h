@@ -40,6 +40,7 @@ extern const char *tct_fixture_dir;
 #define TCT_TESTS(XX)       \
   XX(status_names)          \
   XX(kernel_paths)          \
+  XX(simd_cap)              \
   XX(job_init_and_plan)     \
   XX(bad_kernel_and_dtype)  \
   XX(bad_ranges)            \

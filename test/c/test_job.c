@@ -1,6 +1,7 @@
 /* The job descriptor, tc_plan(), tc_run()'s validation, and every status a
  * bad parameter gives. Each test starts from a valid job of each kernel and
  * breaks one thing. */
+#include "../../core/tc_internal.h"
 #include "harness.h"
 
 /* Buffers for one small valid job of any kernel. double members keep every
@@ -104,21 +105,65 @@ void test_kernel_paths(void) {
         "kernel out of range");
   CHECK(strcmp(tc_kernel_path(TC_KERNEL_SORT), "scalar") == 0, "sort");
 #if defined(__EMSCRIPTEN__)
-  CHECK(strcmp(tc_kernel_path(TC_KERNEL_MATMUL), "simd128") == 0, "matmul");
-  CHECK(strcmp(tc_kernel_path(TC_KERNEL_STATS), "simd128") == 0, "stats");
-  CHECK(strcmp(tc_kernel_path(TC_KERNEL_SHA256), "scalar") == 0, "sha256");
+  {
+    /* The simd128 module, or the scalar one (built without -msimd128). */
+#if defined(__wasm_simd128__)
+    const char *vec = "simd128";
+#else
+    const char *vec = "scalar";
+#endif
+    CHECK(strcmp(tc_kernel_path(TC_KERNEL_MATMUL), vec) == 0, "matmul");
+    CHECK(strcmp(tc_kernel_path(TC_KERNEL_STATS), vec) == 0, "stats");
+    CHECK(strcmp(tc_kernel_path(TC_KERNEL_SHA256), "scalar") == 0, "sha256");
+  }
 #elif defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   {
-    const char *widest = __builtin_cpu_supports("avx512f") ? "avx512f"
-                         : __builtin_cpu_supports("avx2")  ? "avx2"
-                                                           : "sse2";
+    /* The widest this CPU has, within the TWINCORE_SIMD cap. */
+    int cap = tc__simd_cap_bytes();
+    const char *widest = cap == 0 ? "scalar"
+                         : cap >= 64 && __builtin_cpu_supports("avx512f")
+                             ? "avx512f"
+                         : cap >= 32 && __builtin_cpu_supports("avx2") ? "avx2"
+                                                                       : "sse2";
     CHECK(strcmp(tc_kernel_path(TC_KERNEL_MATMUL), widest) == 0, "matmul: %s",
           tc_kernel_path(TC_KERNEL_MATMUL));
     CHECK(strcmp(tc_kernel_path(TC_KERNEL_STATS), widest) == 0, "stats: %s",
           tc_kernel_path(TC_KERNEL_STATS));
     CHECK(strcmp(tc_kernel_path(TC_KERNEL_SHA256),
-                 __builtin_cpu_supports("sha") ? "sha-ni" : "scalar") == 0,
+                 cap > 0 && __builtin_cpu_supports("sha") ? "sha-ni"
+                                                          : "scalar") == 0,
           "sha256: %s", tc_kernel_path(TC_KERNEL_SHA256));
+  }
+#endif
+}
+
+/* TWINCORE_SIMD: the four names, anything else no cap; the cap the core
+ * read is what the environment says (WebAssembly builds read none). */
+void test_simd_cap(void) {
+  static const char *const names[] = {"scalar", "sse2", "avx2", "avx512"};
+  static const int widths[] = {0, 16, 32, 64};
+  const char *env = getenv("TWINCORE_SIMD");
+  const char *cap = tc_simd_cap();
+  for (int i = 0; i < 4; i++)
+    CHECK(tc__simd_parse(names[i]) == i, "%s", names[i]);
+  CHECK(tc__simd_parse(NULL) == -1 && tc__simd_parse("") == -1 &&
+            tc__simd_parse("AVX2") == -1 && tc__simd_parse("avx") == -1 &&
+            tc__simd_parse("sse2 ") == -1 && tc__simd_parse("neon") == -1,
+        "invalid values are no cap");
+#if defined(__EMSCRIPTEN__)
+  (void)env;
+  (void)widths;
+  CHECK(cap == NULL, "wasm: cap %s", cap);
+  CHECK(tc__simd_cap_bytes() == 64, "wasm: %d bytes", tc__simd_cap_bytes());
+#else
+  if (tc__simd_parse(env) < 0) {
+    CHECK(cap == NULL, "TWINCORE_SIMD=%s: cap %s", env ? env : "(unset)", cap);
+    CHECK(tc__simd_cap_bytes() == 64, "no cap: %d bytes", tc__simd_cap_bytes());
+  } else {
+    CHECK(cap != NULL && strcmp(cap, env) == 0, "TWINCORE_SIMD=%s: cap %s", env,
+          cap);
+    CHECK(tc__simd_cap_bytes() == widths[tc__simd_parse(env)],
+          "TWINCORE_SIMD=%s: %d bytes", env, tc__simd_cap_bytes());
   }
 #endif
 }

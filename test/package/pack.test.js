@@ -11,7 +11,7 @@ const { ROOT, WORK, sh, must, npmEnv, pack } = require('./setup');
 const Pack = suite('npm pack');
 
 // Everything the tarball may hold: C sources and headers, binding.gyp, the
-// install script, the built wasm module, prebuilds, js/ (the CLI
+// install script, the built wasm modules (simd128 and scalar), prebuilds, js/ (the CLI
 // included), the types, the bench that `twincore bench` runs, README,
 // LICENSE.
 const ALLOWED = [
@@ -21,7 +21,7 @@ const ALLOWED = [
   /^native\/build\.js$/,
   /^wasm\/exports\.c$/,
   /^wasm\/(runtime|worker)\.js$/,
-  /^wasm\/dist\/twincore\.(js|wasm)$/,
+  /^wasm\/dist\/twincore(-scalar)?\.(js|wasm)$/,
   /^prebuilds\/[a-z0-9]+-[a-z0-9]+\/twincore(\.[a-z0-9]+)*\.node$/,
   /^js\/[\w-]+\.m?js$/,
   /^bench\/\w+\.js$/,
@@ -35,7 +35,8 @@ function required() {
     .filter((f) => /\.[ch]$/.test(f)).map((f) => `${d}/${f}`));
   return [
     'LICENSE', 'README.md', 'package.json', 'binding.gyp', 'index.d.ts', 'index.d.mts', 'native/build.js',
-    'wasm/dist/twincore.js', 'wasm/dist/twincore.wasm', 'wasm/runtime.js', 'wasm/worker.js', 'wasm/exports.c',
+    'wasm/dist/twincore.js', 'wasm/dist/twincore.wasm', 'wasm/dist/twincore-scalar.js',
+    'wasm/dist/twincore-scalar.wasm', 'wasm/runtime.js', 'wasm/worker.js', 'wasm/exports.c',
     'js/index.js', 'js/index.mjs', 'js/cli.js', 'bench/run.js', PREBUILD, ...sources,
   ];
 }
@@ -89,7 +90,8 @@ Pack('a pack from a clean checkout builds what is missing and gives the same fil
   const r = must(sh('npm', ['pack', '--json', '--pack-destination', out], { cwd: clone, env: npmEnv(), timeout: 1200000 }),
     'npm pack in a clean checkout');
   const files = JSON.parse(r.stdout)[0].files.map((f) => f.path).sort();
-  assert.ok(files.includes('wasm/dist/twincore.wasm'), 'the wasm module');
+  assert.ok(files.includes('wasm/dist/twincore.wasm') && files.includes('wasm/dist/twincore-scalar.wasm'),
+    'the wasm modules');
   assert.ok(files.includes(PREBUILD), 'the prebuild');
   assert.equal(files, pack().files);
 

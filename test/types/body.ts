@@ -21,8 +21,11 @@ async function main(): Promise<void> {
   tc.free(v);
   tc.free(u);
   const info: BackendsInfo = tc.backends();
-  const native = info.native.available ? `${info.native.paths.sha256}/${info.native.napiVersion}` : info.native.error;
-  const wasm = info.wasm.available ? `${info.wasm.simd.join('+')}/${info.wasm.heapSize > 0}` : info.wasm.error;
+  const native = info.native.available
+    ? `${info.native.paths.sha256}/${info.native.napiVersion}/${info.native.simdCap ?? 'no cap'}` : info.native.error;
+  const wasm = info.wasm.available
+    ? `${info.wasm.simd.join('+')}/${info.wasm.heapSize > 0}/${info.wasm.build}/${info.wasm.simdCap ?? 'no cap'}`
+    : info.wasm.error;
   const backend: Backend | null = info.default;
   console.log(JSON.stringify({
     abc: hex(digest),
@@ -53,6 +56,12 @@ export function misuse(): void {
   // @ts-expect-error: default may be null (a bad TWINCORE_BACKEND)
   const name: string = tc.backends().default;
   void name;
+  const native = tc.backends().native;
+  if (native.available) {
+    // @ts-expect-error: simdCap may be null (TWINCORE_SIMD unset)
+    const cap: string = native.simdCap;
+    void cap;
+  }
 }
 
 void main();

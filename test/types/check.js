@@ -117,6 +117,8 @@ const STATES = {
   'native not loading': { TWINCORE_NATIVE_ADDON: path.join(ROOT, 'no-such-addon.node') },
   'a bad TWINCORE_BACKEND': { TWINCORE_BACKEND: 'gpu' },
   'TWINCORE_BACKEND naming a missing backend': { TWINCORE_BACKEND: 'native', TWINCORE_NATIVE_ADDON: path.join(ROOT, 'no-such-addon.node') },
+  'TWINCORE_SIMD=scalar': { TWINCORE_SIMD: 'scalar' },
+  'a bad TWINCORE_SIMD': { TWINCORE_SIMD: 'mmx' },
 };
 
 function checkShape(dir) {
@@ -124,7 +126,7 @@ function checkShape(dir) {
   const values = [];
   for (const [state, env] of Object.entries(STATES)) {
     const r = spawnSync(process.execPath, ['-e', "console.log(JSON.stringify(require('twincore').backends()))"],
-      { cwd: dir, env: { ...process.env, TWINCORE_BACKEND: '', ...env }, encoding: 'utf8' });
+      { cwd: dir, env: { ...process.env, TWINCORE_BACKEND: '', TWINCORE_SIMD: '', ...env }, encoding: 'utf8' });
     if (r.status !== 0) return { name, ok: false, detail: `${state}: ${r.stderr}` };
     values.push(`  // ${state}\n  ${r.stdout.trim()},`);
   }
