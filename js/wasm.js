@@ -113,10 +113,17 @@ function subarray(begin, end) {
 
 function alloc(type, length) {
   const rt = runtime();
-  const Ctor = ARRAY_OF[type];
-  const bytes = length * Ctor.BYTES_PER_ELEMENT;
+  const bytes = length * ARRAY_OF[type].BYTES_PER_ELEMENT;
   const ptr = rt.malloc(bytes);
   rt.u8().fill(0, ptr, ptr + bytes);
+  return adopt(rt, type, ptr, length);
+}
+
+// An array of the heap memory at ptr, which it owns from now on as an
+// alloc()'d array does: free() or the collector gives it back.
+function adopt(rt, type, ptr, length) {
+  const Ctor = ARRAY_OF[type];
+  const bytes = length * Ctor.BYTES_PER_ELEMENT;
   const view = rt.view(Ctor, ptr, length);
   const ref = new WeakRef(view);
   const e = {
@@ -174,7 +181,12 @@ function makeJob(rt, call, s) {
     s.out[0], s.out[1], call.dims);
 }
 
-// The result of a finished job, out of the heap.
+// A zero-copy call's result up to this size is copied out of the heap
+// (cheaper than an array the heap has to track); a larger one stays there,
+// like the native backend's.
+const SMALL_OUTPUT = 4096;
+
+// The result of a finished job.
 function finish(rt, call, s, status) {
   if (status !== 0) throw statusError(rt, status, call.signal);
   if (call.output === 'input') {
@@ -185,6 +197,11 @@ function finish(rt, call, s, status) {
       new Uint8Array(info.buffer, info.byteOffset, s.in[1]).set(rt.u8().subarray(s.in[0], s.in[0] + s.in[1]));
     }
     return info.view;
+  }
+  if (s.mode === 'borrow' && s.out[1] > SMALL_OUTPUT) {
+    // Zero-copy: the result stays where the job wrote it.
+    s.owned.splice(s.owned.indexOf(s.out[0]), 1);
+    return adopt(rt, call.output.type, s.out[0], call.output.length);
   }
   const out = ownership.newArray(call.output.type, call.output.length);
   new Uint8Array(out.buffer).set(rt.u8().subarray(s.out[0], s.out[0] + s.out[1]));
