@@ -20,6 +20,7 @@ const PROFILES = {
     // 16M elements of each of these, for the sort targets.
     sortTypes: ['int32', 'float64'],
     sortDists: ['log-uniform', 'clustered'],
+    simd: { sha256: 1 * MIB, stats: 16 * MIB, matmul: 1024 },
     maxTime: 0.4,
   },
   full: {
@@ -29,6 +30,7 @@ const PROFILES = {
     matmul: [32, 64, 128, 256, 512, 1024, 2048],
     sortTypes: ['int32', 'float32', 'float64'],
     sortDists: ['log-uniform', 'clustered'],
+    simd: { sha256: 1 * MIB, stats: 16 * MIB, matmul: 1024 },
     maxTime: 1,
   },
   // A few seconds: what `make test` runs to check the report end to end.
@@ -39,6 +41,7 @@ const PROFILES = {
     matmul: [16, 64],
     sortTypes: [],
     sortDists: [],
+    simd: { sha256: 64 * KIB, stats: 64 * KIB, matmul: 64 },
     maxTime: 0.02,
   },
 };
@@ -149,6 +152,23 @@ function cases(o) {
     const input = { type: 'float32', length: n * n };
     twincore('matmul', input, n, 2 * n ** 3, 'FLOP');
     add({ kernel: 'matmul', input, size: n, work: 2 * n ** 3, unit: 'FLOP', backend: 'js', mode: '-', memory: 'plain', sync: true, series: 'js loops' });
+  }
+  // The SIMD paths, one size per kernel: native capped by TWINCORE_SIMD at
+  // scalar, 128- and 256-bit vectors, and the scalar wasm build. Each cap
+  // runs in a child process of its own (run.js), since the core reads the
+  // variable once; the widest native path and wasm simd128 are the main
+  // sweep's zero-copy sync rows at the same size.
+  const SIMD_INPUT = {
+    sha256: (size) => ({ input: { type: 'uint8', length: size }, work: size, unit: 'B' }),
+    stats: (size) => ({ input: { type: 'float64', length: size / 8 }, work: size, unit: 'B' }),
+    matmul: (n) => ({ input: { type: 'float32', length: n * n }, work: 2 * n ** 3, unit: 'FLOP' }),
+  };
+  for (const [kernel, size] of Object.entries(p.simd)) {
+    const k = { kernel, size, ...SIMD_INPUT[kernel](size), mode: 'zero-copy', sync: true };
+    for (const cap of ['scalar', 'sse2', 'avx2']) {
+      if (o.available.native) add({ ...k, backend: 'native', memory: 'native', simd: cap, series: `native ${cap} zero-copy sync` });
+    }
+    if (o.available.wasm) add({ ...k, backend: 'wasm', memory: 'wasm', simd: 'scalar', series: 'wasm scalar zero-copy sync' });
   }
   // The dispatch floor: a tiny job's round trip, one at a time and 64 in
   // flight (then a call of the case is a batch of 64).

@@ -3,7 +3,7 @@
 // self-contained HTML page with SVG charts: throughput against size, main-
 // thread time per call against size, and the copy share, per kernel.
 
-const { lineChart, esc } = require('./svg');
+const { lineChart, barChart, esc } = require('./svg');
 const { formatBytes, formatRate, formatTime, copyShare } = require('./stats');
 
 const KERNELS = ['sha256', 'stats', 'sort', 'matmul'];
@@ -16,7 +16,56 @@ function ok(results) {
 // The sort series of the size sweep are uint32; the other sort types are
 // single-size target rows.
 function sweep(results, kernel) {
-  return ok(results).filter((r) => r.kernel === kernel && (kernel !== 'sort' || r.dtype === 'uint32'));
+  return ok(results).filter((r) => r.kernel === kernel && !r.simd && (kernel !== 'sort' || r.dtype === 'uint32'));
+}
+
+// The SIMD paths of each kernel at one size (cases.js): native capped at
+// scalar, 128 and 256 bits, the widest native path, wasm scalar and
+// simd128; throughput, and speed-up over native scalar. The widest native
+// and wasm simd128 come from the main sweep's zero-copy sync rows.
+function simdRows(results, meta) {
+  const rows = [];
+  for (const kernel of ['sha256', 'stats', 'matmul']) {
+    const capped = ok(results).filter((r) => r.kernel === kernel && r.simd);
+    if (capped.length === 0) continue;
+    const size = capped[0].size;
+    const at = (pred) => ok(results).find((r) => r.kernel === kernel && r.size === size && pred(r));
+    const widest = meta && meta.nativePaths ? meta.nativePaths[kernel] : 'widest';
+    const simd128 = meta && meta.wasmPaths ? meta.wasmPaths[kernel] : 'simd128';
+    const paths = [
+      ['native scalar', at((r) => r.simd === 'scalar' && r.backend === 'native')],
+      ['native 128-bit', at((r) => r.simd === 'sse2')],
+      ['native 256-bit', at((r) => r.simd === 'avx2')],
+      [`native widest (${widest})`, at((r) => !r.simd && r.series === 'native zero-copy sync')],
+      ['wasm scalar', at((r) => r.simd === 'scalar' && r.backend === 'wasm')],
+      [`wasm (${simd128})`, at((r) => !r.simd && r.series === 'wasm zero-copy sync')],
+    ];
+    const base = paths[0][1];
+    rows.push({ kernel, size, paths: paths.map(([name, r]) => ({ name, r, path: r && r.path, speedup: r && base ? r.throughput / base.throughput : NaN })) });
+  }
+  return rows;
+}
+
+function simdTable(results, meta, md) {
+  const rows = simdRows(results, meta);
+  if (rows.length === 0) return '';
+  const names = rows[0].paths.map((p) => p.name.replace(/ \(.*\)$/, ''));
+  const cell = (p, kernel) => (p.r ? `${formatRate(p.r.throughput, UNIT[kernel].replace('/s', ''))}/s (${p.speedup.toFixed(2)}x)${p.path ? ` ${p.path}` : ''}` : '-');
+  const head = ['kernel', 'size', ...names];
+  const body = rows.map((row) => [row.kernel, sizeLabel(row.kernel, row.size), ...row.paths.map((p) => cell(p, row.kernel))]);
+  const note = 'Each code path\'s throughput on the same data (zero-copy, sync), and in brackets its speed-up over native scalar; the path that ran (backends() under each TWINCORE_SIMD cap) after it.';
+  if (md) return [note, '', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return `<p>${esc(note)}</p><table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${body.map((r) =>
+    `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</table>`;
+}
+
+function simdCharts(results, meta) {
+  return simdRows(results, meta).map((row) => barChart({
+    id: `simd-${row.kernel}`,
+    title: `${row.kernel} ${sizeLabel(row.kernel, row.size)}: speed-up over native scalar`,
+    bars: row.paths.filter((p) => Number.isFinite(p.speedup)).map((p) => ({ name: p.name, value: p.speedup })),
+    format: (v) => `${v.toFixed(2)}x`,
+  })).filter(Boolean);
 }
 
 function sizeLabel(kernel, size) {
@@ -79,7 +128,7 @@ function targetTable(all, md) {
     return [...(targets.length ? lines : []), ...(note ? ['', note] : [])].join('\n');
   }
   const table = targets.length ? `<table class="targets"><tr><th>target</th><th>wanted</th><th>measured</th><th>status</th></tr>${targets.map((t) =>
-    `<tr class="${t.status.replace(/ /g, '-')}"><td>${esc(t.target)}${t.detail ? `<br><small>${esc(t.detail)}</small>` : ''}</td><td>${esc(t.want)}</td><td>${esc(t.figure)}</td><td>${esc(t.status)}</td></tr>`).join('')}</table>` : '';
+    `<tr class="${t.status.split(',')[0].replace(/ /g, '-')}${t.noisy ? ' noisy' : ''}"><td>${esc(t.target)}${t.detail ? `<br><small>${esc(t.detail)}</small>` : ''}</td><td>${esc(t.want)}</td><td>${esc(t.figure)}</td><td>${esc(t.status)}</td></tr>`).join('')}</table>` : '';
   return `${table}${note ? `<p class="not-measured">${esc(note)}</p>` : ''}`;
 }
 
@@ -219,6 +268,7 @@ function markdown(doc) {
     extraSorts(doc.results, true),
     '',
     ...(dispatch ? ['## Dispatch floor', '', dispatch, ''] : []),
+    ...(simdTable(doc.results, doc.meta, true) ? ['## SIMD paths', '', simdTable(doc.results, doc.meta, true), ''] : []),
     blasLine(doc.extra),
     errors.length ? `\n## Cases that failed\n\n${errors.map((r) => `- ${r.id}: ${r.error}`).join('\n')}` : '',
     '',
@@ -251,6 +301,7 @@ ${answersTable(doc.results, false)}
 ${targetTable(doc.targets, false)}
 ${sections}
 ${extraSorts(doc.results, false)}
+${simdTable(doc.results, doc.meta, false) ? `<section id="simd"><h2>SIMD paths</h2><div class="charts">${simdCharts(doc.results, doc.meta).join('\n')}</div>${simdTable(doc.results, doc.meta, false)}</section>` : ''}
 <section id="dispatch"><h2>Dispatch floor</h2>${dispatchTable(doc.results, false) || '<p>Not measured in this run.</p>'}
 <p>${esc(blasLine(doc.extra))}</p></section>
 ${errors.length ? `<section id="errors"><h2>Cases that failed</h2><ul>${errors.map((r) => `<li>${esc(r.id)}: ${esc(r.error)}</li>`).join('')}</ul></section>` : ''}

@@ -62,6 +62,7 @@ function parseArgs(argv) {
     else if (flag === '--size') o.sizes = value();
     else if (flag === '--out') o.out = path.resolve(value());
     else if (flag === '--render') o.render = path.resolve(value());
+    else if (flag === '--simd-child') o.simdChild = value();
     else if (flag === '--help' || flag === '-h') o.help = true;
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else if (KERNELS.includes(arg)) words.kernels.push(arg);
@@ -132,6 +133,37 @@ function progress(i, n, c, started) {
   else process.stderr.write(`${text}\n`);
 }
 
+// The SIMD cases, each cap in a child process with TWINCORE_SIMD set (the
+// core reads it once): their results, or one failed result per case.
+function simdRuns(o, list) {
+  const caps = [...new Set(list.map((c) => c.simd))];
+  const results = [];
+  for (const cap of caps) {
+    const args = [...process.execArgv, __filename, '--simd-child', cap, '--profile', o.profile];
+    for (const k of ['kernels', 'backends', 'sizes']) if (o[k]) args.push(`--${k.slice(0, -1)}`, o[k].join(','));
+    const r = spawnSync(process.execPath, args, {
+      env: { ...process.env, TWINCORE_SIMD: cap }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26,
+    });
+    let got = null;
+    try {
+      got = JSON.parse(r.stdout.trim().split('\n').pop());
+    } catch {
+      // reported below
+    }
+    const mine = list.filter((c) => c.simd === cap);
+    if (r.status !== 0 || !Array.isArray(got)) {
+      const why = `the TWINCORE_SIMD=${cap} run failed (${r.error ? r.error.message : `exit ${r.status}`})`;
+      for (const c of mine) {
+        const { input, maxTime, index, ...fields } = c;
+        results.push({ ...fields, error: why });
+      }
+      continue;
+    }
+    results.push(...got);
+  }
+  return results;
+}
+
 // Write the Markdown and HTML of a run next to its JSON (targets
 // re-evaluated, so a run can be re-read by a newer report).
 function render(file) {
@@ -159,8 +191,11 @@ async function main() {
   for (const b of ['native', 'wasm']) {
     if (!available[b]) console.log(`bench: the ${b} backend is not available, its rows are skipped: ${info[b].error}`);
   }
-  const list = cases({ ...o, available });
-  if (list.length === 0) {
+  const every = cases({ ...o, available });
+  // The SIMD cases run in child processes, one per cap (see simdRuns);
+  // a child runs those of its own cap only.
+  const list = every.filter((c) => (o.simdChild ? c.simd === o.simdChild : !c.simd));
+  if (every.length === 0) {
     throw new UsageError(`no case of the ${o.profile} profile matches these filters (kernels ${o.kernels || 'any'}, ` +
       `backends ${o.backends || 'any'}, sizes ${o.sizes || 'any'})`);
   }
@@ -172,8 +207,8 @@ async function main() {
     const calls = Array.from({ length: info[b].threads }, () => tc.sha256(new Uint8Array(64), { backend: b, mode: 'copy' }));
     await Promise.all(calls);
   }
-  const m = meta(o, list);
-  const extra = o.kernels && !o.kernels.includes('matmul') ? {} : blas();
+  const m = meta(o, every);
+  const extra = o.simdChild || (o.kernels && !o.kernels.includes('matmul')) ? {} : blas();
   const skipped = [...peers.skipped, ...(extra.blasError ? [`OpenBLAS sgemm: ${extra.blasError}`] : [])];
   for (const line of skipped) console.log(`bench: ${line}`);
   const inputs = new Inputs();
@@ -190,6 +225,14 @@ async function main() {
   inputs.releaseExcept(new Set());
   await closePeers();
   if (process.stderr.isTTY) process.stderr.write('\n');
+  if (o.simdChild) {
+    // What ran under the cap, for the parent (the last line of stdout).
+    const paths = tc.backends();
+    for (const r of results) r.path = paths[r.backend].paths?.[r.kernel];
+    console.log(JSON.stringify(results));
+    return;
+  }
+  results.push(...simdRuns(o, every.filter((c) => c.simd)));
   m.seconds = (Date.now() - started) / 1e3;
   const doc = { meta: m, extra, results, targets: evaluate(results, extra) };
   fs.mkdirSync(o.out, { recursive: true });

@@ -1,5 +1,5 @@
 'use strict';
-// Line charts as self-contained SVG, for the HTML report: log or linear
+// Charts as self-contained SVG, for the HTML report. Line charts: log or linear
 // axes, labelled, ticks at powers of ten (or two, for byte sizes), one
 // polyline per series, a legend. Points that are not finite (or not
 // positive, on a log axis) are left out; a series with no point left is
@@ -127,4 +127,45 @@ function lineChart(c) {
   return out.join('\n');
 }
 
-module.exports = { lineChart, ticks, esc };
+/**
+ * Horizontal bars, one per named value, on a linear axis from 0.
+ * @param {object} c
+ * @param {string} c.id
+ * @param {string} c.title
+ * @param {{name: string, value: number}[]} c.bars
+ * @param {(v: number) => string} [c.format]
+ * @returns {string} an <svg> element, or '' if no bar has a finite value
+ */
+function barChart(c) {
+  const bars = c.bars.filter((b) => usable(b.value, false) && b.value >= 0);
+  if (bars.length === 0) return '';
+  const left = 190;
+  const right = 70;
+  const row = 22;
+  const h = M.top + bars.length * row + 30;
+  const hi = Math.max(...bars.map((b) => b.value)) || 1;
+  const sx = scale(0, hi, false, left, W - right);
+  const f = c.format || String;
+  const out = [];
+  out.push(`<svg id="${esc(c.id)}" class="chart bars" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="${esc(c.title)}">`);
+  out.push(`<title>${esc(c.title)}</title>`);
+  out.push(`<text class="chart-title" x="10" y="20" font-size="14" font-weight="bold">${esc(c.title)}</text>`);
+  for (const t of ticks(0, hi, false)) {
+    const x = sx(t).toFixed(1);
+    out.push(`<line x1="${x}" x2="${x}" y1="${M.top - 4}" y2="${h - 26}" stroke="#e5e5e5"/>`);
+    out.push(`<text class="tick" x="${x}" y="${h - 12}" font-size="11" text-anchor="middle">${esc(f(t))}</text>`);
+  }
+  bars.forEach((b, i) => {
+    const y = M.top + i * row;
+    const color = COLORS[i % COLORS.length];
+    out.push(`<g class="bar" data-name="${esc(b.name)}">`);
+    out.push(`<text class="legend" x="${left - 6}" y="${y + row / 2}" font-size="11" text-anchor="end" dominant-baseline="middle">${esc(b.name)}</text>`);
+    out.push(`<rect x="${left}" y="${y + 3}" width="${(sx(b.value) - left).toFixed(1)}" height="${row - 6}" fill="${color}"><title>${esc(`${b.name}: ${f(b.value)}`)}</title></rect>`);
+    out.push(`<text class="value" x="${(sx(b.value) + 4).toFixed(1)}" y="${y + row / 2}" font-size="11" dominant-baseline="middle">${esc(f(b.value))}</text>`);
+    out.push('</g>');
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+module.exports = { lineChart, barChart, ticks, esc };

@@ -226,7 +226,18 @@ Report('a real smoke run writes JSON, Markdown and HTML that pass the same check
   assert.ok(doc.results.length > 50);
   assert.equal(doc.results.filter((x) => x.error).map((x) => `${x.id}: ${x.error}`), []);
   assert.ok(doc.results.every((x) => Array.isArray(x.samples) && x.samples.length >= 2));
-  checkHtml(fs.readFileSync(path.join(out, 'latest.html'), 'utf8'), ['sha256', 'stats', 'sort', 'matmul']);
+  const html = fs.readFileSync(path.join(out, 'latest.html'), 'utf8');
+  checkHtml(html, ['sha256', 'stats', 'sort', 'matmul']);
+  // The SIMD paths: each cap ran in a child of its own, under that cap.
+  const capped = doc.results.filter((x) => x.simd);
+  assert.ok(capped.length >= 3, 'SIMD cases ran');
+  for (const x of capped) {
+    assert.type(x.path, 'string', x.id);
+    if (x.simd === 'scalar') assert.is(x.path, 'scalar', `${x.id} ran scalar`);
+    if (x.simd === 'sse2' && x.kernel !== 'sha256') assert.ok(['sse2', 'neon'].includes(x.path), `${x.id} ran ${x.path}`);
+  }
+  assert.match(html, /<svg id="simd-matmul"/);
+  assert.match(fs.readFileSync(path.join(out, 'latest.md'), 'utf8'), /## SIMD paths\n/);
   // Main-thread time by the thread's CPU clock (make test builds the bare
   // peer), net of an idle twin for every single async call.
   const single = doc.results.filter((x) => x.sync === false && !(x.batch > 1));
