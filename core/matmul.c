@@ -8,13 +8,15 @@
  * for bit that of the naive triple loop, in every build.
  *
  * Blocking: B is packed, one KC x NC block at a time, into panels of NR
- * columns (zero-padded) that sit contiguously in scratch; a micro-kernel
- * keeps an MR x NR tile of C in registers while it walks one panel and MR
- * rows of A (matmul_impl.h). Vectorizing across the NR columns of a tile
- * changes no element's order of additions, so the kernel is built for
- * several vector widths and, on x86-64, the widest the CPU has is picked
- * at run time: 16-byte vectors everywhere (SSE2, wasm simd128), AVX2 and
- * AVX-512 where present. All give the same bits.
+ * columns (zero-padded) that sit contiguously in scratch, and A one panel
+ * of MR rows at a time, interleaved so that each step of k reads MR
+ * contiguous floats. A micro-kernel keeps an MR x NR tile of C in registers
+ * while it walks one A panel and one B panel (matmul_impl.h). Vectorizing
+ * across the NR columns of a tile changes no element's order of additions,
+ * so the kernel is built for several instruction sets, each with its own
+ * tile shape, and on x86-64 the best the CPU has is picked at run time:
+ * 16-byte vectors everywhere (SSE2, wasm simd128), AVX2 and AVX-512 where
+ * present. All give the same bits.
  */
 #include <string.h>
 
@@ -30,12 +32,13 @@
  * keeps MR * NV accumulators, NV vectors of B and a broadcast of A in
  * registers: 16 of them with SSE2 and AVX2, and in wasm as V8 compiles
  * it on x64; 32 with AVX-512. A packed A panel (MR x KC floats) stays in
- * L1 while the packed block of B (KC x NC) streams past it; 384 x 768
- * floats measured as fast as smaller blocks that fit L2 (the stream is
- * sequential, so the prefetchers keep up) and needs fewer passes over C.
- * The shapes are the fastest measured for 1024^3 on an AMD Zen 4. */
-#define TC__KC 384
-#define TC__NC 768 /* a multiple of every NR below */
+ * L1 while the packed block of B (KC x NC, 576 KiB) sits in L2 (1 MiB on
+ * the CPU measured): a block that outgrows L2 measured no faster for
+ * large products and up to a fifth slower for few rows of A, where
+ * packing B is most of the work. The shapes are the fastest measured for
+ * 1024^3 on an AMD Zen 4. */
+#define TC__KC 256
+#define TC__NC 576 /* a multiple of every NR below (8, 12, 16, 24) */
 
 #if defined(__wasm_simd128__)
 /* V8's register allocator spills with 12 accumulators; 8 do not. */
