@@ -8,13 +8,15 @@
  * for bit that of the naive triple loop, in every build.
  *
  * Blocking: B is packed, one KC x NC block at a time, into panels of NR
- * columns (zero-padded) that sit contiguously in scratch; a micro-kernel
- * keeps an MR x NR tile of C in registers while it walks one panel and MR
- * rows of A (matmul_impl.h). Vectorizing across the NR columns of a tile
- * changes no element's order of additions, so the kernel is built for
- * several vector widths and, on x86-64, the widest the CPU has is picked
- * at run time: 16-byte vectors everywhere (SSE2, wasm simd128), AVX2 and
- * AVX-512 where present. All give the same bits.
+ * columns (zero-padded) that sit contiguously in scratch, and A one panel
+ * of MR rows at a time, interleaved so that each step of k reads MR
+ * contiguous floats. A micro-kernel keeps an MR x NR tile of C in registers
+ * while it walks one A panel and one B panel (matmul_impl.h). Vectorizing
+ * across the NR columns of a tile changes no element's order of additions,
+ * so the kernel is built for several instruction sets, each with its own
+ * tile shape, and on x86-64 the best the CPU has is picked at run time:
+ * 16-byte vectors everywhere (SSE2, wasm simd128), AVX2 and AVX-512 where
+ * present. All give the same bits.
  */
 #include <string.h>
 
@@ -26,38 +28,48 @@
 #define TC__INLINE inline
 #endif
 
-#define TC__MR 6
+/* Tile shapes and blocks, per instruction set. A tile of MR x NV vectors
+ * keeps MR * NV accumulators, NV vectors of B and a broadcast of A in
+ * registers: 16 of them with SSE2 and AVX2, and in wasm as V8 compiles
+ * it on x64; 32 with AVX-512. A packed A panel (MR x KC floats) stays in
+ * L1 while the packed block of B (KC x NC, 576 KiB) sits in L2 (1 MiB on
+ * the CPU measured): a block that outgrows L2 measured no faster for
+ * large products and up to a fifth slower for few rows of A, where
+ * packing B is most of the work. The shapes are the fastest measured for
+ * 1024^3 on an AMD Zen 4. */
 #define TC__KC 256
-/* A multiple of every panel width (2 vectors of up to 16 floats). */
-#define TC__NC 512
-#define TC__NR_MAX 32
+#define TC__NC 576 /* a multiple of every NR below (8, 12, 16, 24) */
 
-static size_t tc__min(size_t a, size_t b) {
-  return a < b ? a : b;
-}
-
-tc_status tc__matmul_scratch(size_t k, size_t n, size_t *bytes) {
-  /* kc <= TC__KC and nc <= TC__NC, so the product cannot overflow. */
-  size_t kc = tc__min(k, TC__KC);
-  size_t nc = (tc__min(n, TC__NC) + TC__NR_MAX - 1) / TC__NR_MAX * TC__NR_MAX;
-  *bytes = kc * nc * sizeof(float) + TC__SCRATCH_ALIGN;
-  return TC_OK;
-}
-
-/* Width 1: scalar code, for TWINCORE_SIMD=scalar. */
+/* Width 1: scalar code, for TWINCORE_SIMD=scalar (12 accumulators in
+ * the 16 scalar floating-point registers). */
 #define TC__VW 1
+#define TC__MR 4
+#define TC__NV 3
 #define TC__FN(x) x##_v1
 #define TC__TARGET TC__NO_VECTORIZE
 #include "matmul_impl.h"
 #undef TC__VW
+#undef TC__MR
+#undef TC__NV
 #undef TC__FN
 #undef TC__TARGET
 
+#if defined(__wasm_simd128__)
+/* V8's register allocator spills with 12 accumulators; 8 do not. */
+#define TC__MR 4
+#define TC__NV 2
+#else
+/* SSE2 has no three-operand forms: each product needs a copy of B. */
+#define TC__MR 4
+#define TC__NV 3
+#endif
 #define TC__VW 4
 #define TC__FN(x) x##_v4
 #define TC__TARGET
 #include "matmul_impl.h"
 #undef TC__VW
+#undef TC__MR
+#undef TC__NV
 #undef TC__FN
 #undef TC__TARGET
 
@@ -66,27 +78,56 @@ tc_status tc__matmul_scratch(size_t k, size_t n, size_t *bytes) {
 #define TC__X86_WIDE 1
 
 #define TC__VW 8
+#define TC__MR 6
+#define TC__NV 2
 #define TC__FN(x) x##_v8
 #define TC__TARGET __attribute__((target("avx2")))
 #include "matmul_impl.h"
 #undef TC__VW
+#undef TC__MR
+#undef TC__NV
 #undef TC__FN
 #undef TC__TARGET
 
-#define TC__VW 16
+/* The AVX-512 level (tc__matmul_f32_vw(16, ...)) uses AVX-512VL's 32
+ * registers with 256-bit vectors: on Zen 4, whose units are 256 bits wide
+ * and run a 512-bit operation as two halves, every 512-bit tile measured
+ * slower (8 x 3 zmm: 75 GFLOP/s at 1024^3) than a 256-bit tile of the
+ * same registers (8 x 3 ymm: 97 GFLOP/s). */
+#define TC__VW 8
+#define TC__MR 8
+#define TC__NV 3
 #define TC__FN(x) x##_v16
-#define TC__TARGET __attribute__((target("avx512f")))
+#define TC__TARGET __attribute__((target("avx512f,avx512vl")))
 #include "matmul_impl.h"
 #undef TC__VW
+#undef TC__MR
+#undef TC__NV
 #undef TC__FN
 #undef TC__TARGET
 #endif
+
+/* Enough for every width this build has, so that a plan fits any of them.
+ * Each part is bounded by its block sizes, so nothing can overflow. */
+tc_status tc__matmul_scratch(size_t k, size_t n, size_t *bytes) {
+  size_t floats = tc__scratch_floats_v4(k, n), v1 = tc__scratch_floats_v1(k, n);
+  if (v1 > floats) floats = v1;
+#ifdef TC__X86_WIDE
+  size_t v8 = tc__scratch_floats_v8(k, n), v16 = tc__scratch_floats_v16(k, n);
+  if (v8 > floats) floats = v8;
+  if (v16 > floats) floats = v16;
+#endif
+  *bytes = floats * sizeof(float) + TC__SCRATCH_ALIGN;
+  return TC_OK;
+}
 
 int tc__matmul_widest(void) {
   int cap = tc__simd_cap_bytes();
   if (cap == 0) return 1;
 #ifdef TC__X86_WIDE
-  if (cap >= 64 && __builtin_cpu_supports("avx512f")) return 16;
+  if (cap >= 64 && __builtin_cpu_supports("avx512f") &&
+      __builtin_cpu_supports("avx512vl"))
+    return 16;
   if (cap >= 32 && __builtin_cpu_supports("avx2")) return 8;
 #endif
   return 4;
@@ -95,7 +136,7 @@ int tc__matmul_widest(void) {
 tc_status tc__matmul_f32_vw(int vw, const float *a, const float *b, float *c,
                             size_t m, size_t k, size_t n, void *scratch,
                             const int32_t *cancel) {
-  float *bp = (float *)tc__align_up(scratch, TC__SCRATCH_ALIGN);
+  float *sp = (float *)tc__align_up(scratch, TC__SCRATCH_ALIGN);
 
   if (k == 0) {
     /* An empty sum: every element is +0, whose bits are all zero. */
@@ -103,11 +144,11 @@ tc_status tc__matmul_f32_vw(int vw, const float *a, const float *b, float *c,
     return TC_OK;
   }
 #ifdef TC__X86_WIDE
-  if (vw == 16) return tc__matmul_v16(a, b, c, m, k, n, bp, cancel);
-  if (vw == 8) return tc__matmul_v8(a, b, c, m, k, n, bp, cancel);
+  if (vw == 16) return tc__matmul_v16(a, b, c, m, k, n, sp, cancel);
+  if (vw == 8) return tc__matmul_v8(a, b, c, m, k, n, sp, cancel);
 #endif
-  if (vw == 1) return tc__matmul_v1(a, b, c, m, k, n, bp, cancel);
-  return tc__matmul_v4(a, b, c, m, k, n, bp, cancel);
+  if (vw == 1) return tc__matmul_v1(a, b, c, m, k, n, sp, cancel);
+  return tc__matmul_v4(a, b, c, m, k, n, sp, cancel);
 }
 
 tc_status tc_matmul_f32(const float *a, const float *b, float *c, size_t m,

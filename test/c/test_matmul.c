@@ -73,12 +73,13 @@ void test_matmul_known_answers(void) {
 }
 
 void test_matmul_random_vs_ref(void) {
-  /* Shapes around the micro-tile (4 x 8), the k block (256) and the n
-   * block (512). */
+  /* Shapes around the register tiles (4, 6 or 8 rows; 8 to 24 columns),
+   * the k block (256) and the n block (576). */
   static const size_t shapes[][3] = {
       {1, 1, 1},     {1, 7, 1},      {3, 5, 7},     {4, 8, 8},    {5, 9, 17},
       {2, 3, 513},   {17, 257, 33},  {6, 300, 520}, {33, 513, 9}, {64, 64, 64},
-      {100, 1, 100}, {7, 600, 1030}, {130, 70, 3}};
+      {100, 1, 100}, {7, 600, 1030}, {130, 70, 3},  {8, 256, 24}, {9, 257, 577},
+      {12, 512, 48}, {25, 255, 575}};
   tct_rng r = {13};
   for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
     size_t m = shapes[s][0], k = shapes[s][1], n = shapes[s][2];
@@ -116,8 +117,12 @@ static int next_width(int vw) {
 
 /* Every vector width this CPU can run gives the naive loop's bits. */
 void test_matmul_every_width(void) {
+  /* Whole tiles and blocks of every width, and one row, column or step
+   * past them. */
   static const size_t shapes[][3] = {
-      {7, 600, 1030}, {13, 31, 47}, {6, 256, 32}};
+      {7, 600, 1030}, {13, 31, 47},   {6, 256, 32},
+      {24, 256, 576}, {25, 257, 577}, {23, 513, 100},
+      {8, 1, 24},     {1, 50, 1},     {49, 20, 1153}};
   tct_rng r = {15};
   for (int vw = 1; vw != 0; vw = next_width(vw)) {
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
