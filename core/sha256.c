@@ -149,6 +149,7 @@ static inline tc__v4u tc__vschedule(tc__v4u x0, tc__v4u x1, tc__v4u x2,
  * lane by lane (measured slower in both builds). */
 static void tc__sha256_blocks(uint32_t state[8], const uint8_t *p,
                               size_t nblocks) {
+  /* K read as vectors: the table is aligned for them and never written. */
   const tc__v4u *kv = (const tc__v4u *)(const void *)tc__sha256_k;
   uint32_t wk[64];
   while (nblocks-- > 0) {
