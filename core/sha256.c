@@ -16,7 +16,8 @@
 /* Blocks hashed between two looks at the cancel flag: 256 KiB. */
 #define TC__SHA256_CHUNK_BLOCKS 4096
 
-static const uint32_t tc__sha256_k[64] = {
+/* K (4.2.2), aligned for the vector loads of the portable function. */
+__attribute__((aligned(16))) static const uint32_t tc__sha256_k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
     0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
     0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
@@ -33,11 +34,6 @@ static inline uint32_t tc__rotr(uint32_t x, unsigned n) {
   return (x >> n) | (x << (32u - n));
 }
 
-static inline uint32_t tc__load_be32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-         (uint32_t)p[3];
-}
-
 static inline void tc__store_be32(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)(v >> 24);
   p[1] = (uint8_t)(v >> 16);
@@ -45,43 +41,134 @@ static inline void tc__store_be32(uint8_t *p, uint32_t v) {
   p[3] = (uint8_t)v;
 }
 
-/* One round: t1 and t2 as in FIPS 180-4 section 6.2.2, with the working
- * variables rotated by renaming instead of by moves. */
-#define TC__SHA256_ROUND(a, b, c, d, e, f, g, h, i)                          \
-  do {                                                                       \
-    uint32_t t1 = h + (tc__rotr(e, 6) ^ tc__rotr(e, 11) ^ tc__rotr(e, 25)) + \
-                  ((e & f) ^ (~e & g)) + tc__sha256_k[i] + w[i];             \
-    uint32_t t2 = (tc__rotr(a, 2) ^ tc__rotr(a, 13) ^ tc__rotr(a, 22)) +     \
-                  ((a & b) ^ (a & c) ^ (b & c));                             \
-    d += t1;                                                                 \
-    h = t1 + t2;                                                             \
+/* The portable compression function keeps the message schedule in 16-byte
+ * vectors (GCC/clang vector extensions: simd128 in the wasm build, SSE2 or
+ * NEON natively), four words of W at a time, and the rounds in scalar
+ * registers. The two run on different execution units, so the schedule
+ * costs the rounds little. */
+typedef uint32_t tc__v4u __attribute__((vector_size(16)));
+typedef uint64_t tc__v2u64 __attribute__((vector_size(16)));
+typedef uint8_t tc__v16u8 __attribute__((vector_size(16)));
+
+/* Lanes i0..i3 of the eight lanes of a then b. */
+#if defined(__clang__)
+#define TC__SHUF4(a, b, i0, i1, i2, i3) \
+  __builtin_shufflevector(a, b, i0, i1, i2, i3)
+#else
+#define TC__SHUF4(a, b, i0, i1, i2, i3) \
+  __builtin_shuffle(a, b, (tc__v4u){i0, i1, i2, i3})
+#endif
+
+/* The 32-bit lane that holds the low half of a 64-bit lane. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define TC__LO32 1
+#else
+#define TC__LO32 0
+#endif
+
+/* Four big-endian words from p (any alignment). */
+static inline tc__v4u tc__vload_be(const uint8_t *p) {
+  tc__v4u v;
+  memcpy(&v, p, 16);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  return v;
+#elif defined(__wasm_simd128__)
+  /* One i8x16.shuffle. */
+  return (tc__v4u)__builtin_shufflevector((tc__v16u8)v, (tc__v16u8)v, 3, 2, 1,
+                                          0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14,
+                                          13, 12);
+#else
+  /* Shifts: baseline x86-64 (SSE2) has no byte shuffle. */
+  return v << 24 | (v & 0xff00) << 8 | (v >> 8 & 0xff00) | v >> 24;
+#endif
+}
+
+/* sigma0 of FIPS 180-4 (4.6) in every lane. */
+static inline tc__v4u tc__vsigma0(tc__v4u x) {
+  return (x >> 7 | x << 25) ^ (x >> 18 | x << 14) ^ x >> 3;
+}
+
+/* sigma1 (4.7) of two words given as {x, x, y, y}: a 64-bit lane that holds
+ * a word twice shifted right by n holds the word rotated right by n in its
+ * low half, so two 64-bit shifts make the two rotations. The results are in
+ * lanes TC__LO32 and TC__LO32 + 2. */
+static inline tc__v4u tc__vsigma1_2(tc__v4u xxyy) {
+  tc__v2u64 q = (tc__v2u64)xxyy;
+  return (tc__v4u)(q >> 17 ^ q >> 19) ^ xxyy >> 10;
+}
+
+/* W[t..t+3] from x0 = W[t-16..t-13], x1, x2, x3 = W[t-4..t-1] (6.2.2 step
+ * 1). W[t+2] and W[t+3] need sigma1 of W[t] and W[t+1], so sigma1 is taken
+ * of two words, twice. */
+static inline tc__v4u tc__vschedule(tc__v4u x0, tc__v4u x1, tc__v4u x2,
+                                    tc__v4u x3) {
+  const tc__v4u z = {0, 0, 0, 0};
+  tc__v4u s = x0 + tc__vsigma0(TC__SHUF4(x0, x1, 1, 2, 3, 4)) +
+              TC__SHUF4(x2, x3, 1, 2, 3, 4);
+  tc__v4u lo = tc__vsigma1_2(TC__SHUF4(x3, x3, 2, 2, 3, 3));
+  s += TC__SHUF4(lo, z, TC__LO32, TC__LO32 + 2, 4, 4);
+  tc__v4u hi = tc__vsigma1_2(TC__SHUF4(s, s, 0, 0, 1, 1));
+  s += TC__SHUF4(z, hi, 0, 0, TC__LO32 + 4, TC__LO32 + 6);
+  return s;
+}
+
+/* One round (6.2.2 steps 3 and 4) with the working variables rotated by
+ * renaming instead of by moves. wk[i] is W[i] + K[i]. Ch(e,f,g) is
+ * g ^ (e & (f ^ g)) and Maj(a,b,c) is b ^ ((a ^ b) & (b ^ c)), where b ^ c
+ * is the previous round's a ^ b, kept in bc: three operations each. */
+#define TC__SHA256_ROUND(a, b, c, d, e, f, g, h, i)                      \
+  do {                                                                   \
+    uint32_t t1 = h + wk[i] + (g ^ (e & (f ^ g))) +                      \
+                  (tc__rotr(e, 6) ^ tc__rotr(e, 11) ^ tc__rotr(e, 25));  \
+    uint32_t ab = a ^ b;                                                 \
+    uint32_t t2 = (tc__rotr(a, 2) ^ tc__rotr(a, 13) ^ tc__rotr(a, 22)) + \
+                  (b ^ (ab & bc));                                       \
+    bc = ab;                                                             \
+    d += t1;                                                             \
+    h = t1 + t2;                                                         \
   } while (0)
 
-/* Hash nblocks 64-byte blocks into state. */
+/* Rounds 4j..4j+3, x holding W[4j..4j+3]. W + K goes to wk first; with
+ * SCHED, x becomes W[4j+16..4j+19] from x and the three vectors after it
+ * (y, z, u) while the scalar rounds run. */
+#define TC__SHA256_GROUP(SCHED, j, x, y, z, u, a, b, c, d, e, f, g, h) \
+  do {                                                                 \
+    tc__v4u xk = x + kv[j];                                            \
+    memcpy(&wk[4 * (j)], &xk, 16);                                     \
+    if (SCHED) x = tc__vschedule(x, y, z, u);                          \
+    TC__SHA256_ROUND(a, b, c, d, e, f, g, h, 4 * (j));                 \
+    TC__SHA256_ROUND(h, a, b, c, d, e, f, g, 4 * (j) + 1);             \
+    TC__SHA256_ROUND(g, h, a, b, c, d, e, f, 4 * (j) + 2);             \
+    TC__SHA256_ROUND(f, g, h, a, b, c, d, e, 4 * (j) + 3);             \
+  } while (0)
+
+/* Hash nblocks 64-byte blocks into state. W + K is written to wk and read
+ * back by the rounds, and the first 48 rounds are a loop whose index picks
+ * the words: so the compilers keep wk in memory, where each round reads its
+ * word as an operand, instead of taking every word out of a vector register
+ * lane by lane (measured slower in both builds). */
 static void tc__sha256_blocks(uint32_t state[8], const uint8_t *p,
                               size_t nblocks) {
-  uint32_t w[64];
+  /* K read as vectors: the table is aligned for them and never written. */
+  const tc__v4u *kv = (const tc__v4u *)(const void *)tc__sha256_k;
+  uint32_t wk[64];
   while (nblocks-- > 0) {
-    for (int i = 0; i < 16; i++) w[i] = tc__load_be32(p + 4 * i);
-    for (int i = 16; i < 64; i++) {
-      uint32_t s0 =
-          tc__rotr(w[i - 15], 7) ^ tc__rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-      uint32_t s1 =
-          tc__rotr(w[i - 2], 17) ^ tc__rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
+    tc__v4u x0 = tc__vload_be(p), x1 = tc__vload_be(p + 16);
+    tc__v4u x2 = tc__vload_be(p + 32), x3 = tc__vload_be(p + 48);
     uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
     uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
-    for (int i = 0; i < 64; i += 8) {
-      TC__SHA256_ROUND(a, b, c, d, e, f, g, h, i);
-      TC__SHA256_ROUND(h, a, b, c, d, e, f, g, i + 1);
-      TC__SHA256_ROUND(g, h, a, b, c, d, e, f, i + 2);
-      TC__SHA256_ROUND(f, g, h, a, b, c, d, e, i + 3);
-      TC__SHA256_ROUND(e, f, g, h, a, b, c, d, i + 4);
-      TC__SHA256_ROUND(d, e, f, g, h, a, b, c, i + 5);
-      TC__SHA256_ROUND(c, d, e, f, g, h, a, b, i + 6);
-      TC__SHA256_ROUND(b, c, d, e, f, g, h, a, i + 7);
+    uint32_t bc = b ^ c;
+    /* Rounds 0..47 compute W[16..63]; 48..63 use the last four vectors. */
+    for (int j = 0; j < 12; j += 4) {
+      TC__SHA256_GROUP(1, j, x0, x1, x2, x3, a, b, c, d, e, f, g, h);
+      TC__SHA256_GROUP(1, j + 1, x1, x2, x3, x0, e, f, g, h, a, b, c, d);
+      TC__SHA256_GROUP(1, j + 2, x2, x3, x0, x1, a, b, c, d, e, f, g, h);
+      TC__SHA256_GROUP(1, j + 3, x3, x0, x1, x2, e, f, g, h, a, b, c, d);
     }
+    TC__SHA256_GROUP(0, 12, x0, x1, x2, x3, a, b, c, d, e, f, g, h);
+    TC__SHA256_GROUP(0, 13, x1, x2, x3, x0, e, f, g, h, a, b, c, d);
+    TC__SHA256_GROUP(0, 14, x2, x3, x0, x1, a, b, c, d, e, f, g, h);
+    TC__SHA256_GROUP(0, 15, x3, x0, x1, x2, e, f, g, h, a, b, c, d);
     state[0] += a;
     state[1] += b;
     state[2] += c;
@@ -182,20 +269,22 @@ const char *tc__sha256_path(void) {
   return tc__sha256_has_ni() ? "sha-ni" : "scalar";
 }
 
-/* The compression function this CPU runs fastest. */
+/* The compression function this CPU runs fastest, or with portable set
+ * the portable one. */
 static void tc__sha256_compress(uint32_t state[8], const uint8_t *p,
-                                size_t nblocks) {
+                                size_t nblocks, int portable) {
 #ifdef TC__SHA_NI
-  if (tc__sha256_has_ni()) {
+  if (!portable && tc__sha256_has_ni()) {
     tc__sha256_blocks_ni(state, p, nblocks);
     return;
   }
 #endif
+  (void)portable;
   tc__sha256_blocks(state, p, nblocks);
 }
 
-tc_status tc_sha256(const uint8_t *in, size_t len, uint8_t out[32],
-                    const int32_t *cancel) {
+static tc_status tc__sha256_run(const uint8_t *in, size_t len, uint8_t out[32],
+                                const int32_t *cancel, int portable) {
   uint32_t state[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                        0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
   size_t full = len / 64;
@@ -212,7 +301,7 @@ tc_status tc_sha256(const uint8_t *in, size_t len, uint8_t out[32],
     size_t n = full - done;
     if (n > TC__SHA256_CHUNK_BLOCKS) n = TC__SHA256_CHUNK_BLOCKS;
     if (tc__cancelled(cancel)) return TC_CANCELED;
-    tc__sha256_compress(state, in + done * 64, n);
+    tc__sha256_compress(state, in + done * 64, n, portable);
     done += n;
   }
 
@@ -225,8 +314,21 @@ tc_status tc_sha256(const uint8_t *in, size_t len, uint8_t out[32],
   memset(tail + rest + 1, 0, padded - rest - 1 - 8);
   tc__store_be32(tail + padded - 8, (uint32_t)(bits >> 32));
   tc__store_be32(tail + padded - 4, (uint32_t)bits);
-  tc__sha256_compress(state, tail, padded / 64);
+  tc__sha256_compress(state, tail, padded / 64, portable);
 
   for (int i = 0; i < 8; i++) tc__store_be32(out + 4 * i, state[i]);
   return TC_OK;
+}
+
+tc_status tc_sha256(const uint8_t *in, size_t len, uint8_t out[32],
+                    const int32_t *cancel) {
+  return tc__sha256_run(in, len, out, cancel, 0);
+}
+
+/* tc_sha256() with the portable compression function on any CPU: the C
+ * tests reach it through this, since on a CPU with SHA-NI nothing else
+ * runs it natively. */
+tc_status tc__sha256_portable(const uint8_t *in, size_t len, uint8_t out[32],
+                              const int32_t *cancel) {
+  return tc__sha256_run(in, len, out, cancel, 1);
 }

@@ -5,6 +5,11 @@
 #include "harness.h"
 #include "ref.h"
 
+/* core/sha256.c: tc_sha256() with the portable compression function, which
+ * natively runs only on CPUs without SHA-NI. */
+tc_status tc__sha256_portable(const uint8_t *in, size_t len, uint8_t out[32],
+                              const int32_t *cancel);
+
 /* Hash through a job, as a binding would. */
 static tc_status job_sha256(const void *msg, size_t len, uint8_t out[32]) {
   tc_job job;
@@ -49,6 +54,9 @@ void test_sha256_nist_vectors(void) {
       CHECK(from_hex(line + 5, md, sizeof md) == 32, "bad MD line");
       CHECK_STATUS(job_sha256(msg, len, got), TC_OK);
       CHECK(memcmp(got, md, 32) == 0, "NIST vector of %zu bytes", len);
+      CHECK_STATUS(tc__sha256_portable(msg, len, got, NULL), TC_OK);
+      CHECK(memcmp(got, md, 32) == 0, "NIST vector of %zu bytes, portable",
+            len);
       vectors++;
     }
   }
@@ -104,7 +112,15 @@ void test_sha256_random_vs_ref(void) {
     CHECK_STATUS(job_sha256(msg, lens[c], got), TC_OK);
     tct_ref_sha256(msg, lens[c], want);
     CHECK(memcmp(got, want, 32) == 0, "length %zu", lens[c]);
+    CHECK_STATUS(tc__sha256_portable(msg, lens[c], got, NULL), TC_OK);
+    CHECK(memcmp(got, want, 32) == 0, "length %zu, portable", lens[c]);
     free(msg);
+  }
+  /* The portable entry looks at the cancel flag as tc_sha256() does. */
+  {
+    int32_t flag = 1;
+    uint8_t msg[64] = {0}, got[32];
+    CHECK_STATUS(tc__sha256_portable(msg, sizeof msg, got, &flag), TC_CANCELED);
   }
 }
 
@@ -119,6 +135,9 @@ void test_sha256_unaligned(void) {
       CHECK_STATUS(job_sha256(buf + off, lens[i], got), TC_OK);
       tct_ref_sha256(buf + off, lens[i], want);
       CHECK(memcmp(got, want, 32) == 0, "offset %zu length %zu", off, lens[i]);
+      CHECK_STATUS(tc__sha256_portable(buf + off, lens[i], got, NULL), TC_OK);
+      CHECK(memcmp(got, want, 32) == 0, "offset %zu length %zu, portable", off,
+            lens[i]);
     }
   }
   free(buf);
