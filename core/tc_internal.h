@@ -85,6 +85,12 @@ int tc__simd_parse(const char *value);
  * the environment once, at first use. */
 int tc__simd_cap_bytes(void);
 
+/** tc_sha256() with the portable compression function, whatever the CPU
+ * has: the C tests reach it through this, since on a CPU with SHA-NI
+ * nothing else runs it natively. */
+tc_status tc__sha256_portable(const uint8_t *in, size_t len, uint8_t out[32],
+                              const int32_t *cancel);
+
 /** "sha-ni" where the SHA extensions run, else "scalar". */
 const char *tc__sha256_path(void);
 

@@ -3,12 +3,8 @@
  * (it pads the whole message in one buffer and rotates the working
  * variables by moves). */
 #include "harness.h"
+#include "../../core/tc_internal.h"
 #include "ref.h"
-
-/* core/sha256.c: tc_sha256() with the portable compression function, which
- * natively runs only on CPUs without SHA-NI. */
-tc_status tc__sha256_portable(const uint8_t *in, size_t len, uint8_t out[32],
-                              const int32_t *cancel);
 
 /* Hash through a job, as a binding would. */
 static tc_status job_sha256(const void *msg, size_t len, uint8_t out[32]) {
