@@ -181,6 +181,19 @@ function cases(o) {
     if (o.available.bare) add({ ...common, backend: 'peer', peer: 'bare', series: 'bare napi_create_async_work' });
     if (o.available.piscina) add({ ...common, backend: 'peer', peer: 'piscina', series: 'piscina empty task' });
   }
+  // Where a sequential call's time goes: the facade's validation alone,
+  // and the whole sync call (validation, the binding, the 16-byte hash);
+  // the async call less the sync one is the pool's round trip and the
+  // promise's settling.
+  {
+    const input = { type: 'uint8', length: 16 };
+    const common = { kernel: 'dispatch', input, size: 1, work: 1, unit: 'call', memory: 'plain', sync: true, batch: 1 };
+    for (const backend of ['native', 'wasm']) {
+      if (!o.available[backend]) continue;
+      add({ ...common, backend, mode: 'zero-copy', memory: backend, series: `twincore ${backend} sync` });
+      add({ ...common, backend: 'peer', peer: 'facade', target: backend, mode: '-', memory: backend, series: `facade validation (${backend})` });
+    }
+  }
   const sizeOk = (c) => !o.sizes || o.sizes.some((s) => (c.kernel === 'matmul' || c.kernel === 'dispatch' ? Number(s) === c.size : parseBytes(s) === c.size));
   return out
     .filter((c) => !o.kernels || o.kernels.includes(c.kernel))

@@ -16,6 +16,7 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const Benchmark = require('benchmark');
 const tc = require('..');
+const validate = require('../js/validate');
 const { fill, ARRAYS } = require('./cases');
 const { throughput } = require('./stats');
 
@@ -138,7 +139,11 @@ function makeFn(c, data, set, timing) {
     }
     case 'bare': return batched(c.batch, () => peers.bare.roundTrip());
     case 'piscina': return batched(c.batch, () => peers.piscina.run(null));
-    case 'dispatch': return batched(c.batch, () => tc.sha256(data, opts));
+    case 'dispatch': return c.sync ? () => tc.sha256Sync(data, opts) : batched(c.batch, () => tc.sha256(data, opts));
+    case 'facade': {
+      const o = { backend: c.target, mode: 'borrow' };
+      return () => validate.sha256(data, o, false);
+    }
     default: throw new Error(`no way to run ${c.id}`);
   }
 }

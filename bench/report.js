@@ -149,19 +149,42 @@ function kernelTable(results, kernel, md) {
     `<tr><td>${esc(n)}</td>${sizes.map((s) => `<td>${esc(cell(rows.find((r) => r.series === n && r.size === s)))}</td>`).join('')}</tr>`).join('')}</table>`;
 }
 
+// A sequential async call's time, split: the facade's validation, the
+// rest of a sync call (the binding, the tiny hash), and what async adds
+// (the pool's round trip, settling the promise).
+function dispatchBreakdown(results) {
+  const get = (series) => results.find((r) => !r.error && r.kernel === 'dispatch' && r.size === 1 && r.series === series);
+  const lines = [];
+  for (const backend of ['native', 'wasm']) {
+    const facade = get(`facade validation (${backend})`);
+    const sync = get(`twincore ${backend} sync`);
+    const async = get(`twincore ${backend}`);
+    if (!facade || !sync || !async) continue;
+    const t = (r) => r.secondsPerUnit;
+    lines.push(`${backend}: ${formatTime(t(async))} per sequential async call = facade validation ${formatTime(t(facade))}` +
+      ` + binding and kernel ${formatTime(Math.max(t(sync) - t(facade), 0))}` +
+      ` + pool round trip and settling ${formatTime(Math.max(t(async) - t(sync), 0))}`);
+  }
+  const bare = get('bare napi_create_async_work');
+  if (lines.length && bare) lines.push(`bare napi_create_async_work round trip: ${formatTime(bare.secondsPerUnit)}`);
+  return lines;
+}
+
 function dispatchTable(results, md) {
-  const rows = results.filter((r) => !r.error && r.kernel === 'dispatch');
+  const rows = results.filter((r) => !r.error && r.kernel === 'dispatch' && !r.sync && r.peer !== 'facade');
   if (rows.length === 0) return '';
   const names = [...new Set(rows.map((r) => r.series))];
   const cell = (r) => (r ? `${formatTime(r.secondsPerUnit)} (${formatTime(r.busyPerCall)} busy)` : '-');
   const get = (n, b) => rows.find((r) => r.series === n && r.size === b);
+  const split = dispatchBreakdown(results);
   if (md) {
     const lines = ['| per call | sequential | 64 in flight |', '|---|---|---|'];
     for (const n of names) lines.push(`| ${n} | ${cell(get(n, 1))} | ${cell(get(n, 64))} |`);
-    return lines.join('\n');
+    return [...lines, ...(split.length ? ['', ...split.map((l) => `- ${l}`)] : [])].join('\n');
   }
   return `<table><tr><th>per call</th><th>sequential</th><th>64 in flight</th></tr>${names.map((n) =>
-    `<tr><td>${esc(n)}</td><td>${esc(cell(get(n, 1)))}</td><td>${esc(cell(get(n, 64)))}</td></tr>`).join('')}</table>`;
+    `<tr><td>${esc(n)}</td><td>${esc(cell(get(n, 1)))}</td><td>${esc(cell(get(n, 64)))}</td></tr>`).join('')}</table>` +
+    (split.length ? `<ul>${split.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : '');
 }
 
 function extraSorts(results, md) {
