@@ -4,8 +4,9 @@
 // stats and sort) or the backend's pool.
 //
 // The first 'auto' call of a kernel (and element type) on a backend times
-// the backend's sync call at two small sizes, and a memcpy, a few times
-// each (about a millisecond, once), each fitted as a + b·work. Then:
+// the backend's sync call at two small sizes, and a memcpy in turns with
+// it, a few times each (one to a few milliseconds, once), each fitted as
+// a + b·work. Then:
 //   - a sync call runs on the baseline (stats, sort) where that is faster
 //     than the call's fixed cost plus its work (BASELINE_PER_BYTE);
 //   - an async call costs the calling thread the round trip (ROUND_TRIP)
@@ -22,8 +23,7 @@ const validate = require('./validate');
 // doing so needs a round trip per sample.
 const ROUND_TRIP = 20e-6;
 
-// The two calibration sizes, as work (bytes; flops for matmul); the
-// baseline's are smaller, since it only wins on small inputs.
+// The two calibration sizes, as work (bytes; flops for matmul).
 const POINTS = {
   sha256: [1024, 65536], stats: [1024, 65536], sort: [1024, 16384], matmul: [2 * 16 ** 3, 2 * 64 ** 3],
 };
@@ -36,35 +36,40 @@ const BASELINE_PER_BYTE = { stats: 0.5e-9, sort: 2e-9 };
 const OUT_OF_CACHE = 1 << 20;
 // A kernel within this factor of an in-cache copy's time per byte is
 // memory-bound: out of cache it reads about as fast as a copy moves.
-const NEAR_COPY = 16;
+const NEAR_COPY = 4;
 
 const fits = new Map();
-let copyFit = null;
 
-// Best of a few runs of fn, each repeated until it takes some 20 µs.
-function seconds(fn) {
-  fn();
-  let reps = 1;
-  let t = 0;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    t = (performance.now() - t0) / 1e3;
-    if (t >= 20e-6 || reps >= 256) break;
-    reps *= 4;
+// Seconds per call of each of fns: the best of a few rounds, each call
+// repeated until a round takes some 20 µs, the functions taking turns
+// round by round so that a slow spell (warm-up, another process) does not
+// fall on one of them only.
+function seconds(...fns) {
+  const reps = fns.map((fn) => {
+    fn();
+    let n = 1;
+    for (;;) {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) fn();
+      if ((performance.now() - t0) / 1e3 >= 20e-6 || n >= 256) return n;
+      n *= 4;
+    }
+  });
+  const best = fns.map(() => Infinity);
+  for (let round = 0; round < 5; round++) {
+    fns.forEach((fn, k) => {
+      const t0 = performance.now();
+      for (let i = 0; i < reps[k]; i++) fn();
+      best[k] = Math.min(best[k], (performance.now() - t0) / 1e3 / reps[k]);
+    });
   }
-  let best = t;
-  for (let i = 0; i < 4; i++) {
-    const t0 = performance.now();
-    for (let j = 0; j < reps; j++) fn();
-    best = Math.min(best, (performance.now() - t0) / 1e3);
-  }
-  return best / reps;
+  return best;
 }
 
-// a + b·w through two points (b > 0, a >= 0).
+// a + b·w through two points (b > 0, a >= 0). However noisy the points,
+// the work is taken to be at least a quarter of the larger call.
 function line(w0, t0, w1, t1) {
-  const b = Math.max((t1 - t0) / (w1 - w0), 1e-15);
+  const b = Math.max((t1 - t0) / (w1 - w0), t1 / w1 / 4);
   return { a: Math.max(t0 - b * w0, 0), b };
 }
 
@@ -76,15 +81,16 @@ const ARRAYS = { uint8: Uint8Array, int32: Int32Array, uint32: Uint32Array, floa
 function sample(kernel, dtype, w) {
   if (kernel === 'matmul') {
     const n = Math.round(Math.cbrt(w / 2));
-    const a = new Float32Array(n * n);
-    for (let i = 0; i < a.length; i++) a[i] = (i % 17) * 0.25 - 2;
+    const a = new Float32Array(n * n).fill(0.5);
     return () => validate.matmul(a, a, n, n, n, undefined, true);
   }
   const Ctor = ARRAYS[kernel === 'sha256' ? 'uint8' : kernel === 'stats' ? 'float64' : dtype];
   const data = new Ctor(w / Ctor.BYTES_PER_ELEMENT);
+  // Only a sort's speed depends on the values: the others get a fill.
+  if (kernel !== 'sort') data.fill(3);
   let s = 0x9e3779b9;
-  for (let i = 0; i < data.length; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
+  for (let i = 0; kernel === 'sort' && i < data.length; i++) {
+    s = Math.imul(s, 1103515245) + 12345 >>> 0;
     data[i] = Ctor === Float64Array || Ctor === Float32Array ? s / 2 ** 32 - 0.5 : s;
   }
   // A sort works in place: each run sorts a fresh copy (timed too, as a
@@ -93,32 +99,27 @@ function sample(kernel, dtype, w) {
   return () => validate[kernel](data, undefined, true);
 }
 
-function timeOwn(backend, kernel, dtype, w) {
-  const make = sample(kernel, dtype, w);
-  return seconds(() => backend.runSync(make()));
-}
 
 
-function copyPerByte() {
-  if (!copyFit) {
-    const src = new Uint8Array(65536);
-    const dst = new Uint8Array(65536);
-    const small = seconds(() => dst.set(src.subarray(0, 1024)));
-    copyFit = line(1024, small, 65536, seconds(() => dst.set(src)));
-  }
-  return copyFit;
-}
+// An in-cache memcpy's time per byte, timed in turns with a kernel's
+// calibration so that both see the same machine: TypedArray.set of 1 KiB
+// and 64 KiB.
+const copySrc = new Uint8Array(65536);
+const copyDst = new Uint8Array(65536);
+const copyHead = copySrc.subarray(0, 1024);
+const COPIES = [() => copyDst.set(copyHead), () => copyDst.set(copySrc)];
 
 function fitOf(backend, kernel, dtype) {
   const key = `${backend.name}:${kernel}:${dtype}`;
   let f = fits.get(key);
   if (!f) {
     const [w0, w1] = POINTS[kernel];
-    // The larger first: the smaller one then runs warm.
-    const t1 = timeOwn(backend, kernel, dtype, w1);
-    const t0 = timeOwn(backend, kernel, dtype, w0);
+    const make0 = sample(kernel, dtype, w0);
+    const make1 = sample(kernel, dtype, w1);
+    const [t0, t1, c0, c1] = seconds(() => backend.runSync(make0()), () => backend.runSync(make1()), ...COPIES);
     f = {
       own: line(w0, t0, w1, t1),
+      copy: line(1024, c0, 65536, c1),
       js: kernel in BASELINE_PER_BYTE ? { a: 0, b: BASELINE_PER_BYTE[kernel] } : null,
     };
     fits.set(key, f);
@@ -149,7 +150,7 @@ function copyCost(bytes, f, copy) {
  */
 function choose(backend, call) {
   const f = fitOf(backend, call.kernel, call.dtype);
-  return decide(f, copyPerByte(), validate.workOf(call), call.sync ? 0 : backend.asyncCopyBytes(call), call.sync);
+  return decide(f, f.copy, validate.workOf(call), call.sync ? 0 : backend.asyncCopyBytes(call), call.sync);
 }
 
 /**
@@ -172,9 +173,9 @@ function decide(f, copy, w, bytes, sync) {
 function calibration() {
   const out = {};
   for (const [key, f] of fits) {
-    out[key] = { perCall: f.own.a, perUnit: f.own.b, baselinePerUnit: f.js ? f.js.b : undefined };
+    out[key] = { perCall: f.own.a, perUnit: f.own.b, baselinePerUnit: f.js ? f.js.b : undefined, copyPerByte: f.copy.b };
   }
-  return { roundTrip: ROUND_TRIP, copyPerByte: copyFit ? copyFit.b : undefined, fits: out };
+  return { roundTrip: ROUND_TRIP, fits: out };
 }
 
 module.exports = { choose, decide, calibration, ROUND_TRIP };

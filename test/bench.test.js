@@ -237,7 +237,10 @@ Report('a real smoke run writes JSON, Markdown and HTML that pass the same check
     if (x.simd === 'sse2' && x.kernel !== 'sha256') assert.ok(['sse2', 'neon'].includes(x.path), `${x.id} ran ${x.path}`);
   }
   assert.match(html, /<svg id="simd-matmul"/);
-  assert.match(fs.readFileSync(path.join(out, 'latest.md'), 'utf8'), /## SIMD paths\n/);
+  const md = fs.readFileSync(path.join(out, 'latest.md'), 'utf8');
+  assert.match(md, /## SIMD paths\n/);
+  // The sequential call split into its parts.
+  assert.match(md, /- native: [^\n]+ per sequential async call = facade validation [^\n]+ \+ binding and kernel [^\n]+ \+ pool round trip and settling /);
   // Main-thread time by the thread's CPU clock (make test builds the bare
   // peer), net of an idle twin for every single async call.
   const single = doc.results.filter((x) => x.sync === false && !(x.batch > 1));
