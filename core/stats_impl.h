@@ -53,37 +53,57 @@ static inline TC__FN(tc__vd)
 }
 #endif
 
-/* One chunk of len values: lane sums, and lane minima and maxima (NaN left
- * out). The loop does only what the lanes' sums need plus one minimum and
- * one maximum per vector: which special values the chunk holds is found
- * afterwards, and only where it can matter (tc__zero_signs() below, and
- * stats.c for NaN, which makes a lane sum NaN). */
+/* One chunk of len values: lane sums, and the minimum and maximum (NaN
+ * left out). The loop does only what these need: which special values
+ * the chunk holds is found afterwards, and only where it can matter
+ * (tc__zero_signs() below, and stats.c for NaN, which makes a lane sum
+ * NaN). The order of the minimum and maximum is free, so one running
+ * pair serves all lanes; each row's vectors meet in a tree first, which
+ * leaves one step per row on the running pair's chain and frees registers
+ * (wasm engines spilled one of twelve accumulators). In the tree a NaN can
+ * hide other values, but then the minimum and maximum are not used. */
 static TC__TARGET void TC__FN(tc__chunk)(const double *x, size_t len,
                                          tc__lanes *out) {
-  TC__FN(tc__vd) s[TC__NV], mn[TC__NV], mx[TC__NV];
+  TC__FN(tc__vd) s[TC__NV];
+  TC__FN(tc__vd) mn = (TC__FN(tc__vd)){0} + out->min;
+  TC__FN(tc__vd) mx = (TC__FN(tc__vd)){0} + out->max;
   size_t i = 0;
-  for (int k = 0; k < TC__NV; k++) {
-    s[k] = (TC__FN(tc__vd)){0};
-    mn[k] = s[k] + out->min;
-    mx[k] = s[k] + out->max;
-  }
+  for (int k = 0; k < TC__NV; k++) s[k] = (TC__FN(tc__vd)){0};
   for (; i + TC__LANES <= len; i += TC__LANES) {
+    TC__FN(tc__vd) lo[TC__NV], hi[TC__NV];
     for (int k = 0; k < TC__NV; k++) {
-      TC__FN(tc__vd) v;
-      memcpy(&v, x + i + (size_t)k * TC__VD, sizeof v);
-      s[k] = s[k] + v;
-      /* v < min ? v : min, and so on: a NaN compares false and leaves
-       * min as it was. */
-      mn[k] = TC__MIN(v, mn[k]);
-      mx[k] = TC__MAX(v, mx[k]);
+      memcpy(&lo[k], x + i + (size_t)k * TC__VD, sizeof lo[k]);
+      hi[k] = lo[k];
+      s[k] = s[k] + lo[k];
     }
+    /* Halving, level by level: loops of fixed length, which the
+     * compilers unroll into registers. */
+#if TC__NV >= 8
+    for (int k = 0; k < 4; k++) {
+      lo[k] = TC__MIN(lo[k + 4], lo[k]);
+      hi[k] = TC__MAX(hi[k + 4], hi[k]);
+    }
+#endif
+#if TC__NV >= 4
+    for (int k = 0; k < 2; k++) {
+      lo[k] = TC__MIN(lo[k + 2], lo[k]);
+      hi[k] = TC__MAX(hi[k + 2], hi[k]);
+    }
+#endif
+#if TC__NV >= 2
+    lo[0] = TC__MIN(lo[1], lo[0]);
+    hi[0] = TC__MAX(hi[1], hi[0]);
+#endif
+    /* v < min ? v : min, and so on: a NaN compares false and leaves min
+     * as it was. */
+    mn = TC__MIN(lo[0], mn);
+    mx = TC__MAX(hi[0], mx);
   }
-  for (int k = 0; k < TC__NV; k++) {
-    for (int j = 0; j < TC__VD; j++) {
-      out->sum[k * TC__VD + j] = s[k][j];
-      if (mn[k][j] < out->min) out->min = mn[k][j];
-      if (mx[k][j] > out->max) out->max = mx[k][j];
-    }
+  for (int k = 0; k < TC__NV; k++)
+    for (int j = 0; j < TC__VD; j++) out->sum[k * TC__VD + j] = s[k][j];
+  for (int j = 0; j < TC__VD; j++) {
+    if (mn[j] < out->min) out->min = mn[j];
+    if (mx[j] > out->max) out->max = mx[j];
   }
   /* The tail goes to the lanes its indices fall in. */
   for (; i < len; i++) {
@@ -91,6 +111,29 @@ static TC__TARGET void TC__FN(tc__chunk)(const double *x, size_t len,
     out->sum[i % TC__LANES] += v;
     if (v < out->min) out->min = v;
     if (v > out->max) out->max = v;
+  }
+}
+
+/* The second look at the chunk, once its mean is known: the lane sums of
+ * squared deviations from mean, into q. */
+static TC__TARGET void TC__FN(tc__deviations)(const double *x, size_t len,
+                                              double mean, double *q) {
+  TC__FN(tc__vd) acc[TC__NV];
+  size_t i = 0;
+  for (int k = 0; k < TC__NV; k++) acc[k] = (TC__FN(tc__vd)){0};
+  for (; i + TC__LANES <= len; i += TC__LANES) {
+    for (int k = 0; k < TC__NV; k++) {
+      TC__FN(tc__vd) v, d;
+      memcpy(&v, x + i + (size_t)k * TC__VD, sizeof v);
+      d = v - mean;
+      acc[k] = acc[k] + d * d;
+    }
+  }
+  for (int k = 0; k < TC__NV; k++)
+    for (int j = 0; j < TC__VD; j++) q[k * TC__VD + j] = acc[k][j];
+  for (; i < len; i++) {
+    double d = x[i] - mean;
+    q[i % TC__LANES] += d * d;
   }
 }
 
@@ -121,27 +164,6 @@ static TC__TARGET void TC__FN(tc__zero_signs)(const double *x, size_t len,
     memcpy(&b, x + i, sizeof b);
     out->saw_pzero |= b == 0;
     out->saw_nzero |= b == ((uint64_t)1 << 63);
-  }
-}
-
-static TC__TARGET void TC__FN(tc__deviations)(const double *x, size_t len,
-                                              double mean, double *q) {
-  TC__FN(tc__vd) acc[TC__NV];
-  size_t i = 0;
-  for (int k = 0; k < TC__NV; k++) acc[k] = (TC__FN(tc__vd)){0};
-  for (; i + TC__LANES <= len; i += TC__LANES) {
-    for (int k = 0; k < TC__NV; k++) {
-      TC__FN(tc__vd) v, d;
-      memcpy(&v, x + i + (size_t)k * TC__VD, sizeof v);
-      d = v - mean;
-      acc[k] = acc[k] + d * d;
-    }
-  }
-  for (int k = 0; k < TC__NV; k++)
-    for (int j = 0; j < TC__VD; j++) q[k * TC__VD + j] = acc[k][j];
-  for (; i < len; i++) {
-    double d = x[i] - mean;
-    q[i % TC__LANES] += d * d;
   }
 }
 
