@@ -19,32 +19,41 @@ typedef int64_t TC__FN(tc__vi) __attribute__((vector_size(TC__VD * 8)));
 /* a < b ? a : b and a > b ? a : b, lane by lane, in one instruction where
  * there is one (x86's MINPD and MAXPD are defined as exactly this, and
  * wasm's pmin and pmax with the operands the other way round): a NaN in a
- * gives b. */
+ * gives b. TC__MIN_TREE says whether that instruction exists: elsewhere
+ * the select may become a branch (V8 compiles a scalar wasm select to
+ * one), which guesses well against a running minimum but not between two
+ * data values. */
 #if TC__VD == 1
+#define TC__MIN_TREE 0
 #define TC__MIN(a, b) \
   ((TC__FN(tc__vd)){(a)[0] < (b)[0] ? (a)[0] : (b)[0]})
 #define TC__MAX(a, b) \
   ((TC__FN(tc__vd)){(a)[0] > (b)[0] ? (a)[0] : (b)[0]})
 #elif TC__VD == 2 && defined(__wasm_simd128__)
+#define TC__MIN_TREE 1
 #define TC__MIN(a, b) \
   ((TC__FN(tc__vd))wasm_f64x2_pmin((v128_t)(b), (v128_t)(a)))
 #define TC__MAX(a, b) \
   ((TC__FN(tc__vd))wasm_f64x2_pmax((v128_t)(b), (v128_t)(a)))
 #elif TC__VD == 2 && defined(__SSE2__)
+#define TC__MIN_TREE 1
 #define TC__MIN(a, b) ((TC__FN(tc__vd))_mm_min_pd((__m128d)(a), (__m128d)(b)))
 #define TC__MAX(a, b) ((TC__FN(tc__vd))_mm_max_pd((__m128d)(a), (__m128d)(b)))
 #elif TC__VD == 4
+#define TC__MIN_TREE 1
 #define TC__MIN(a, b) \
   ((TC__FN(tc__vd))_mm256_min_pd((__m256d)(a), (__m256d)(b)))
 #define TC__MAX(a, b) \
   ((TC__FN(tc__vd))_mm256_max_pd((__m256d)(a), (__m256d)(b)))
 #elif TC__VD == 8
+#define TC__MIN_TREE 1
 #define TC__MIN(a, b) \
   ((TC__FN(tc__vd))_mm512_min_pd((__m512d)(a), (__m512d)(b)))
 #define TC__MAX(a, b) \
   ((TC__FN(tc__vd))_mm512_max_pd((__m512d)(a), (__m512d)(b)))
 #else
 /* A bitwise select on the comparison's mask. */
+#define TC__MIN_TREE 0
 #define TC__MIN(a, b) TC__FN(tc__select)((a) < (b), a, b)
 #define TC__MAX(a, b) TC__FN(tc__select)((a) > (b), a, b)
 static inline TC__FN(tc__vd)
@@ -58,10 +67,12 @@ static inline TC__FN(tc__vd)
  * the chunk holds is found afterwards, and only where it can matter
  * (tc__zero_signs() below, and stats.c for NaN, which makes a lane sum
  * NaN). The order of the minimum and maximum is free, so one running
- * pair serves all lanes; each row's vectors meet in a tree first, which
- * leaves one step per row on the running pair's chain and frees registers
- * (wasm engines spilled one of twelve accumulators). In the tree a NaN can
- * hide other values, but then the minimum and maximum are not used. */
+ * pair serves all lanes. With a MIN instruction each row's vectors meet
+ * in a tree first, which leaves one step per row on the running pair's
+ * chain and frees registers (V8 spilled one of twelve accumulators at 16
+ * bytes); in the tree a NaN can hide other values, but then the minimum
+ * and maximum are not used. Without one, each vector meets the running
+ * pair in turn. */
 static TC__TARGET void TC__FN(tc__chunk)(const double *x, size_t len,
                                          tc__lanes *out) {
   TC__FN(tc__vd) s[TC__NV];
@@ -76,6 +87,7 @@ static TC__TARGET void TC__FN(tc__chunk)(const double *x, size_t len,
       hi[k] = lo[k];
       s[k] = s[k] + lo[k];
     }
+#if TC__MIN_TREE
     /* Halving, level by level: loops of fixed length, which the
      * compilers unroll into registers. */
 #if TC__NV >= 8
@@ -98,6 +110,12 @@ static TC__TARGET void TC__FN(tc__chunk)(const double *x, size_t len,
      * as it was. */
     mn = TC__MIN(lo[0], mn);
     mx = TC__MAX(hi[0], mx);
+#else
+    for (int k = 0; k < TC__NV; k++) {
+      mn = TC__MIN(lo[k], mn);
+      mx = TC__MAX(hi[k], mx);
+    }
+#endif
   }
   for (int k = 0; k < TC__NV; k++)
     for (int j = 0; j < TC__VD; j++) out->sum[k * TC__VD + j] = s[k][j];
@@ -170,3 +188,4 @@ static TC__TARGET void TC__FN(tc__zero_signs)(const double *x, size_t len,
 #undef TC__NV
 #undef TC__MIN
 #undef TC__MAX
+#undef TC__MIN_TREE
