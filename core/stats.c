@@ -29,6 +29,12 @@
 
 #include "tc_internal.h"
 
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#elif defined(__x86_64__) || defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
 /* 2048 doubles: 16 KiB, which stays in any L1 data cache for the second
  * look. A multiple of the lanes. */
 #define TC__STATS_CHUNK 2048
@@ -102,6 +108,14 @@ static double tc__lane_sum(const double *l) {
 typedef void (*tc__chunk_fn)(const double *, size_t, tc__lanes *);
 typedef void (*tc__dev_fn)(const double *, size_t, double, double *);
 
+/* Whether x holds a NaN: asked only of a chunk whose lanes summed to NaN,
+ * which a NaN makes them, and so do infinities of both signs. */
+static int tc__has_nan(const double *x, size_t len) {
+  for (size_t i = 0; i < len; i++)
+    if (x[i] != x[i]) return 1;
+  return 0;
+}
+
 int tc__stats_widest(void) {
   int cap = tc__simd_cap_bytes();
   if (cap == 0) return 1;
@@ -122,6 +136,7 @@ tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
   tc__lanes lanes;
   tc__chunk_fn chunk_fn = tc__chunk_v2;
   tc__dev_fn dev_fn = tc__deviations_v2;
+  tc__chunk_fn zero_fn = tc__zero_signs_v2;
   double all_n = 0.0, all_sum = 0.0, all_mean = 0.0, all_m2 = 0.0;
   size_t chunk = 0;
 
@@ -129,14 +144,17 @@ tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
   if (vd == 8) {
     chunk_fn = tc__chunk_v8;
     dev_fn = tc__deviations_v8;
+    zero_fn = tc__zero_signs_v8;
   } else if (vd == 4) {
     chunk_fn = tc__chunk_v4;
     dev_fn = tc__deviations_v4;
+    zero_fn = tc__zero_signs_v4;
   }
 #endif
   if (vd == 1) {
     chunk_fn = tc__chunk_v1;
     dev_fn = tc__deviations_v1;
+    zero_fn = tc__zero_signs_v1;
   }
   memset(&lanes, 0, sizeof lanes);
   lanes.min = INFINITY;
@@ -151,6 +169,14 @@ tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
       return TC_CANCELED;
     chunk_fn(x, len, &lanes);
     double csum = tc__lane_sum(lanes.sum);
+    if (csum != csum && !lanes.saw_nan) lanes.saw_nan = tc__has_nan(x, len);
+    /* The signs of zeros matter only where the minimum or maximum ends up
+     * zero; a running one that is zero now was zero or above (below) all
+     * along, so every chunk with a zero of the sign that matters gets
+     * here. */
+    if ((lanes.min == 0.0 && !lanes.saw_nzero) ||
+        (lanes.max == 0.0 && !lanes.saw_pzero))
+      zero_fn(x, len, &lanes);
     double cn = (double)len;
     double cmean = csum / cn;
     /* Finite values whose sum leaves the double range: the chunk's mean is

@@ -16,65 +16,124 @@
 typedef double TC__FN(tc__vd) __attribute__((vector_size(TC__VD * 8)));
 typedef int64_t TC__FN(tc__vi) __attribute__((vector_size(TC__VD * 8)));
 
-/* One chunk of len values: lane sums, lane minima and maxima (NaN left
- * out), and which special values it saw; then the lane sums of squared
- * deviations from mean, on a second look while the chunk is in cache. */
+/* a < b ? a : b and a > b ? a : b, lane by lane, in one instruction where
+ * there is one (x86's MINPD and MAXPD are defined as exactly this, and
+ * wasm's pmin and pmax with the operands the other way round): a NaN in a
+ * gives b. TC__MIN_TREE says whether that instruction exists: elsewhere
+ * the select may become a branch (V8 compiles a scalar wasm select to
+ * one), which guesses well against a running minimum but not between two
+ * data values. */
+#if TC__VD == 1
+#define TC__MIN_TREE 0
+#define TC__MIN(a, b) \
+  ((TC__FN(tc__vd)){(a)[0] < (b)[0] ? (a)[0] : (b)[0]})
+#define TC__MAX(a, b) \
+  ((TC__FN(tc__vd)){(a)[0] > (b)[0] ? (a)[0] : (b)[0]})
+#elif TC__VD == 2 && defined(__wasm_simd128__)
+#define TC__MIN_TREE 1
+#define TC__MIN(a, b) \
+  ((TC__FN(tc__vd))wasm_f64x2_pmin((v128_t)(b), (v128_t)(a)))
+#define TC__MAX(a, b) \
+  ((TC__FN(tc__vd))wasm_f64x2_pmax((v128_t)(b), (v128_t)(a)))
+#elif TC__VD == 2 && defined(__SSE2__)
+#define TC__MIN_TREE 1
+#define TC__MIN(a, b) ((TC__FN(tc__vd))_mm_min_pd((__m128d)(a), (__m128d)(b)))
+#define TC__MAX(a, b) ((TC__FN(tc__vd))_mm_max_pd((__m128d)(a), (__m128d)(b)))
+#elif TC__VD == 4
+#define TC__MIN_TREE 1
+#define TC__MIN(a, b) \
+  ((TC__FN(tc__vd))_mm256_min_pd((__m256d)(a), (__m256d)(b)))
+#define TC__MAX(a, b) \
+  ((TC__FN(tc__vd))_mm256_max_pd((__m256d)(a), (__m256d)(b)))
+#elif TC__VD == 8
+#define TC__MIN_TREE 1
+#define TC__MIN(a, b) \
+  ((TC__FN(tc__vd))_mm512_min_pd((__m512d)(a), (__m512d)(b)))
+#define TC__MAX(a, b) \
+  ((TC__FN(tc__vd))_mm512_max_pd((__m512d)(a), (__m512d)(b)))
+#else
+/* A bitwise select on the comparison's mask. */
+#define TC__MIN_TREE 0
+#define TC__MIN(a, b) TC__FN(tc__select)((a) < (b), a, b)
+#define TC__MAX(a, b) TC__FN(tc__select)((a) > (b), a, b)
+static inline TC__FN(tc__vd)
+    TC__FN(tc__select)(TC__FN(tc__vi) m, TC__FN(tc__vd) a, TC__FN(tc__vd) b) {
+  return (TC__FN(tc__vd))(((TC__FN(tc__vi))a & m) | ((TC__FN(tc__vi))b & ~m));
+}
+#endif
+
+/* One chunk of len values: lane sums, and the minimum and maximum (NaN
+ * left out). The loop does only what these need: which special values
+ * the chunk holds is found afterwards, and only where it can matter
+ * (tc__zero_signs() below, and stats.c for NaN, which makes a lane sum
+ * NaN). The order of the minimum and maximum is free, so one running
+ * pair serves all lanes. With a MIN instruction each row's vectors meet
+ * in a tree first, which leaves one step per row on the running pair's
+ * chain and frees registers (V8 spilled one of twelve accumulators at 16
+ * bytes); in the tree a NaN can hide other values, but then the minimum
+ * and maximum are not used. Without one, each vector meets the running
+ * pair in turn. */
 static TC__TARGET void TC__FN(tc__chunk)(const double *x, size_t len,
                                          tc__lanes *out) {
-  TC__FN(tc__vd) s[TC__NV], mn[TC__NV], mx[TC__NV];
-  TC__FN(tc__vi) nan = {0}, pz = {0}, nz = {0};
-  const TC__FN(tc__vi) zero = {0};
-  const TC__FN(tc__vi) sign = zero + (int64_t)((uint64_t)1 << 63);
+  TC__FN(tc__vd) s[TC__NV];
+  TC__FN(tc__vd) mn = (TC__FN(tc__vd)){0} + out->min;
+  TC__FN(tc__vd) mx = (TC__FN(tc__vd)){0} + out->max;
   size_t i = 0;
-  for (int k = 0; k < TC__NV; k++) {
-    s[k] = (TC__FN(tc__vd)){0};
-    mn[k] = s[k] + out->min;
-    mx[k] = s[k] + out->max;
-  }
+  for (int k = 0; k < TC__NV; k++) s[k] = (TC__FN(tc__vd)){0};
   for (; i + TC__LANES <= len; i += TC__LANES) {
+    TC__FN(tc__vd) lo[TC__NV], hi[TC__NV];
     for (int k = 0; k < TC__NV; k++) {
-      TC__FN(tc__vd) v;
-      TC__FN(tc__vi) b, lt, gt;
-      memcpy(&v, x + i + (size_t)k * TC__VD, sizeof v);
-      memcpy(&b, &v, sizeof b);
-      s[k] = s[k] + v;
-      /* min = v < min ? v : min, as a bitwise select; a NaN compares
-       * false and leaves min as it was. */
-      lt = v < mn[k];
-      gt = v > mx[k];
-      mn[k] = (TC__FN(tc__vd))(((TC__FN(tc__vi))v & lt) |
-                               ((TC__FN(tc__vi))mn[k] & ~lt));
-      mx[k] = (TC__FN(tc__vd))(((TC__FN(tc__vi))v & gt) |
-                               ((TC__FN(tc__vi))mx[k] & ~gt));
-      nan |= v != v;
-      pz |= b == zero;
-      nz |= b == sign;
+      memcpy(&lo[k], x + i + (size_t)k * TC__VD, sizeof lo[k]);
+      hi[k] = lo[k];
+      s[k] = s[k] + lo[k];
     }
+#if TC__MIN_TREE
+    /* Halving, level by level: loops of fixed length, which the
+     * compilers unroll into registers. */
+#if TC__NV >= 8
+    for (int k = 0; k < 4; k++) {
+      lo[k] = TC__MIN(lo[k + 4], lo[k]);
+      hi[k] = TC__MAX(hi[k + 4], hi[k]);
+    }
+#endif
+#if TC__NV >= 4
+    for (int k = 0; k < 2; k++) {
+      lo[k] = TC__MIN(lo[k + 2], lo[k]);
+      hi[k] = TC__MAX(hi[k + 2], hi[k]);
+    }
+#endif
+#if TC__NV >= 2
+    lo[0] = TC__MIN(lo[1], lo[0]);
+    hi[0] = TC__MAX(hi[1], hi[0]);
+#endif
+    /* v < min ? v : min, and so on: a NaN compares false and leaves min
+     * as it was. */
+    mn = TC__MIN(lo[0], mn);
+    mx = TC__MAX(hi[0], mx);
+#else
+    for (int k = 0; k < TC__NV; k++) {
+      mn = TC__MIN(lo[k], mn);
+      mx = TC__MAX(hi[k], mx);
+    }
+#endif
   }
-  for (int k = 0; k < TC__NV; k++) {
-    for (int j = 0; j < TC__VD; j++) {
-      out->sum[k * TC__VD + j] = s[k][j];
-      if (mn[k][j] < out->min) out->min = mn[k][j];
-      if (mx[k][j] > out->max) out->max = mx[k][j];
-      out->saw_nan |= nan[j] != 0;
-      out->saw_pzero |= pz[j] != 0;
-      out->saw_nzero |= nz[j] != 0;
-    }
+  for (int k = 0; k < TC__NV; k++)
+    for (int j = 0; j < TC__VD; j++) out->sum[k * TC__VD + j] = s[k][j];
+  for (int j = 0; j < TC__VD; j++) {
+    if (mn[j] < out->min) out->min = mn[j];
+    if (mx[j] > out->max) out->max = mx[j];
   }
   /* The tail goes to the lanes its indices fall in. */
   for (; i < len; i++) {
     double v = x[i];
-    uint64_t b;
-    memcpy(&b, &v, sizeof b);
     out->sum[i % TC__LANES] += v;
     if (v < out->min) out->min = v;
     if (v > out->max) out->max = v;
-    out->saw_nan |= v != v;
-    out->saw_pzero |= b == 0;
-    out->saw_nzero |= b == ((uint64_t)1 << 63);
   }
 }
 
+/* The second look at the chunk, once its mean is known: the lane sums of
+ * squared deviations from mean, into q. */
 static TC__TARGET void TC__FN(tc__deviations)(const double *x, size_t len,
                                               double mean, double *q) {
   TC__FN(tc__vd) acc[TC__NV];
@@ -96,4 +155,37 @@ static TC__TARGET void TC__FN(tc__deviations)(const double *x, size_t len,
   }
 }
 
+/* Whether the chunk holds +0 and -0. Comparisons see -0 == +0, so the
+ * minimum and maximum cannot tell; stats.c asks only once the running
+ * minimum or maximum is zero, which data without zeros never reach. */
+static TC__TARGET void TC__FN(tc__zero_signs)(const double *x, size_t len,
+                                              tc__lanes *out) {
+  const TC__FN(tc__vd) zero = {0};
+  TC__FN(tc__vi) pz = {0}, nz = {0};
+  size_t i = 0;
+  for (; i + TC__VD <= len; i += TC__VD) {
+    TC__FN(tc__vd) v;
+    TC__FN(tc__vi) b, z;
+    memcpy(&v, x + i, sizeof v);
+    memcpy(&b, &v, sizeof b);
+    /* A zero's sign bit lands in nz, its complement in pz. */
+    z = v == zero;
+    pz |= z & ~b;
+    nz |= z & b;
+  }
+  for (int j = 0; j < TC__VD; j++) {
+    out->saw_pzero |= pz[j] < 0;
+    out->saw_nzero |= nz[j] < 0;
+  }
+  for (; i < len; i++) {
+    uint64_t b;
+    memcpy(&b, x + i, sizeof b);
+    out->saw_pzero |= b == 0;
+    out->saw_nzero |= b == ((uint64_t)1 << 63);
+  }
+}
+
 #undef TC__NV
+#undef TC__MIN
+#undef TC__MAX
+#undef TC__MIN_TREE

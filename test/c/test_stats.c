@@ -62,6 +62,19 @@ void test_stats_known_answers(void) {
         "empty input");
 }
 
+/* stats of x at every vector width this CPU has (within TWINCORE_SIMD),
+ * which must agree to the bit; *s gets width 2's. */
+static void stats_every_width(const double *x, size_t n, tc_stats_t *s,
+                              const char *what) {
+  tc_stats_t got;
+  CHECK_STATUS(tc__stats_f64_vd(2, x, n, s, NULL), TC_OK);
+  for (int vd = 1; vd == 1 || vd <= tc__stats_widest();
+       vd = vd == 1 ? 4 : 2 * vd) {
+    CHECK_STATUS(tc__stats_f64_vd(vd, x, n, &got, NULL), TC_OK);
+    CHECK(memcmp(&got, s, sizeof got) == 0, "%s: width %d", what, vd);
+  }
+}
+
 void test_stats_special_values(void) {
   const double inf = INFINITY, nan = NAN;
   tc_stats_t s;
@@ -131,6 +144,45 @@ void test_stats_special_values(void) {
   x[4321] = -0.0;
   CHECK_STATUS(job_stats(x, n, &s), TC_OK);
   CHECK_SAME(s.min, -0.0, "-0 late in the data");
+
+  /* The kernel looks for zeros' signs only once the running minimum or
+   * maximum is zero: here it becomes zero at one zero, and the other sign
+   * comes two chunks later. */
+  const struct {
+    double sign, first, later, min, max;
+  } zeros[] = {
+      {1, 0.0, -0.0, -0.0, 5000}, {1, -0.0, 0.0, -0.0, 5000},
+      {1, 0.0, 0.0, 0.0, 5000},   {-1, -0.0, 0.0, -5000, 0.0},
+      {-1, 0.0, -0.0, -5000, 0.0}, {-1, -0.0, -0.0, -5000, -0.0},
+  };
+  for (size_t i = 0; i < sizeof zeros / sizeof *zeros; i++) {
+    for (size_t j = 0; j < n; j++) x[j] = zeros[i].sign * (double)(j + 1);
+    x[100] = zeros[i].first;
+    x[4321] = zeros[i].later;
+    stats_every_width(x, n, &s, "zeros across chunks");
+    CHECK_SAME(s.min, zeros[i].min, "min, zeros across chunks");
+    CHECK_SAME(s.max, zeros[i].max, "max, zeros across chunks");
+  }
+
+  /* Infinities of both signs make a chunk's lanes sum to NaN without a
+   * NaN in the data: in neighbouring lanes of one chunk, and in two
+   * chunks; then a NaN in a later chunk still counts. */
+  const size_t infs[][3] = {{5, 6, 0}, {5, 3000, 0}, {5, 6, 2100}};
+  for (size_t i = 0; i < sizeof infs / sizeof *infs; i++) {
+    for (size_t j = 0; j < n; j++) x[j] = (double)j;
+    x[infs[i][0]] = inf;
+    x[infs[i][1]] = -inf;
+    if (infs[i][2]) x[infs[i][2]] = nan;
+    stats_every_width(x, n, &s, "infinities of both signs");
+    CHECK(isnan(s.sum) && isnan(s.mean) && isnan(s.variance),
+          "infinities at %zu, %zu: sum %g mean %g variance %g", infs[i][0],
+          infs[i][1], s.sum, s.mean, s.variance);
+    if (infs[i][2])
+      CHECK(isnan(s.min) && isnan(s.max), "NaN after infinities");
+    else
+      CHECK(s.min == -inf && s.max == inf, "infinities at %zu, %zu: %g %g",
+            infs[i][0], infs[i][1], s.min, s.max);
+  }
 
   /* All-equal data: variance is zero up to the rounding of the mean. */
   double vals[] = {0.1, 3.0, -1e300, 1e-300, 123456.789};
