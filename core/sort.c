@@ -19,6 +19,15 @@
 
 #include "tc_internal.h"
 
+/* x86 streaming stores (SSE2, in every x86-64) for the lines of the
+ * scatters into memory. */
+#if defined(__SSE2__) && !defined(__wasm__)
+#include <emmintrin.h>
+#define TC__HAVE_STREAM 1
+#else
+#define TC__HAVE_STREAM 0
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define TC__INLINE inline __attribute__((always_inline))
 #else
@@ -29,16 +38,26 @@ enum { TC__KIND_UINT, TC__KIND_INT, TC__KIND_FLOAT };
 
 /* Up to this many elements, insertion sort on the keys beats the passes. */
 #define TC__SORT_SMALL 64
+/* Ranges of up to this many keys end in one split and one insertion sort
+ * (see tc__tail), with up to TC__SORT_TAIL_BUCKETS buckets, as long as no
+ * bucket holds more than TC__SORT_TAIL_RUN keys. */
+#define TC__SORT_TAIL 2048
+#define TC__SORT_TAIL_BUCKETS 4096
+#define TC__SORT_TAIL_RUN 16
 /* Elements between two looks at the cancel flag. */
 #define TC__SORT_CHUNK ((size_t)1 << 16)
 /* From this many elements on, a first pass on the top digit cuts the data
  * into buckets that fit in cache before the LSD passes. */
 #define TC__SORT_MSD_MIN ((size_t)1 << 18)
+/* Scatters of at least this many bytes stage their keys in lines. */
+#define TC__SORT_WC_MIN ((size_t)1 << 20)
+/* Scatters of at least this many bytes write their lines past the cache. */
+#define TC__SORT_STREAM_MIN ((size_t)1 << 20)
 
-/* Counts of one digit into exclusive prefix sums: where each bucket
- * starts. */
-static void tc__offsets(size_t *c) {
-  size_t sum = 0;
+/* Counts of one digit into exclusive prefix sums from base: where each
+ * bucket starts. */
+static void tc__offsets(size_t *c, size_t base) {
+  size_t sum = base;
   for (unsigned b = 0; b < 256; b++) {
     size_t t = c[b];
     c[b] = sum;
@@ -68,8 +87,12 @@ static void tc__offsets(size_t *c) {
 
 tc_status tc__sort_scratch(size_t n, size_t width, size_t *bytes) {
   size_t keys, total;
-  /* one 256-entry count table per 8-bit digit, width digits */
+  /* one 256-entry count table per 8-bit digit, width digits; for large
+   * inputs also 256 write-combining lines of 64 bytes and tc__tail()'s
+   * counts */
   size_t counts = width * 256 * sizeof(size_t);
+  if (n >= TC__SORT_MSD_MIN)
+    counts += 256 * 64 + TC__SORT_TAIL_BUCKETS * sizeof(uint32_t);
   if (tc__mul_overflow(n, width, &keys) ||
       tc__add_overflow(keys, counts + TC__SCRATCH_ALIGN, &total))
     return TC_EOVERFLOW;
