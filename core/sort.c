@@ -20,12 +20,16 @@
 #include "tc_internal.h"
 
 /* x86 streaming stores (SSE2, in every x86-64) for the lines of the
- * scatters into memory. */
+ * scatters into memory. They write a 64-byte line without reading it
+ * first; plain stores do read it, and then lines of 256 bytes per bucket
+ * keep more of those reads in flight. */
 #if defined(__SSE2__) && !defined(__wasm__)
 #include <emmintrin.h>
 #define TC__HAVE_STREAM 1
+#define TC__SORT_WC_BYTES 64
 #else
 #define TC__HAVE_STREAM 0
+#define TC__SORT_WC_BYTES 256
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -88,11 +92,10 @@ static void tc__offsets(size_t *c, size_t base) {
 tc_status tc__sort_scratch(size_t n, size_t width, size_t *bytes) {
   size_t keys, total;
   /* one 256-entry count table per 8-bit digit, width digits; for large
-   * inputs also 256 write-combining lines of 64 bytes and tc__tail()'s
-   * counts */
+   * inputs also 256 write-combining lines and tc__tail()'s counts */
   size_t counts = width * 256 * sizeof(size_t);
   if (n >= TC__SORT_MSD_MIN)
-    counts += 256 * 64 + TC__SORT_TAIL_BUCKETS * sizeof(uint32_t);
+    counts += 256 * TC__SORT_WC_BYTES + TC__SORT_TAIL_BUCKETS * sizeof(uint32_t);
   if (tc__mul_overflow(n, width, &keys) ||
       tc__add_overflow(keys, counts + TC__SCRATCH_ALIGN, &total))
     return TC_EOVERFLOW;

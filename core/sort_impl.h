@@ -13,8 +13,8 @@
 
 #define TC__DIGITS (TC__W / 8)
 #define TC__SIGN ((TC__U)1 << (TC__W - 1))
-/* Keys per 64-byte line of a write-combining buffer. */
-#define TC__LINE (64 / (TC__W / 8))
+/* Keys per line of a write-combining buffer. */
+#define TC__LINE (TC__SORT_WC_BYTES / (TC__W / 8))
 /* Up to this many keys (512 KiB, twice that with the other buffer), a
  * range is sorted by LSD passes that run in the core's own cache; larger
  * ones are split on their top digit. */
@@ -230,24 +230,22 @@ static TC__INLINE void TC__FN(tc__hist)(int kind, const TC__U *src,
  * lines follow dst's 64-byte lines, dst starting a keys into one. */
 #define TC__WC_SLOT(pos, a) (((pos) + (a)) & (TC__LINE - 1))
 
-/* One staged line to dst, 64-byte aligned when nt is set: then without
- * reading the line into the cache first (x86 streaming stores). */
+/* One staged line to dst, aligned when nt is set: then without reading
+ * its cache lines first (x86 streaming stores). */
 static TC__INLINE void TC__FN(tc__wc_flush)(TC__U *dst, const TC__U *line,
                                             int nt) {
 #if TC__HAVE_STREAM
   if (nt) {
     const __m128i *l = (const __m128i *)(const void *)line;
     __m128i *d = (__m128i *)(void *)dst;
-    _mm_stream_si128(d, _mm_load_si128(l));
-    _mm_stream_si128(d + 1, _mm_load_si128(l + 1));
-    _mm_stream_si128(d + 2, _mm_load_si128(l + 2));
-    _mm_stream_si128(d + 3, _mm_load_si128(l + 3));
+    for (unsigned v = 0; v < TC__SORT_WC_BYTES / 16; v++)
+      _mm_stream_si128(d + v, _mm_load_si128(l + v));
     return;
   }
 #else
   (void)nt;
 #endif
-  memcpy(dst, line, 64);
+  memcpy(dst, line, TC__SORT_WC_BYTES);
 }
 
 /* tc__scatter() for ranges far larger than the cache: keys are staged in
@@ -574,7 +572,7 @@ static TC__INLINE tc_status TC__FN(tc__sort_kind)(int kind, const TC__U *in,
     z.cancel = cancel;
     /* The staging lines start out defined; their stale slots are always
      * written over (see tc__scatter_wc). */
-    memset(wc, 0, 256 * 64);
+    memset(wc, 0, 256 * TC__SORT_WC_BYTES);
     return TC__FN(tc__sort_big)(kind, &z, in, n);
   }
 
