@@ -248,33 +248,51 @@ static TC__INLINE void TC__FN(tc__wc_flush)(TC__U *dst, const TC__U *line,
   memcpy(dst, line, TC__SORT_WC_BYTES);
 }
 
+/* Where the staged lines of a scatter go: dst, whose writes stay in
+ * [lo, hi), and whose lines start a keys into dst's own alignment. */
+typedef struct {
+  TC__U *dst;
+  size_t a, lo, hi;
+  int nt;
+} TC__FN(tc__wc_dst);
+
+/* The full line that ends before the key bound for biased position p
+ * (position + a) to its place. Out of the hot loop: it runs once per
+ * line, and the loop keeps fewer values live without it. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void TC__FN(tc__wc_line)(const TC__FN(tc__wc_dst) * w,
+                                const TC__U *line, size_t p) {
+  size_t first = p - w->a - TC__LINE;
+  if (p >= w->lo + w->a + TC__LINE && p - w->a <= w->hi) {
+    TC__FN(tc__wc_flush)(w->dst + first, line, w->nt);
+  } else {
+    for (size_t j = 0; j < TC__LINE; j++)
+      if (first + j >= w->lo && first + j < w->hi) w->dst[first + j] = line[j];
+  }
+}
+
 /* tc__scatter() for ranges far larger than the cache: keys are staged in
- * one 64-byte line per bucket (z->wc) and leave as whole lines, so that
- * the 256 streams into memory are written a line at a time. A line leaves
- * when its bucket's next key needs it again, long after its last store,
- * and it leaves whole: slots before the bucket's start hold stale keys,
- * written over later by tc__wc_tails(), which writes every bucket's last
- * line. Writes stay in [lo, hi). */
+ * one line per bucket (wc) and leave as whole lines, so that the 256
+ * streams into memory are written a line at a time. A line leaves when
+ * its bucket's next key needs it again, long after its last store, and it
+ * leaves whole: slots before the bucket's start hold stale keys, written
+ * over later by tc__wc_tails(), which writes every bucket's last line.
+ * The counts c are biased by w->a, so that a key's slot is its count's
+ * low bits. */
 static TC__INLINE void TC__FN(tc__scatter_wc)(int kind, const TC__U *src,
-                                              TC__U *dst, TC__U *wc, size_t lo,
-                                              size_t hi, size_t a, int nt,
-                                              size_t from, size_t to,
-                                              size_t *c, unsigned shift) {
+                                              const TC__FN(tc__wc_dst) * w,
+                                              TC__U *wc, size_t from,
+                                              size_t to, size_t *c,
+                                              unsigned shift) {
   for (size_t i = from; i < to; i++) {
     TC__U k = TC__FN(tc__key)(kind, src[i]);
     size_t b = (size_t)((k >> shift) & 0xFF);
-    size_t pos = c[b]++;
-    size_t slot = TC__WC_SLOT(pos, a);
+    size_t p = c[b]++;
+    size_t slot = p & (TC__LINE - 1);
     TC__U *line = wc + b * TC__LINE;
-    if (slot == 0) {
-      size_t first = pos - TC__LINE;
-      if (pos >= lo + TC__LINE && pos <= hi) {
-        TC__FN(tc__wc_flush)(dst + first, line, nt);
-      } else {
-        for (size_t j = 0; j < TC__LINE; j++)
-          if (first + j >= lo && first + j < hi) dst[first + j] = line[j];
-      }
-    }
+    if (slot == 0) TC__FN(tc__wc_line)(w, line, p);
     line[slot] = k;
   }
 }
@@ -418,12 +436,20 @@ static TC__INLINE tc_status TC__FN(tc__split)(int kind,
     }
     return TC_OK;
   }
+  TC__FN(tc__wc_dst) w;
+  w.dst = dst;
+  w.a = a;
+  w.lo = s;
+  w.hi = e;
+  w.nt = nt;
+  for (unsigned b = 0; b < 256; b++) c[b] += a;
   for (size_t i = s; i < e; i += TC__SORT_CHUNK) {
     if (tc__cancelled(z->cancel)) return TC_CANCELED;
     TC__FN(tc__scatter_wc)
-    (kind, src, dst, z->wc, s, e, a, nt, i,
-     e - i < TC__SORT_CHUNK ? e : i + TC__SORT_CHUNK, c, shift);
+    (kind, src, &w, z->wc, i, e - i < TC__SORT_CHUNK ? e : i + TC__SORT_CHUNK,
+     c, shift);
   }
+  for (unsigned b = 0; b < 256; b++) c[b] -= a;
   TC__FN(tc__wc_tails)(dst, z->wc, s, e, a, c);
   return TC_OK;
 }
