@@ -53,8 +53,14 @@ enum { TC__KIND_UINT, TC__KIND_INT, TC__KIND_FLOAT };
 /* From this many elements on, a first pass on the top digit cuts the data
  * into buckets that fit in cache before the LSD passes. */
 #define TC__SORT_MSD_MIN ((size_t)1 << 18)
-/* Scatters of at least this many bytes stage their keys in lines. */
+/* Scatters of at least this many bytes stage their keys in lines. Without
+ * streaming stores, a range that fits in the last-level cache scatters
+ * faster without them. */
+#if TC__HAVE_STREAM
 #define TC__SORT_WC_MIN ((size_t)1 << 20)
+#else
+#define TC__SORT_WC_MIN ((size_t)16 << 20)
+#endif
 /* Scatters of at least this many bytes write their lines past the cache. */
 #define TC__SORT_STREAM_MIN ((size_t)1 << 20)
 

@@ -119,6 +119,18 @@ static uint64_t gen_sparse_top(int dtype, tct_rng *r, size_t i) {
   return i % 1000 == 0 ? tct_next(r) : gen_small(dtype, r, i);
 }
 
+/* A few hundred narrow clusters: the top digits crowd into few buckets,
+ * large ones, that are split again on lower digits. */
+static uint64_t gen_clustered(int dtype, tct_rng *r, size_t i) {
+  uint64_t c = tct_below(r, 300) * 0x9E3779B97F4A7C15ull;
+  (void)i;
+  if (dtype == TC_DTYPE_F64)
+    return tct_bits64((double)(c >> 44) - 5e5 + (double)tct_below(r, 1000) * 1e-6);
+  if (dtype == TC_DTYPE_F32)
+    return tct_bits32((float)(c >> 50) - 5e3f + (float)tct_below(r, 1000) * 1e-3f);
+  return (c >> 32) + tct_below(r, 4096);
+}
+
 static uint64_t gen_equal(int dtype, tct_rng *r, size_t i) {
   (void)r;
   (void)i;
@@ -204,7 +216,11 @@ void test_sort_special_values(void) {
 }
 
 void test_sort_random_vs_ref(void) {
-  size_t sizes[] = {0, 1, 2, 3, 63, 64, 65, 127, 1000, 65535, 65537, 300001};
+  /* 300001 and up split on the top digit first; 2^20 + 5 also sorts its
+   * buckets by LSD passes (32-bit) or splits them again (64-bit). */
+  size_t sizes[] = {0,    1,     2,     3,      63,     64,
+                    65,   127,   1000,  65535,  65537,  300001,
+                    ((size_t)1 << 20) + 5};
   check_gen(sizes, sizeof sizes / sizeof *sizes, gen_random_bits, "random", 6);
 }
 
@@ -216,6 +232,15 @@ void test_sort_patterns(void) {
   check_gen(sizes, 5, gen_equal, "all equal", 8);
   check_gen(sizes, 5, gen_ascending, "ascending", 9);
   check_gen(sizes, 5, gen_descending, "descending", 10);
+  /* Large inputs whose buckets are uneven: constant top digits, buckets
+   * larger than the cache split again (staged lines), crowded small
+   * ranges, runs of equal keys. */
+  {
+    size_t big[] = {((size_t)1 << 20) + 3};
+    check_gen(big, 1, gen_small, "small values", 16);
+    check_gen(big, 1, gen_sparse_top, "sparse top digit", 17);
+    check_gen(big, 1, gen_clustered, "clustered", 18);
+  }
 }
 
 #ifndef __EMSCRIPTEN__
