@@ -512,6 +512,16 @@ static tc_status TC__FN(tc__range)(const TC__FN(tc__sorter) * z, TC__U *src,
       return TC_OK;
     }
     if (cnt[(src[s] >> shift) & 0xFF] != m) break;
+    /* Every key has the same digit: go below it, down to the digit where
+     * they differ. Only the bits below count: racing writes to a borrowed
+     * array can leave keys that differ above (see scatter), and then
+     * bits must still go down for the loop to end. */
+    bits = shift;
+    diff &= (TC__U)(((TC__U)1 << bits) - 1);
+    if (diff == 0) {
+      TC__FN(tc__finish_any)(z->kind, src, z->out, s, e);
+      return TC_OK;
+    }
     while ((diff >> (bits - 8)) == 0) bits -= 8;
   }
   {
@@ -551,7 +561,15 @@ static TC__INLINE tc_status TC__FN(tc__sort_big)(int kind,
       return TC_OK;
     }
     if (c[(k0 >> shift) & 0xFF] != n) break;
+    /* As in tc__range(): below this digit, and only the bits below. */
+    bits = shift;
+    diff &= (TC__U)(((TC__U)1 << bits) - 1);
+    if (diff == 0) {
+      if (in != z->out) memcpy(z->out, in, n * sizeof *in);
+      return TC_OK;
+    }
     while ((diff >> (bits - 8)) == 0) bits -= 8;
+    diff = 0;
   }
   tc__offsets(c, 0);
   if (TC__FN(tc__split)(kind, z, in, z->tmp, 0, n, bits - 8, c) ==
