@@ -12,8 +12,14 @@
  *     subtracting ~bits(-Inf) rotates the key space so that those wrap
  *     around to the top. Every NaN then sorts after +Infinity and the
  *     mapping stays a bijection.
- * The counts of every digit come from one pass that also makes the keys;
- * a digit that is equal in all keys costs no pass.
+ * Up to TC__SORT_MSD_MIN elements, LSD passes of 8-bit digits: the counts
+ * of every digit come from one pass that also makes the keys, and a digit
+ * that is equal in all keys costs no pass. Larger inputs are split on
+ * their top varying digit (MSD), the keys staged in 64-byte lines per
+ * bucket on their way to memory; buckets still larger than the cache are
+ * split again, those that fit are sorted by LSD passes in cache (32-bit
+ * keys) or split until small, and small ranges end in one wide split and
+ * an insertion sort (see sort_impl.h).
  */
 #include <string.h>
 
