@@ -12,12 +12,31 @@
  *     subtracting ~bits(-Inf) rotates the key space so that those wrap
  *     around to the top. Every NaN then sorts after +Infinity and the
  *     mapping stays a bijection.
- * The counts of every digit come from one pass that also makes the keys;
- * a digit that is equal in all keys costs no pass.
+ * Up to TC__SORT_MSD_MIN elements, LSD passes of 8-bit digits: the counts
+ * of every digit come from one pass that also makes the keys, and a digit
+ * that is equal in all keys costs no pass. Larger inputs are split on
+ * their top varying digit (MSD), the keys staged in 64-byte lines per
+ * bucket on their way to memory; buckets still larger than the cache are
+ * split again, those that fit are sorted by LSD passes in cache (32-bit
+ * keys) or split until small, and small ranges end in one wide split and
+ * an insertion sort (see sort_impl.h).
  */
 #include <string.h>
 
 #include "tc_internal.h"
+
+/* x86 streaming stores (SSE2, in every x86-64) for the lines of the
+ * scatters into memory. They write a 64-byte line without reading it
+ * first; plain stores do read it, and then lines of 256 bytes per bucket
+ * keep more of those reads in flight. */
+#if defined(__SSE2__) && !defined(__wasm__)
+#include <emmintrin.h>
+#define TC__HAVE_STREAM 1
+#define TC__SORT_WC_BYTES 64
+#else
+#define TC__HAVE_STREAM 0
+#define TC__SORT_WC_BYTES 256
+#endif
 
 #if defined(__GNUC__) || defined(__clang__)
 #define TC__INLINE inline __attribute__((always_inline))
@@ -29,16 +48,32 @@ enum { TC__KIND_UINT, TC__KIND_INT, TC__KIND_FLOAT };
 
 /* Up to this many elements, insertion sort on the keys beats the passes. */
 #define TC__SORT_SMALL 64
+/* Ranges of up to this many keys end in one split and one insertion sort
+ * (see tc__tail), with up to TC__SORT_TAIL_BUCKETS buckets, as long as no
+ * bucket holds more than TC__SORT_TAIL_RUN keys. */
+#define TC__SORT_TAIL 2048
+#define TC__SORT_TAIL_BUCKETS 4096
+#define TC__SORT_TAIL_RUN 16
 /* Elements between two looks at the cancel flag. */
 #define TC__SORT_CHUNK ((size_t)1 << 16)
 /* From this many elements on, a first pass on the top digit cuts the data
  * into buckets that fit in cache before the LSD passes. */
 #define TC__SORT_MSD_MIN ((size_t)1 << 18)
+/* Scatters of at least this many bytes stage their keys in lines. Without
+ * streaming stores, a range that fits in the last-level cache scatters
+ * faster without them. */
+#if TC__HAVE_STREAM
+#define TC__SORT_WC_MIN ((size_t)1 << 20)
+#else
+#define TC__SORT_WC_MIN ((size_t)16 << 20)
+#endif
+/* Scatters of at least this many bytes write their lines past the cache. */
+#define TC__SORT_STREAM_MIN ((size_t)1 << 20)
 
-/* Counts of one digit into exclusive prefix sums: where each bucket
- * starts. */
-static void tc__offsets(size_t *c) {
-  size_t sum = 0;
+/* Counts of one digit into exclusive prefix sums from base: where each
+ * bucket starts. */
+static void tc__offsets(size_t *c, size_t base) {
+  size_t sum = base;
   for (unsigned b = 0; b < 256; b++) {
     size_t t = c[b];
     c[b] = sum;
@@ -68,8 +103,11 @@ static void tc__offsets(size_t *c) {
 
 tc_status tc__sort_scratch(size_t n, size_t width, size_t *bytes) {
   size_t keys, total;
-  /* one 256-entry count table per 8-bit digit, width digits */
+  /* one 256-entry count table per 8-bit digit, width digits; for large
+   * inputs also 256 write-combining lines and tc__tail()'s counts */
   size_t counts = width * 256 * sizeof(size_t);
+  if (n >= TC__SORT_MSD_MIN)
+    counts += 256 * TC__SORT_WC_BYTES + TC__SORT_TAIL_BUCKETS * sizeof(uint32_t);
   if (tc__mul_overflow(n, width, &keys) ||
       tc__add_overflow(keys, counts + TC__SCRATCH_ALIGN, &total))
     return TC_EOVERFLOW;

@@ -1,5 +1,5 @@
-/* LSD radix sort over unsigned keys of TC__W bits, instantiated by sort.c
- * once per key width. Before inclusion, sort.c defines:
+/* Radix sort over unsigned keys of TC__W bits, instantiated by sort.c once
+ * per key width. Before inclusion, sort.c defines:
  *   TC__W       32 or 64
  *   TC__U       the unsigned type of that width
  *   TC__FN(x)   x with a width suffix, for the function names
@@ -13,6 +13,12 @@
 
 #define TC__DIGITS (TC__W / 8)
 #define TC__SIGN ((TC__U)1 << (TC__W - 1))
+/* Keys per line of a write-combining buffer. */
+#define TC__LINE (TC__SORT_WC_BYTES / (TC__W / 8))
+/* Up to this many keys (512 KiB, twice that with the other buffer), a
+ * range is sorted by LSD passes that run in the core's own cache; larger
+ * ones are split on their top digit. */
+#define TC__LEAF ((size_t)(512 * 1024) / sizeof(TC__U))
 
 static TC__INLINE TC__U TC__FN(tc__key)(int kind, TC__U x) {
   if (kind == TC__KIND_INT) return x ^ TC__SIGN;
@@ -29,6 +35,18 @@ static TC__INLINE TC__U TC__FN(tc__unkey)(int kind, TC__U k) {
   }
   return k;
 }
+
+/* What every level of the sort shares. out and tmp are indexed alike: a
+ * range [s, e) of keys sits in one of them, and the other one's [s, e) is
+ * free for the next pass. */
+typedef struct {
+  TC__U *out, *tmp;
+  size_t *cnt;   /* TC__DIGITS tables of 256 counts */
+  TC__U *wc;     /* 256 lines of TC__LINE keys */
+  uint32_t *tail; /* TC__SORT_TAIL_BUCKETS counts for tc__tail() */
+  int kind;
+  const int32_t *cancel;
+} TC__FN(tc__sorter);
 
 /* Keys of in[from, to) into out, counting every digit into cnt. */
 static TC__INLINE void TC__FN(tc__prepare)(int kind, const TC__U *in,
@@ -49,6 +67,17 @@ static TC__INLINE void TC__FN(tc__finish)(int kind, const TC__U *src,
   for (size_t i = from; i < to; i++) out[i] = TC__FN(tc__unkey)(kind, src[i]);
 }
 
+/* tc__finish() for a kind known only at run time. */
+static void TC__FN(tc__finish_any)(int kind, const TC__U *src, TC__U *out,
+                                   size_t from, size_t to) {
+  if (kind == TC__KIND_INT)
+    TC__FN(tc__finish)(TC__KIND_INT, src, out, from, to);
+  else if (kind == TC__KIND_FLOAT)
+    TC__FN(tc__finish)(TC__KIND_FLOAT, src, out, from, to);
+  else
+    TC__FN(tc__finish)(TC__KIND_UINT, src, out, from, to);
+}
+
 static void TC__FN(tc__insertion)(TC__U *k, size_t n) {
   for (size_t i = 1; i < n; i++) {
     TC__U v = k[i];
@@ -66,17 +95,19 @@ static TC__INLINE void TC__FN(tc__count)(const TC__U *k, size_t n, size_t *cnt,
       cnt[d * 256 + ((k[i] >> (8 * d)) & 0xFF)]++;
 }
 
-/* One pass: move src[from, to) to dst (n elements) at the offsets c of
- * their digit. The counts were taken in an earlier pass; if another thread
- * wrote to a borrowed array since, they no longer match the keys, and the
- * result is wrong but every write stays inside dst. */
-static TC__INLINE void TC__FN(tc__scatter)(const TC__U *src, TC__U *dst,
-                                           size_t n, size_t from, size_t to,
-                                           size_t *c, unsigned shift) {
+/* One pass: move src[from, to) to dst at the offsets c of their digit,
+ * writing only inside [lo, hi). The counts were taken in an earlier pass;
+ * if another thread wrote to a borrowed array since, they no longer match
+ * the keys, and the result is wrong but every write stays inside the
+ * range. With unkey set, the keys leave as elements (the last pass). */
+static TC__INLINE void TC__FN(tc__scatter)(int unkey_kind, const TC__U *src,
+                                           TC__U *dst, size_t hi, size_t from,
+                                           size_t to, size_t *c,
+                                           unsigned shift) {
   for (size_t i = from; i < to; i++) {
     TC__U k = src[i];
     size_t pos = c[(k >> shift) & 0xFF]++;
-    if (pos < n) dst[pos] = k;
+    if (pos < hi) dst[pos] = TC__FN(tc__unkey)(unkey_kind, k);
   }
 }
 
@@ -92,12 +123,12 @@ static TC__INLINE tc_status TC__FN(tc__lsd)(TC__U **src, TC__U **dst, size_t n,
     unsigned shift = 8 * d;
     /* A digit that is the same in every key orders nothing. */
     if (c[((*src)[0] >> shift) & 0xFF] == n) continue;
-    tc__offsets(c);
+    tc__offsets(c, 0);
     for (size_t i = 0; i < n; i += TC__SORT_CHUNK) {
       if (tc__cancelled(cancel)) return TC_CANCELED;
       TC__FN(tc__scatter)
-      (*src, *dst, n, i, n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK, c,
-       shift);
+      (TC__KIND_UINT, *src, *dst, n, i,
+       n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK, c, shift);
     }
     TC__U *t = *src;
     *src = *dst;
@@ -106,51 +137,450 @@ static TC__INLINE tc_status TC__FN(tc__lsd)(TC__U **src, TC__U **dst, size_t n,
   return TC_OK;
 }
 
-/* Large inputs: one pass on the top digit splits the keys into 256
- * buckets, each then sorted on its lower digits while it sits in cache,
- * instead of every LSD pass streaming the whole array through memory. */
-static TC__INLINE tc_status TC__FN(tc__msd_then_lsd)(int kind, TC__U *out,
-                                                     TC__U *tmp, size_t n,
-                                                     size_t *cnt,
-                                                     const int32_t *cancel) {
-  const unsigned top = TC__DIGITS - 1;
-  size_t *ct = cnt + top * 256;
-  size_t start = 0;
-
-  tc__offsets(ct);
-  for (size_t i = 0; i < n; i += TC__SORT_CHUNK) {
-    if (tc__cancelled(cancel)) {
-      TC__FN(tc__finish)(kind, out, out, 0, n);
-      return TC_CANCELED;
-    }
-    TC__FN(tc__scatter)
-    (out, tmp, n, i, n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK, ct,
-     8 * top);
+/* A range [s, e) of keys in src that fits in cache, sorted on digits
+ * [0, ndig) by LSD passes through dst into z->out as elements. cnt has
+ * room for ndig tables. */
+static TC__INLINE void TC__FN(tc__leaf)(int kind, const TC__FN(tc__sorter) * z,
+                                        TC__U *src, TC__U *dst, size_t s,
+                                        size_t e, unsigned ndig, size_t *cnt) {
+  unsigned pass[TC__DIGITS], np = 0;
+  size_t m = e - s;
+  memset(cnt, 0, ndig * 256 * sizeof *cnt);
+  /* The digit loop unrolled for each count of digits. */
+  switch (ndig) {
+#define TC__COUNT_CASE(d) \
+  case d:                  \
+    TC__FN(tc__count)(src + s, m, cnt, d); \
+    break;
+    TC__COUNT_CASE(1)
+    TC__COUNT_CASE(2)
+    TC__COUNT_CASE(3)
+#if TC__W == 64
+    TC__COUNT_CASE(4)
+    TC__COUNT_CASE(5)
+    TC__COUNT_CASE(6)
+    TC__COUNT_CASE(7)
+#endif
+#undef TC__COUNT_CASE
+    default:
+      TC__FN(tc__count)(src + s, m, cnt, ndig);
   }
-  /* ct[b] is now the end of bucket b in tmp. Buckets before start are
-   * sorted into out, the others wait in tmp. */
+  for (unsigned d = 0; d < ndig; d++)
+    if (cnt[d * 256 + ((src[s] >> (8 * d)) & 0xFF)] != m) pass[np++] = d;
+  for (unsigned p = 0; p < np; p++) {
+    size_t *c = cnt + pass[p] * 256;
+    unsigned shift = 8 * pass[p];
+    TC__U *t;
+    tc__offsets(c, s);
+    /* The passes alternate between the buffers; the last one writes the
+     * elements when it lands in out. */
+    if (p == np - 1 && dst == z->out)
+      TC__FN(tc__scatter)(kind, src, dst, e, s, e, c, shift);
+    else
+      TC__FN(tc__scatter)(TC__KIND_UINT, src, dst, e, s, e, c, shift);
+    t = src;
+    src = dst;
+    dst = t;
+  }
+  if (np == 0 || src != z->out) TC__FN(tc__finish)(kind, src, z->out, s, e);
+}
+
+/* Counts of the digit at shift in src[from, to) added to c; four tables
+ * in turn, so that runs of one digit do not wait on their own stores. The
+ * bits where a key differs from k0 are or-ed into *diff. */
+static TC__INLINE void TC__FN(tc__hist)(int kind, const TC__U *src,
+                                        size_t from, size_t to, unsigned shift,
+                                        size_t *c, TC__U k0, TC__U *diff) {
+  uint32_t h[4][256];
+  TC__U d = 0;
+  size_t i = from;
+  if (to - from < 4096) {
+    /* Too few keys to pay for four tables. */
+    for (; i < to; i++) {
+      TC__U k = TC__FN(tc__key)(kind, src[i]);
+      d |= k ^ k0;
+      c[(k >> shift) & 0xFF]++;
+    }
+    *diff |= d;
+    return;
+  }
+  memset(h, 0, sizeof h);
+  for (; i + 4 <= to; i += 4) {
+    TC__U k0_ = TC__FN(tc__key)(kind, src[i]);
+    TC__U k1 = TC__FN(tc__key)(kind, src[i + 1]);
+    TC__U k2 = TC__FN(tc__key)(kind, src[i + 2]);
+    TC__U k3 = TC__FN(tc__key)(kind, src[i + 3]);
+    d |= (k0_ ^ k0) | (k1 ^ k0) | (k2 ^ k0) | (k3 ^ k0);
+    h[0][(k0_ >> shift) & 0xFF]++;
+    h[1][(k1 >> shift) & 0xFF]++;
+    h[2][(k2 >> shift) & 0xFF]++;
+    h[3][(k3 >> shift) & 0xFF]++;
+  }
+  for (; i < to; i++) {
+    TC__U k = TC__FN(tc__key)(kind, src[i]);
+    d |= k ^ k0;
+    h[0][(k >> shift) & 0xFF]++;
+  }
+  for (unsigned b = 0; b < 256; b++)
+    c[b] += (size_t)h[0][b] + h[1][b] + h[2][b] + h[3][b];
+  *diff |= d;
+}
+
+/* Slot of a write-combining line that the key bound for dst[pos] takes:
+ * lines follow dst's 64-byte lines, dst starting a keys into one. */
+#define TC__WC_SLOT(pos, a) (((pos) + (a)) & (TC__LINE - 1))
+
+/* One staged line to dst, aligned when nt is set: then without reading
+ * its cache lines first (x86 streaming stores). */
+static TC__INLINE void TC__FN(tc__wc_flush)(TC__U *dst, const TC__U *line,
+                                            int nt) {
+#if TC__HAVE_STREAM
+  if (nt) {
+    const __m128i *l = (const __m128i *)(const void *)line;
+    __m128i *d = (__m128i *)(void *)dst;
+    for (unsigned v = 0; v < TC__SORT_WC_BYTES / 16; v++)
+      _mm_stream_si128(d + v, _mm_load_si128(l + v));
+    return;
+  }
+#else
+  (void)nt;
+#endif
+  memcpy(dst, line, TC__SORT_WC_BYTES);
+}
+
+/* Where the staged lines of a scatter go: dst, whose writes stay in
+ * [lo, hi), and whose lines start a keys into dst's own alignment. */
+typedef struct {
+  TC__U *dst;
+  size_t a, lo, hi;
+  int nt;
+} TC__FN(tc__wc_dst);
+
+/* The full line that ends before the key bound for biased position p
+ * (position + a) to its place. Out of the hot loop: it runs once per
+ * line, and the loop keeps fewer values live without it. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void TC__FN(tc__wc_line)(const TC__FN(tc__wc_dst) * w,
+                                const TC__U *line, size_t p) {
+  size_t first = p - w->a - TC__LINE;
+  if (p >= w->lo + w->a + TC__LINE && p - w->a <= w->hi) {
+    TC__FN(tc__wc_flush)(w->dst + first, line, w->nt);
+  } else {
+    for (size_t j = 0; j < TC__LINE; j++)
+      if (first + j >= w->lo && first + j < w->hi) w->dst[first + j] = line[j];
+  }
+}
+
+/* tc__scatter() for ranges far larger than the cache: keys are staged in
+ * one line per bucket (wc) and leave as whole lines, so that the 256
+ * streams into memory are written a line at a time. A line leaves when
+ * its bucket's next key needs it again, long after its last store, and it
+ * leaves whole: slots before the bucket's start hold stale keys, written
+ * over later by tc__wc_tails(), which writes every bucket's last line.
+ * The counts c are biased by w->a, so that a key's slot is its count's
+ * low bits. */
+static TC__INLINE void TC__FN(tc__scatter_wc)(int kind, const TC__U *src,
+                                              const TC__FN(tc__wc_dst) * w,
+                                              TC__U *wc, size_t from,
+                                              size_t to, size_t *c,
+                                              unsigned shift) {
+  for (size_t i = from; i < to; i++) {
+    TC__U k = TC__FN(tc__key)(kind, src[i]);
+    size_t b = (size_t)((k >> shift) & 0xFF);
+    size_t p = c[b]++;
+    size_t slot = p & (TC__LINE - 1);
+    TC__U *line = wc + b * TC__LINE;
+    if (slot == 0) TC__FN(tc__wc_line)(w, line, p);
+    line[slot] = k;
+  }
+}
+
+/* The last line of every bucket after tc__scatter_wc(); c holds the
+ * buckets' ends, the first one starting at lo. */
+static void TC__FN(tc__wc_tails)(TC__U *dst, const TC__U *wc, size_t lo,
+                                 size_t hi, size_t a, const size_t *c) {
+  size_t start = lo;
+#if TC__HAVE_STREAM
+  /* The streaming stores before the plain ones to the same lines. */
+  _mm_sfence();
+#endif
+  for (unsigned b = 0; b < 256; b++) {
+    size_t end = c[b] < hi ? c[b] : hi;
+    size_t part = TC__WC_SLOT(end, a), from;
+    if (part == 0) part = TC__LINE;
+    if (end < start) end = start;
+    from = part < end - start ? end - part : start;
+    for (size_t p = from; p < end; p++)
+      dst[p] = wc[b * TC__LINE + TC__WC_SLOT(p, a)];
+    start = end;
+  }
+}
+
+/* Index of the highest set bit of x, which is not 0. */
+static TC__INLINE unsigned TC__FN(tc__top_bit)(TC__U x) {
+#if defined(__GNUC__) || defined(__clang__)
+#if TC__W == 64
+  return 63u - (unsigned)__builtin_clzll((unsigned long long)x);
+#else
+  return 31u - (unsigned)__builtin_clz((unsigned)x);
+#endif
+#else
+  unsigned b = 0;
+  while (x >>= 1) b++;
+  return b;
+#endif
+}
+
+/* A range of at most TC__SORT_TAIL keys: one split on the top bits where
+ * they differ, about twice as many buckets as keys, then one insertion
+ * sort over the whole range, which only ever moves a key inside its small
+ * bucket, and the range leaves for out as elements. Returns 0, having
+ * written nothing, when the keys crowd into a bucket of more than
+ * TC__SORT_TAIL_RUN: the caller splits them as usual. */
+static TC__INLINE int TC__FN(tc__tail)(int kind, const TC__FN(tc__sorter) * z,
+                                       TC__U *src, TC__U *dst, size_t s,
+                                       size_t e) {
+  uint32_t *t = z->tail;
+  size_t m = e - s;
+  TC__U k0 = src[s], diff = 0, mask;
+  unsigned top, w = 1, shift;
+  uint32_t sum = 0, most = 0;
+  for (size_t i = s; i < e; i++) diff |= src[i] ^ k0;
+  if (diff == 0) {
+    TC__FN(tc__finish)(kind, src, z->out, s, e);
+    return 1;
+  }
+  top = TC__FN(tc__top_bit)(diff);
+  while (((size_t)1 << w) < 2 * m && ((size_t)2 << w) <= TC__SORT_TAIL_BUCKETS)
+    w++;
+  if (w > top + 1) w = top + 1;
+  shift = top + 1 - w;
+  mask = (TC__U)(((TC__U)1 << w) - 1);
+  memset(t, 0, ((size_t)1 << w) * sizeof *t);
+  for (size_t i = s; i < e; i++) t[(src[i] >> shift) & mask]++;
+  for (size_t b = 0; b < ((size_t)1 << w); b++) {
+    uint32_t c = t[b];
+    t[b] = sum;
+    sum += c;
+    if (c > most) most = c;
+  }
+  if (most > TC__SORT_TAIL_RUN) return 0;
+  for (size_t i = s; i < e; i++) {
+    TC__U k = src[i];
+    /* Racing writes can make the counts lie: stay inside the range. */
+    uint32_t pos = t[(k >> shift) & mask]++;
+    if (pos < m) dst[s + pos] = k;
+  }
+  TC__FN(tc__insertion)(dst + s, m);
+  TC__FN(tc__finish)(kind, dst, z->out, s, e);
+  return 1;
+}
+
+static tc_status TC__FN(tc__range)(const TC__FN(tc__sorter) * z, TC__U *src,
+                                   TC__U *dst, size_t s, size_t e,
+                                   unsigned bits, size_t *cnt);
+
+/* After a split of [s, e) from src into dst (c: the buckets' ends), each
+ * bucket in turn, on the digits below bits. Small buckets are sorted where
+ * they lie, and a run of them leaves for out in one go. On TC_CANCELED,
+ * out[s, e) holds the range's elements. */
+static tc_status TC__FN(tc__buckets)(const TC__FN(tc__sorter) * z, TC__U *src,
+                                     TC__U *dst, size_t s, size_t e,
+                                     unsigned bits, size_t *c) {
+  /* [run, start): sorted small buckets in dst, not yet in out. */
+  size_t start = s, run = s;
   for (unsigned b = 0; b < 256; b++) {
     /* Clamped, in case racing writes made the counts lie (see scatter). */
-    size_t end = ct[b] < n ? ct[b] : n;
-    size_t len = end > start ? end - start : 0;
-    TC__U *src = tmp + start, *dst = out + start;
-    if (tc__cancelled(cancel)) {
-      TC__FN(tc__finish)(kind, out, out, 0, start);
-      TC__FN(tc__finish)(kind, tmp, out, start, n);
+    size_t end = c[b] < e ? c[b] : e;
+    if (end <= start) continue;
+    if (end - start <= TC__SORT_SMALL) {
+      TC__FN(tc__insertion)(dst + start, end - start);
+    } else {
+      TC__FN(tc__finish_any)(z->kind, dst, z->out, run, start);
+      if (TC__FN(tc__range)(z, dst, src, start, end, bits, c + 256) ==
+          TC_CANCELED) {
+        TC__FN(tc__finish_any)(z->kind, dst, z->out, end, e);
+        return TC_CANCELED;
+      }
+      run = end;
+    }
+    start = end;
+  }
+  /* start < e only when the counts lied: whatever the range holds still
+   * leaves. */
+  TC__FN(tc__finish_any)(z->kind, dst, z->out, run, e);
+  return TC_OK;
+}
+/* Split [s, e) of src into dst on the digit at shift (counts in c,
+ * already offsets), a chunk at a time between looks at the cancel flag.
+ * kind: the mapping that src still needs (src may hold the input). */
+static TC__INLINE tc_status TC__FN(tc__split)(int kind,
+                                              const TC__FN(tc__sorter) * z,
+                                              const TC__U *src, TC__U *dst,
+                                              size_t s, size_t e,
+                                              unsigned shift, size_t *c) {
+  size_t a = ((uintptr_t)dst / sizeof(TC__U)) % TC__LINE;
+  /* Streaming stores only where the lines are aligned, and only for
+   * ranges that would not stay in cache anyway. */
+  int nt = (uintptr_t)dst % sizeof(TC__U) == 0 &&
+           (e - s) * sizeof(TC__U) >= TC__SORT_STREAM_MIN;
+  if (kind == TC__KIND_UINT && (e - s) * sizeof(TC__U) < TC__SORT_WC_MIN) {
+    /* In cache, the plain scatter is faster (src holds keys). */
+    for (size_t i = s; i < e; i += TC__SORT_CHUNK) {
+      if (tc__cancelled(z->cancel)) return TC_CANCELED;
+      TC__FN(tc__scatter)
+      (TC__KIND_UINT, src, dst, e, i,
+       e - i < TC__SORT_CHUNK ? e : i + TC__SORT_CHUNK, c, shift);
+    }
+    return TC_OK;
+  }
+  TC__FN(tc__wc_dst) w;
+  w.dst = dst;
+  w.a = a;
+  w.lo = s;
+  w.hi = e;
+  w.nt = nt;
+  for (unsigned b = 0; b < 256; b++) c[b] += a;
+  for (size_t i = s; i < e; i += TC__SORT_CHUNK) {
+    if (tc__cancelled(z->cancel)) return TC_CANCELED;
+    TC__FN(tc__scatter_wc)
+    (kind, src, &w, z->wc, i, e - i < TC__SORT_CHUNK ? e : i + TC__SORT_CHUNK,
+     c, shift);
+  }
+  for (unsigned b = 0; b < 256; b++) c[b] -= a;
+  TC__FN(tc__wc_tails)(dst, z->wc, s, e, a, c);
+  return TC_OK;
+}
+
+/* Sort the keys of [s, e), which sit in src and agree on every bit from
+ * bits up, into z->out as elements, with dst's [s, e) as the other buffer
+ * and cnt as room for the count tables left. On TC_CANCELED, out[s, e)
+ * holds the range's elements in some order. */
+static tc_status TC__FN(tc__range)(const TC__FN(tc__sorter) * z, TC__U *src,
+                                   TC__U *dst, size_t s, size_t e,
+                                   unsigned bits, size_t *cnt) {
+  size_t m = e - s;
+  if (tc__cancelled(z->cancel)) {
+    TC__FN(tc__finish_any)(z->kind, src, z->out, s, e);
+    return TC_CANCELED;
+  }
+  if (m <= TC__SORT_SMALL || bits == 0) {
+    TC__FN(tc__insertion)(src + s, m);
+    TC__FN(tc__finish_any)(z->kind, src, z->out, s, e);
+    return TC_OK;
+  }
+  if (m <= TC__SORT_TAIL) {
+    int done;
+    if (z->kind == TC__KIND_INT)
+      done = TC__FN(tc__tail)(TC__KIND_INT, z, src, dst, s, e);
+    else if (z->kind == TC__KIND_FLOAT)
+      done = TC__FN(tc__tail)(TC__KIND_FLOAT, z, src, dst, s, e);
+    else
+      done = TC__FN(tc__tail)(TC__KIND_UINT, z, src, dst, s, e);
+    if (done) return TC_OK;
+  }
+  /* LSD passes on a range in cache with at most three digits left; more
+   * digits cost more passes than splitting on the top ones until the
+   * buckets are small. */
+  if (m <= TC__LEAF && bits <= 24) {
+    if (z->kind == TC__KIND_INT)
+      TC__FN(tc__leaf)(TC__KIND_INT, z, src, dst, s, e, bits / 8, cnt);
+    else if (z->kind == TC__KIND_FLOAT)
+      TC__FN(tc__leaf)(TC__KIND_FLOAT, z, src, dst, s, e, bits / 8, cnt);
+    else
+      TC__FN(tc__leaf)(TC__KIND_UINT, z, src, dst, s, e, bits / 8, cnt);
+    return TC_OK;
+  }
+  /* Skip top digits that are the same in every key. */
+  for (;;) {
+    TC__U diff = 0;
+    unsigned shift = bits - 8;
+    memset(cnt, 0, 256 * sizeof *cnt);
+    for (size_t i = s; i < e; i += TC__SORT_CHUNK) {
+      if (tc__cancelled(z->cancel)) {
+        TC__FN(tc__finish_any)(z->kind, src, z->out, s, e);
+        return TC_CANCELED;
+      }
+      TC__FN(tc__hist)
+      (TC__KIND_UINT, src, i, e - i < TC__SORT_CHUNK ? e : i + TC__SORT_CHUNK,
+       shift, cnt, src[s], &diff);
+    }
+    if (diff == 0) {
+      TC__FN(tc__finish_any)(z->kind, src, z->out, s, e);
+      return TC_OK;
+    }
+    if (cnt[(src[s] >> shift) & 0xFF] != m) break;
+    /* Every key has the same digit: go below it, down to the digit where
+     * they differ. Only the bits below count: racing writes to a borrowed
+     * array can leave keys that differ above (see scatter), and then
+     * bits must still go down for the loop to end. */
+    bits = shift;
+    diff &= (TC__U)(((TC__U)1 << bits) - 1);
+    if (diff == 0) {
+      TC__FN(tc__finish_any)(z->kind, src, z->out, s, e);
+      return TC_OK;
+    }
+    while ((diff >> (bits - 8)) == 0) bits -= 8;
+  }
+  {
+    unsigned shift = bits - 8;
+    tc__offsets(cnt, s);
+    if (TC__FN(tc__split)(TC__KIND_UINT, z, src, dst, s, e, shift, cnt) ==
+        TC_CANCELED) {
+      TC__FN(tc__finish_any)(z->kind, src, z->out, s, e);
       return TC_CANCELED;
     }
-    if (len <= TC__SORT_SMALL) {
-      TC__FN(tc__insertion)(src, len);
-    } else {
-      memset(cnt, 0, top * 256 * sizeof *cnt);
-      TC__FN(tc__count)(src, len, cnt, top);
-      TC__FN(tc__lsd)(&src, &dst, len, cnt, top, NULL);
-    }
-    if (src != out + start) memcpy(out + start, src, len * sizeof *out);
-    start += len;
+    return TC__FN(tc__buckets)(z, src, dst, s, e, shift, cnt);
   }
-  TC__FN(tc__finish)(kind, out, out, 0, n);
-  return TC_OK;
+}
+
+/* Large inputs: the keys are made while the input is split on its top
+ * varying digit into tmp, a line at a time; each bucket is then split
+ * further while it is larger than the cache, and sorted by LSD passes in
+ * cache once it fits, ending as elements in out. */
+static TC__INLINE tc_status TC__FN(tc__sort_big)(int kind,
+                                                 TC__FN(tc__sorter) * z,
+                                                 const TC__U *in, size_t n) {
+  size_t *c = z->cnt;
+  TC__U k0 = TC__FN(tc__key)(kind, in[0]), diff = 0;
+  unsigned bits = TC__W;
+  for (;;) {
+    unsigned shift = bits - 8;
+    memset(c, 0, 256 * sizeof *c);
+    for (size_t i = 0; i < n; i += TC__SORT_CHUNK) {
+      if (tc__cancelled(z->cancel)) goto cancelled;
+      TC__FN(tc__hist)
+      (kind, in, i, n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK, shift, c,
+       k0, &diff);
+    }
+    if (diff == 0) {
+      /* Every element is equal. */
+      if (in != z->out) memcpy(z->out, in, n * sizeof *in);
+      return TC_OK;
+    }
+    if (c[(k0 >> shift) & 0xFF] != n) break;
+    /* As in tc__range(): below this digit, and only the bits below. */
+    bits = shift;
+    diff &= (TC__U)(((TC__U)1 << bits) - 1);
+    if (diff == 0) {
+      if (in != z->out) memcpy(z->out, in, n * sizeof *in);
+      return TC_OK;
+    }
+    while ((diff >> (bits - 8)) == 0) bits -= 8;
+    diff = 0;
+  }
+  tc__offsets(c, 0);
+  if (TC__FN(tc__split)(kind, z, in, z->tmp, 0, n, bits - 8, c) ==
+      TC_CANCELED)
+    goto cancelled;
+  return TC__FN(tc__buckets)(z, z->out, z->tmp, 0, n, bits - 8, c);
+
+cancelled:
+  /* Only the input has been read: out is the input, or unwritten. */
+  if (in != z->out) memcpy(z->out, in, n * sizeof *in);
+  return TC_CANCELED;
 }
 
 static TC__INLINE tc_status TC__FN(tc__sort_kind)(int kind, const TC__U *in,
@@ -158,9 +588,14 @@ static TC__INLINE tc_status TC__FN(tc__sort_kind)(int kind, const TC__U *in,
                                                   void *scratch,
                                                   const int32_t *cancel) {
   size_t *cnt = (size_t *)tc__align_up(scratch, TC__SCRATCH_ALIGN);
-  TC__U *tmp = (TC__U *)(cnt + TC__DIGITS * 256);
+  /* Scratch: the count tables, then for large inputs the staging lines
+   * and tc__tail()'s counts, then room for n keys (see
+   * tc__sort_scratch). */
+  TC__U *wc = (TC__U *)(cnt + TC__DIGITS * 256);
+  uint32_t *tail = (uint32_t *)(wc + 256 * TC__LINE);
+  TC__U *tmp = n >= TC__SORT_MSD_MIN ? (TC__U *)(tail + TC__SORT_TAIL_BUCKETS)
+                                     : wc;
   TC__U *src = out, *dst = tmp;
-  const unsigned top = TC__DIGITS - 1;
   tc_status st;
 
   if (n <= TC__SORT_SMALL) {
@@ -168,6 +603,21 @@ static TC__INLINE tc_status TC__FN(tc__sort_kind)(int kind, const TC__U *in,
     TC__FN(tc__insertion)(out, n);
     TC__FN(tc__finish)(kind, out, out, 0, n);
     return TC_OK;
+  }
+
+  if (n >= TC__SORT_MSD_MIN) {
+    TC__FN(tc__sorter) z;
+    z.out = out;
+    z.tmp = tmp;
+    z.cnt = cnt;
+    z.wc = wc;
+    z.tail = tail;
+    z.kind = kind;
+    z.cancel = cancel;
+    /* The staging lines start out defined; their stale slots are always
+     * written over (see tc__scatter_wc). */
+    memset(wc, 0, 256 * TC__SORT_WC_BYTES);
+    return TC__FN(tc__sort_big)(kind, &z, in, n);
   }
 
   memset(cnt, 0, TC__DIGITS * 256 * sizeof *cnt);
@@ -181,10 +631,6 @@ static TC__INLINE tc_status TC__FN(tc__sort_kind)(int kind, const TC__U *in,
     TC__FN(tc__prepare)
     (kind, in, out, i, n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK, cnt);
   }
-
-  if (n >= TC__SORT_MSD_MIN &&
-      cnt[top * 256 + ((out[0] >> (8 * top)) & 0xFF)] != n)
-    return TC__FN(tc__msd_then_lsd)(kind, out, tmp, n, cnt, cancel);
 
   st = TC__FN(tc__lsd)(&src, &dst, n, cnt, TC__DIGITS, cancel);
   TC__FN(tc__finish)(kind, src, out, 0, n);
@@ -204,3 +650,6 @@ static tc_status TC__FN(tc__sort)(int kind, const void *in, void *out, size_t n,
 
 #undef TC__DIGITS
 #undef TC__SIGN
+#undef TC__LINE
+#undef TC__LEAF
+#undef TC__WC_SLOT

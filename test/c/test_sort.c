@@ -119,6 +119,18 @@ static uint64_t gen_sparse_top(int dtype, tct_rng *r, size_t i) {
   return i % 1000 == 0 ? tct_next(r) : gen_small(dtype, r, i);
 }
 
+/* A few hundred narrow clusters: the top digits crowd into few buckets,
+ * large ones, that are split again on lower digits. */
+static uint64_t gen_clustered(int dtype, tct_rng *r, size_t i) {
+  uint64_t c = tct_below(r, 300) * 0x9E3779B97F4A7C15ull;
+  (void)i;
+  if (dtype == TC_DTYPE_F64)
+    return tct_bits64((double)(c >> 44) - 5e5 + (double)tct_below(r, 1000) * 1e-6);
+  if (dtype == TC_DTYPE_F32)
+    return tct_bits32((float)(c >> 50) - 5e3f + (float)tct_below(r, 1000) * 1e-3f);
+  return (c >> 32) + tct_below(r, 4096);
+}
+
 static uint64_t gen_equal(int dtype, tct_rng *r, size_t i) {
   (void)r;
   (void)i;
@@ -204,7 +216,11 @@ void test_sort_special_values(void) {
 }
 
 void test_sort_random_vs_ref(void) {
-  size_t sizes[] = {0, 1, 2, 3, 63, 64, 65, 127, 1000, 65535, 65537, 300001};
+  /* 300001 and up split on the top digit first; 2^20 + 5 also sorts its
+   * buckets by LSD passes (32-bit) or splits them again (64-bit). */
+  size_t sizes[] = {0,    1,     2,     3,      63,     64,
+                    65,   127,   1000,  65535,  65537,  300001,
+                    ((size_t)1 << 20) + 5};
   check_gen(sizes, sizeof sizes / sizeof *sizes, gen_random_bits, "random", 6);
 }
 
@@ -216,6 +232,15 @@ void test_sort_patterns(void) {
   check_gen(sizes, 5, gen_equal, "all equal", 8);
   check_gen(sizes, 5, gen_ascending, "ascending", 9);
   check_gen(sizes, 5, gen_descending, "descending", 10);
+  /* Large inputs whose buckets are uneven: constant top digits, buckets
+   * larger than the cache split again (staged lines), crowded small
+   * ranges, runs of equal keys. */
+  {
+    size_t big[] = {((size_t)1 << 20) + 3};
+    check_gen(big, 1, gen_small, "small values", 16);
+    check_gen(big, 1, gen_sparse_top, "sparse top digit", 17);
+    check_gen(big, 1, gen_clustered, "clustered", 18);
+  }
 }
 
 #ifndef __EMSCRIPTEN__
@@ -230,6 +255,67 @@ static void *cancel_later(void *arg) {
   nanosleep(&ts, NULL);
   __atomic_store_n(c->flag, 1, __ATOMIC_RELAXED);
   return NULL;
+}
+#endif
+
+#ifndef __EMSCRIPTEN__
+typedef struct {
+  uint64_t *words;
+  size_t n;
+  int stop;
+} racer;
+
+/* Writes the array over and over, runs of equal values and random ones,
+ * until told to stop. */
+static void *race_writes(void *arg) {
+  racer *w = arg;
+  tct_rng r = {21};
+  for (uint64_t k = 0; !__atomic_load_n(&w->stop, __ATOMIC_RELAXED); k++) {
+    uint64_t v = k % 3 == 0 ? tct_next(&r) : (k % 3 == 1 ? 0 : ~(uint64_t)0);
+    for (size_t i = 0; i < w->n; i++) {
+      __atomic_store_n(&w->words[i], k % 3 == 0 ? tct_next(&r) : v,
+                       __ATOMIC_RELAXED);
+    }
+  }
+  return NULL;
+}
+
+/* Another thread writing the array while it is sorted in place: the
+ * result is garbage, but the sort ends and writes nothing outside it. */
+static void check_racing_writer(int dtype) {
+  size_t n = ((size_t)1 << 20) + 7, width = tc_dtype_size(dtype);
+  size_t words = n * width / 8 + 16;
+  uint64_t *guarded = calloc(words + 16, 8);
+  uint8_t *a = (uint8_t *)(guarded + 8);
+  tct_rng r = {22};
+  racer w = {(uint64_t *)(void *)a, n * width / 8, 0};
+  tc_job job;
+  tc_plan_t plan;
+  pthread_t t;
+  CHECK(guarded != NULL, "racing writer: allocation");
+  if (guarded == NULL) return;
+  fill(dtype, a, n, &r, gen_random_bits);
+  tc_job_init(&job);
+  job.kernel = TC_KERNEL_SORT;
+  job.dtype = dtype;
+  job.in = job.out = a;
+  job.in_len = job.out_len = n * width;
+  tc_plan(&job, &plan);
+  job.scratch = tct_xmalloc(plan.scratch_len);
+  job.scratch_len = plan.scratch_len;
+  pthread_create(&t, NULL, race_writes, &w);
+  for (int i = 0; i < 6; i++) {
+    job.status = TC_PENDING;
+    CHECK_STATUS(tc_run(&job), TC_OK);
+  }
+  __atomic_store_n(&w.stop, 1, __ATOMIC_RELAXED);
+  pthread_join(t, NULL);
+  for (size_t i = 0; i < 8; i++)
+    CHECK(guarded[i] == 0, "racing writer: a write before the array");
+  for (size_t i = 8 + n * width / 8 + (n * width % 8 != 0); i < words + 16; i++)
+    CHECK(guarded[i] == 0, "racing writer: a write after the array");
+  free(job.scratch);
+  free(guarded);
 }
 #endif
 
@@ -294,6 +380,10 @@ void test_sort_cancel_midway(void) {
     }
   }
   CHECK(canceled >= 4, "only %d of 16 runs were cancelled", canceled);
+  /* Racing writes from another thread: also a matter of the kernel's
+   * bounds, checked here with the other test that needs threads. */
+  check_racing_writer(TC_DTYPE_F64);
+  check_racing_writer(TC_DTYPE_U32);
   free(job.scratch);
   free(orig);
   free(data);
