@@ -18,7 +18,7 @@ const Benchmark = require('benchmark');
 const tc = require('..');
 const validate = require('../js/validate');
 const { fill, ARRAYS } = require('./cases');
-const { throughput } = require('./stats');
+const { throughput, median } = require('./stats');
 
 // Call fn through a reference: benchmark.js would otherwise recompile its
 // source into a loop, losing the closure.
@@ -173,21 +173,23 @@ function mainThreadClock() {
 
 // What waiting `seconds` costs the main thread: a bare work item that
 // sleeps that long on the pool, less one that does not sleep (whose own
-// dispatch is part of any async call's cost, not of the wait). Means over
-// up to 15 round trips each (at most ~0.5 s).
+// dispatch is part of any async call's cost, not of the wait). Medians
+// over up to 15 round trips each (at most ~0.5 s), taking turns: one
+// round trip that a collection or another process lands on does not move
+// a median, where it moved the mean by hundreds of µs.
 async function idleTwin(clock, seconds) {
   if (!peers || !peers.bare || !(seconds > 0)) return 0;
-  const n = Math.max(3, Math.min(15, Math.floor(0.5 / seconds)));
-  const cost = async (s) => {
-    let total = 0;
-    for (let i = 0; i < n; i++) {
+  const n = Math.max(5, Math.min(15, Math.floor(0.5 / seconds)));
+  const slept = [];
+  const bare = [];
+  for (let i = 0; i < n; i++) {
+    for (const [s, into] of [[seconds, slept], [0, bare]]) {
       const b0 = clock.start();
       await peers.bare.roundTrip(s);
-      total += clock.since(b0);
+      into.push(clock.since(b0));
     }
-    return total / n;
-  };
-  return Math.max((await cost(seconds)) - (await cost(0)), 0);
+  }
+  return Math.max(median(slept) - median(bare), 0);
 }
 
 /** Measure one case; resolves with its result (never rejects). */

@@ -42,7 +42,9 @@ function slower(a, b) {
 
 function row(target, want, got, cmp, detail) {
   const r = typeof got === 'number' ? ratio(got) : got;
-  if (!Number.isFinite(r.value)) return { target, want: `${cmp} ${want}`, figure: '-', status: 'not measured', detail };
+  if (!Number.isFinite(r.value)) return { target, want: cmp ? `${cmp} ${want}` : '-', figure: '-', status: 'not measured', detail };
+  // A figure the report shows beside the targets, with no bar of its own.
+  if (!cmp) return { target, want: '-', figure: formatRatio(r.value), status: 'shown', detail };
   const ok = (x) => (cmp === '>=' ? x >= want : x <= want);
   const spread = Number.isFinite(r.lo) && Number.isFinite(r.hi);
   const noisy = spread && ok(r.lo) !== ok(r.hi);
@@ -107,7 +109,7 @@ function evaluate(results, extra = {}) {
     extra.blas ? undefined : extra.blasError));
   rows.push(row('matmul 1024: wasm simd128 vs native at 128-bit vectors (the wasm tax)', 0.8, faster(mw, m128), '>=',
     m128 ? undefined : 'needs the native sse2 series (TWINCORE_SIMD=sse2)'));
-  rows.push(row('matmul 1024: wasm vs the widest native path', 0.5, faster(mw, mn), '>='));
+  rows.push(row('matmul 1024: wasm vs the widest native path (shown, no target)', null, faster(mw, mn), null));
 
   // Dispatch floor.
   for (const batch of [1, 64]) {
@@ -167,8 +169,11 @@ function evaluate(results, extra = {}) {
   for (const a of autos.filter((r) => !r.sync)) {
     const twin = autos.find((r) => r.sync && same(a, r));
     if (!twin) continue;
-    const got = busy(a) / time(twin);
-    if (!heaviest || got > heaviest.got) heaviest = { got, id: a.id, a, twin };
+    // The spread of the sync twin's samples: the async call's main-thread
+    // time is one figure over all its calls.
+    const [t0, t1] = range(twin);
+    const got = ratio(busy(a) / time(twin), busy(a) / t1, busy(a) / t0);
+    if (!heaviest || got.value > heaviest.got.value) heaviest = { got, id: a.id, a, twin };
   }
   rows.push(row("'auto' async main-thread time vs its sync twin's whole call, worst case", 1, heaviest ? heaviest.got : NaN, '<=',
     heaviest ? `${heaviest.id}: ${formatTime(busy(heaviest.a))} vs ${formatTime(time(heaviest.twin))}` : undefined));
