@@ -133,7 +133,10 @@ Pack('the prebuild uses wider instructions only in the functions picked at run t
     const insn = line.match(/^\s+[0-9a-f]+:\s+(?:(?:lock|rep\w*|notrack|bnd|data16|addr32|[cdefgs]s|\{\w+\})\s+)*([a-z0-9]+)/);
     if (insn && BEYOND_BASELINE.test(insn[1])) wide.set(fn, [...(wide.get(fn) || []), insn[1]]);
   }
-  const picked = /^(tc__chunk_v(4|8)|tc__deviations_v(4|8)|tc__matmul_v(8|16)|tc__sha256_blocks_ni)$/;
+  // The instantiations built with a target attribute (stats.c's 4- and
+  // 8-double widths, matmul.c's 8- and 16-float ones) and SHA-NI's rounds.
+  const picked = new RegExp('^(tc__(chunk|deviations|zero_signs|select)_v(4|8)' +
+    '|tc__(matmul|micro|pack_a|pack_b|rows|load|canonical|scratch_floats)_v(8|16)|tc__sha256_blocks_ni)$');
   const outside = [...wide.entries()].filter(([f]) => !picked.test(f)).map(([f, i]) => `${f}: ${[...new Set(i)].join(' ')}`);
   assert.equal(outside, [], `instructions beyond baseline x86-64 outside the run-time paths: ${outside.join('; ')}`);
   assert.ok(wide.has('tc__matmul_v16') && wide.has('tc__sha256_blocks_ni'), 'the wide paths are there, with their symbols');
