@@ -18,10 +18,11 @@ const { performance } = require('node:perf_hooks');
 const validate = require('./validate');
 
 // What an async call costs the calling thread besides copies: queueing
-// the job and settling its promise. The bench's zero-copy 1 KiB rows
-// measure 10-25 µs on 2 cores; this is not measured at run time, since
-// doing so needs a round trip per sample.
-const ROUND_TRIP = 20e-6;
+// the job, the wake-up and settling its promise. The bench's zero-copy
+// 1 KiB rows measure 10-50 µs of main-thread CPU on 2 cores (the thread's
+// own clock, waiting excluded); this is not measured at run time, since
+// JS has no clock for one thread's CPU time.
+const ROUND_TRIP = 40e-6;
 
 // The two calibration sizes, as work (bytes; flops for matmul).
 const POINTS = {

@@ -9,7 +9,7 @@ const auto = require('../js/auto');
 const Decide = suite("'auto': the choice from fitted costs");
 
 // Per byte: an in-cache copy 20 ps; stats 30 ps (memory-bound), sha256
-// 600 ps; a call 3 µs; the round trip 20 µs.
+// 600 ps; a call 3 µs; the round trip auto.ROUND_TRIP (40 µs).
 const copy = { a: 0, b: 20e-12 };
 const stats = { own: { a: 3e-6, b: 30e-12 }, js: { a: 0, b: 0.5e-9 } };
 const sha = { own: { a: 3e-6, b: 600e-12 }, js: null };
