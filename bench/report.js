@@ -272,6 +272,7 @@ function metaLines(meta) {
 function markdown(doc) {
   const errors = doc.results.filter((r) => r.error);
   const dispatch = dispatchTable(doc.results, true);
+  const simd = simdTable(doc.results, doc.meta, true);
   return [
     '# twincore bench',
     '',
@@ -291,7 +292,7 @@ function markdown(doc) {
     extraSorts(doc.results, true),
     '',
     ...(dispatch ? ['## Dispatch floor', '', dispatch, ''] : []),
-    ...(simdTable(doc.results, doc.meta, true) ? ['## SIMD paths', '', simdTable(doc.results, doc.meta, true), ''] : []),
+    ...(simd ? ['## SIMD paths', '', simd, ''] : []),
     blasLine(doc.extra),
     errors.length ? `\n## Cases that failed\n\n${errors.map((r) => `- ${r.id}: ${r.error}`).join('\n')}` : '',
     '',
@@ -300,6 +301,7 @@ function markdown(doc) {
 
 function html(doc) {
   const errors = doc.results.filter((r) => r.error);
+  const simd = simdTable(doc.results, doc.meta, false);
   const sections = KERNELS.map((k) => {
     const c = charts(doc.results, k);
     if (c.length === 0) return '';
@@ -324,7 +326,7 @@ ${answersTable(doc.results, false)}
 ${targetTable(doc.targets, false)}
 ${sections}
 ${extraSorts(doc.results, false)}
-${simdTable(doc.results, doc.meta, false) ? `<section id="simd"><h2>SIMD paths</h2><div class="charts">${simdCharts(doc.results, doc.meta).join('\n')}</div>${simdTable(doc.results, doc.meta, false)}</section>` : ''}
+${simd ? `<section id="simd"><h2>SIMD paths</h2><div class="charts">${simdCharts(doc.results, doc.meta).join('\n')}</div>${simd}</section>` : ''}
 <section id="dispatch"><h2>Dispatch floor</h2>${dispatchTable(doc.results, false) || '<p>Not measured in this run.</p>'}
 <p>${esc(blasLine(doc.extra))}</p></section>
 ${errors.length ? `<section id="errors"><h2>Cases that failed</h2><ul>${errors.map((r) => `<li>${esc(r.id)}: ${esc(r.error)}</li>`).join('')}</ul></section>` : ''}

@@ -96,12 +96,12 @@ function inputs(call) {
   return call.input2 ? [call.input, call.input2] : [call.input];
 }
 
-// Bytes an async call would copy on the calling thread: none when it
-// borrows (a small result copied out aside), else its inputs, and its
+// Bytes an async 'auto' call would copy on the calling thread: none when
+// it borrows (a small result copied out aside), else its inputs, and its
 // result copied back (sort) or out.
 function asyncCopyBytes(call) {
   const views = inputs(call);
-  if (ownership.resolveMode({ ...call, sync: false, mode: 'auto' }, views, lendable) === 'borrow') return 0;
+  if (ownership.resolveMode(call, views, lendable) === 'borrow') return 0;
   return validate.copiedBytes(call, views);
 }
 

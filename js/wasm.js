@@ -137,12 +137,17 @@ function adopt(rt, type, ptr, length) {
   return track(e, view);
 }
 
+// Whether a call's arrays can be borrowed: only arrays inside a live
+// alloc()'d array are, not any other view of the heap's buffer
+// (validate.js refused freed ones).
+function isResident(inputs) {
+  return inputs.every((info) => entryOfView(info) !== undefined);
+}
+
 // Put a call's arrays in the heap; returns where they are and what to free.
 function stage(rt, call) {
   const inputs = [call.input, call.input2].filter(Boolean);
-  // Only arrays inside a live alloc()'d array are borrowed, not any other
-  // view of the heap's buffer (validate.js refused freed ones).
-  const resident = inputs.every((info) => entryOfView(info) !== undefined);
+  const resident = isResident(inputs);
   let mode = call.mode;
   if (mode === 'borrow' && !resident) {
     throw error('ERR_TC_BORROW',
@@ -209,13 +214,13 @@ function finish(rt, call, s, status) {
 }
 
 // Bytes an async call copies on the calling thread: arrays that do not
-// live in the heap go in, and every result comes out of it (a sort of a
-// resident array excepted).
+// live in the heap go in and their result comes out; of a borrowed call,
+// only a result of up to SMALL_OUTPUT bytes is copied out (finish()).
 function asyncCopyBytes(call) {
   const inputs = [call.input, call.input2].filter(Boolean);
-  const resident = inputs.every((info) => entryOfView(info) !== undefined);
-  if (!resident) return validate.copiedBytes(call, inputs);
-  return call.output === 'input' ? 0 : call.output.length * ARRAY_OF[call.output.type].BYTES_PER_ELEMENT;
+  if (!isResident(inputs)) return validate.copiedBytes(call, inputs);
+  const out = call.output === 'input' ? 0 : call.output.length * ARRAY_OF[call.output.type].BYTES_PER_ELEMENT;
+  return out > SMALL_OUTPUT ? 0 : out;
 }
 
 function runSync(call) {
