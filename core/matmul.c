@@ -157,3 +157,44 @@ tc_status tc_matmul_f32(const float *a, const float *b, float *c, size_t m,
   return tc__matmul_f32_vw(tc__matmul_widest(), a, b, c, m, k, n, scratch,
                            cancel);
 }
+
+/* ---- split: each part takes whole rows of A and C, in bands of a
+ * multiple of every tile's height (4, 6, 8), with scratch of its own
+ * to pack B in. Each element of C is the same sum whichever part computes
+ * it. ---- */
+
+#define TC__MATMUL_BAND 24
+
+static tc_status tc__matmul_parts(const tc_job *job, size_t want,
+                                  size_t *parts, size_t *area_len) {
+  size_t m = job->dim[0], one, bands = (m + TC__MATMUL_BAND - 1) / TC__MATMUL_BAND;
+  *parts = job->dim[1] == 0 ? 1 : want < bands ? want : bands;
+  tc__matmul_scratch(job->dim[1], job->dim[2], &one);
+  one = (one + TC__SCRATCH_ALIGN - 1) / TC__SCRATCH_ALIGN * TC__SCRATCH_ALIGN;
+  return tc__mul_overflow(one, *parts, area_len) ? TC_EOVERFLOW : TC_OK;
+}
+
+static tc_status tc__matmul_begin(tc_job *job, tc__split_t *s) {
+  (void)job;
+  (void)s;
+  return TC_PENDING;
+}
+
+static tc_status tc__matmul_part(tc_job *job, tc__split_t *s, size_t part) {
+  size_t m = job->dim[0], k = job->dim[1], n = job->dim[2], one, first, end;
+  tc__matmul_scratch(k, n, &one);
+  one = (one + TC__SCRATCH_ALIGN - 1) / TC__SCRATCH_ALIGN * TC__SCRATCH_ALIGN;
+  tc__part_range(m, TC__MATMUL_BAND, s->parts, part, &first, &end);
+  if (first == end) return TC_OK;
+  return tc_matmul_f32((const float *)job->in + first * k, job->in2,
+                       (float *)job->out + first * n, end - first, k, n,
+                       tc__split_area(s) + part * one, &job->cancel);
+}
+
+static tc_status tc__matmul_next(tc_job *job, tc__split_t *s) {
+  (void)job;
+  return tc__phase_status(s);
+}
+
+const tc__splitter_t tc__matmul_splitter = {
+    tc__matmul_parts, tc__matmul_begin, tc__matmul_part, tc__matmul_next};

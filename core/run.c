@@ -9,6 +9,7 @@ typedef struct {
   tc_status (*plan)(const tc_job *job, tc_plan_t *plan);
   tc_status (*check)(const tc_job *job);
   tc_status (*run)(tc_job *job);
+  const tc__splitter_t *split; /* NULL: the kernel always runs whole */
 } tc__kernel_t;
 
 const char *tc_status_name(int status) {
@@ -215,17 +216,38 @@ static tc_status tc__run_matmul(tc_job *job) {
 
 /* ---- the table ---- */
 
+/* sha256 is one chain of blocks, each needing the one before. */
+#define tc__split_sha256 NULL
+#define tc__split_stats (&tc__stats_splitter)
+#define tc__split_sort (&tc__sort_splitter)
+#define tc__split_matmul (&tc__matmul_splitter)
+
 static const tc__kernel_t tc__kernels[TC_KERNEL_COUNT] = {
-#define TC__KERNEL_ENTRY(id, name) \
-  [TC_KERNEL_##id] = {tc__plan_##name, tc__check_##name, tc__run_##name},
+#define TC__KERNEL_ENTRY(id, name)                                      \
+  [TC_KERNEL_##id] = {tc__plan_##name, tc__check_##name, tc__run_##name, \
+                      tc__split_##name},
     TC_KERNEL_MAP(TC__KERNEL_ENTRY)
 #undef TC__KERNEL_ENTRY
 };
 
 tc_status tc_plan(const tc_job *job, tc_plan_t *plan) {
+  const tc__kernel_t *k;
+  tc_status st;
+  size_t want = job->parts, parts = 1, area = 0;
   if (job->kernel < 0 || job->kernel >= TC_KERNEL_COUNT) return TC_EKERNEL;
   if (job->dtype < 0 || job->dtype >= TC_DTYPE_COUNT) return TC_EDTYPE;
-  return tc__kernels[job->kernel].plan(job, plan);
+  k = &tc__kernels[job->kernel];
+  plan->parts = 1;
+  if ((st = k->plan(job, plan)) != TC_OK) return st;
+  if (want > TC_MAX_PARTS) want = TC_MAX_PARTS;
+  if (want < 2 || k->split == NULL) return TC_OK;
+  if ((st = k->split->parts(job, want, &parts, &area)) != TC_OK) return st;
+  if (parts < 2) return TC_OK;
+  if (tc__add_overflow(area, TC__SPLIT_HEADER + TC__SCRATCH_ALIGN,
+                       &plan->scratch_len))
+    return TC_EOVERFLOW;
+  plan->parts = parts;
+  return TC_OK;
 }
 
 static tc_status tc__validate(const tc_job *job) {
@@ -246,9 +268,57 @@ static tc_status tc__validate(const tc_job *job) {
   return tc__kernels[job->kernel].check(job);
 }
 
-tc_status tc_run(tc_job *job) {
-  tc_status st = tc__validate(job);
-  if (st == TC_OK) st = tc__kernels[job->kernel].run(job);
+static tc_status tc__finish(tc_job *job, tc_status st) {
   TC__STORE_RELEASE(&job->status, (int32_t)st);
+  return st;
+}
+
+/* The split state of a job that tc_begin() found to split. */
+static tc__split_t *tc__split_of(const tc_job *job) {
+  return (tc__split_t *)tc__align_up(job->scratch, TC__SCRATCH_ALIGN);
+}
+
+tc_status tc_begin(tc_job *job) {
+  tc_plan_t plan;
+  tc_status st = tc__validate(job);
+  if (st != TC_OK) return tc__finish(job, st);
+  /* Validation planned the same job: this cannot fail. */
+  (void)tc_plan(job, &plan);
+  if (plan.parts < 2)
+    return tc__finish(job, tc__kernels[job->kernel].run(job));
+  tc__split_t *s = tc__split_of(job);
+  s->parts = plan.parts;
+  s->phase = 0;
+  for (size_t p = 0; p < s->parts; p++) s->status[p] = TC_PENDING;
+  st = tc__kernels[job->kernel].split->begin(job, s);
+  return st == TC_PENDING ? st : tc__finish(job, st);
+}
+
+tc_status tc_run_part(tc_job *job, size_t part) {
+  tc__split_t *s = tc__split_of(job);
+  tc_status st = part < s->parts
+                     ? tc__kernels[job->kernel].split->part(job, s, part)
+                     : TC_ESIZE;
+  if (part < s->parts) s->status[part] = (int32_t)st;
+  return st;
+}
+
+tc_status tc_next(tc_job *job) {
+  tc__split_t *s = tc__split_of(job);
+  tc_status st = tc__kernels[job->kernel].split->next(job, s);
+  if (st == TC_PENDING) {
+    for (size_t p = 0; p < s->parts; p++) s->status[p] = TC_PENDING;
+    return st;
+  }
+  return tc__finish(job, st);
+}
+
+tc_status tc_run(tc_job *job) {
+  tc_status st = tc_begin(job);
+  while (st == TC_PENDING) {
+    size_t parts = tc__split_of(job)->parts;
+    for (size_t p = 0; p < parts; p++) tc_run_part(job, p);
+    st = tc_next(job);
+  }
   return st;
 }

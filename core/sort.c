@@ -130,3 +130,41 @@ tc_status tc_sort(tc_dtype dtype, const void *in, void *out, size_t n,
       return TC_EDTYPE;
   }
 }
+
+/* ---- split: see the end of sort_impl.h ---- */
+
+static int tc__sort_wide(const tc_job *job) {
+  return job->dtype == TC_DTYPE_F64;
+}
+
+static tc_status tc__sort_parts(const tc_job *job, size_t want, size_t *parts,
+                                size_t *area_len) {
+  size_t n = job->in_len / tc_dtype_size(job->dtype);
+  return tc__sort_wide(job) ? tc__sort_parts_64(n, want, parts, area_len)
+                            : tc__sort_parts_32(n, want, parts, area_len);
+}
+
+static int tc__sort_kind_of(int dtype) {
+  return dtype == TC_DTYPE_U32   ? TC__KIND_UINT
+         : dtype == TC_DTYPE_I32 ? TC__KIND_INT
+                                 : TC__KIND_FLOAT;
+}
+
+static tc_status tc__sort_begin(tc_job *job, tc__split_t *s) {
+  int kind = tc__sort_kind_of(job->dtype);
+  return tc__sort_wide(job) ? tc__split_begin_64(kind, job, s)
+                            : tc__split_begin_32(kind, job, s);
+}
+
+static tc_status tc__sort_part(tc_job *job, tc__split_t *s, size_t part) {
+  return tc__sort_wide(job) ? tc__split_part_run_64(job, s, part)
+                            : tc__split_part_run_32(job, s, part);
+}
+
+static tc_status tc__sort_next(tc_job *job, tc__split_t *s) {
+  return tc__sort_wide(job) ? tc__split_next_64(job, s)
+                            : tc__split_next_32(job, s);
+}
+
+const tc__splitter_t tc__sort_splitter = {tc__sort_parts, tc__sort_begin,
+                                          tc__sort_part, tc__sort_next};

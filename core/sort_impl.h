@@ -249,10 +249,14 @@ static TC__INLINE void TC__FN(tc__wc_flush)(TC__U *dst, const TC__U *line,
 }
 
 /* Where the staged lines of a scatter go: dst, whose writes stay in
- * [lo, hi), and whose lines start a keys into dst's own alignment. */
+ * [lo, hi), and whose lines start a keys into dst's own alignment. start
+ * holds where each bucket's keys begin: slots below it are never written,
+ * so that scatters into neighbouring stretches of dst (parts of a split
+ * job) may run at once. */
 typedef struct {
   TC__U *dst;
   size_t a, lo, hi;
+  const size_t *start;
   int nt;
 } TC__FN(tc__wc_dst);
 
@@ -263,13 +267,14 @@ typedef struct {
 __attribute__((noinline))
 #endif
 static void TC__FN(tc__wc_line)(const TC__FN(tc__wc_dst) * w,
-                                const TC__U *line, size_t p) {
+                                const TC__U *line, size_t p, size_t b) {
   size_t first = p - w->a - TC__LINE;
-  if (p >= w->lo + w->a + TC__LINE && p - w->a <= w->hi) {
+  size_t lo = w->start[b] > w->lo ? w->start[b] : w->lo;
+  if (p >= lo + w->a + TC__LINE && p - w->a <= w->hi) {
     TC__FN(tc__wc_flush)(w->dst + first, line, w->nt);
   } else {
     for (size_t j = 0; j < TC__LINE; j++)
-      if (first + j >= w->lo && first + j < w->hi) w->dst[first + j] = line[j];
+      if (first + j >= lo && first + j < w->hi) w->dst[first + j] = line[j];
   }
 }
 
@@ -277,8 +282,9 @@ static void TC__FN(tc__wc_line)(const TC__FN(tc__wc_dst) * w,
  * one line per bucket (wc) and leave as whole lines, so that the 256
  * streams into memory are written a line at a time. A line leaves when
  * its bucket's next key needs it again, long after its last store, and it
- * leaves whole: slots before the bucket's start hold stale keys, written
- * over later by tc__wc_tails(), which writes every bucket's last line.
+ * leaves whole, except a bucket's first line, whose slots before the
+ * bucket's start are left alone; tc__wc_tails() writes every bucket's
+ * last line.
  * The counts c are biased by w->a, so that a key's slot is its count's
  * low bits. */
 static TC__INLINE void TC__FN(tc__scatter_wc)(int kind, const TC__U *src,
@@ -292,16 +298,16 @@ static TC__INLINE void TC__FN(tc__scatter_wc)(int kind, const TC__U *src,
     size_t p = c[b]++;
     size_t slot = p & (TC__LINE - 1);
     TC__U *line = wc + b * TC__LINE;
-    if (slot == 0) TC__FN(tc__wc_line)(w, line, p);
+    if (slot == 0) TC__FN(tc__wc_line)(w, line, p, b);
     line[slot] = k;
   }
 }
 
-/* The last line of every bucket after tc__scatter_wc(); c holds the
- * buckets' ends, the first one starting at lo. */
-static void TC__FN(tc__wc_tails)(TC__U *dst, const TC__U *wc, size_t lo,
-                                 size_t hi, size_t a, const size_t *c) {
-  size_t start = lo;
+/* The last line of every bucket after tc__scatter_wc(); start and c hold
+ * where the buckets begin and end, inside [0, hi). */
+static void TC__FN(tc__wc_tails)(TC__U *dst, const TC__U *wc, size_t hi,
+                                 size_t a, const size_t *start,
+                                 const size_t *c) {
 #if TC__HAVE_STREAM
   /* The streaming stores before the plain ones to the same lines. */
   _mm_sfence();
@@ -310,11 +316,10 @@ static void TC__FN(tc__wc_tails)(TC__U *dst, const TC__U *wc, size_t lo,
     size_t end = c[b] < hi ? c[b] : hi;
     size_t part = TC__WC_SLOT(end, a), from;
     if (part == 0) part = TC__LINE;
-    if (end < start) end = start;
-    from = part < end - start ? end - part : start;
+    if (end < start[b]) end = start[b];
+    from = part < end - start[b] ? end - part : start[b];
     for (size_t p = from; p < end; p++)
       dst[p] = wc[b * TC__LINE + TC__WC_SLOT(p, a)];
-    start = end;
   }
 }
 
@@ -414,14 +419,14 @@ static tc_status TC__FN(tc__buckets)(const TC__FN(tc__sorter) * z, TC__U *src,
   return TC_OK;
 }
 /* Split [s, e) of src into dst on the digit at shift (counts in c,
- * already offsets), a chunk at a time between looks at the cancel flag.
+ * already offsets: where each bucket's keys begin), a chunk at a time
+ * between looks at the cancel flag, writing only inside [lo, hi) of dst.
  * kind: the mapping that src still needs (src may hold the input). */
-static TC__INLINE tc_status TC__FN(tc__split)(int kind,
-                                              const TC__FN(tc__sorter) * z,
-                                              const TC__U *src, TC__U *dst,
-                                              size_t s, size_t e,
-                                              unsigned shift, size_t *c) {
+static TC__INLINE tc_status TC__FN(tc__split)(
+    int kind, const TC__FN(tc__sorter) * z, const TC__U *src, TC__U *dst,
+    size_t s, size_t e, size_t lo, size_t hi, unsigned shift, size_t *c) {
   size_t a = ((uintptr_t)dst / sizeof(TC__U)) % TC__LINE;
+  size_t start[256];
   /* Streaming stores only where the lines are aligned, and only for
    * ranges that would not stay in cache anyway. */
   int nt = (uintptr_t)dst % sizeof(TC__U) == 0 &&
@@ -431,16 +436,18 @@ static TC__INLINE tc_status TC__FN(tc__split)(int kind,
     for (size_t i = s; i < e; i += TC__SORT_CHUNK) {
       if (tc__cancelled(z->cancel)) return TC_CANCELED;
       TC__FN(tc__scatter)
-      (TC__KIND_UINT, src, dst, e, i,
+      (TC__KIND_UINT, src, dst, hi, i,
        e - i < TC__SORT_CHUNK ? e : i + TC__SORT_CHUNK, c, shift);
     }
     return TC_OK;
   }
   TC__FN(tc__wc_dst) w;
+  memcpy(start, c, sizeof start);
   w.dst = dst;
   w.a = a;
-  w.lo = s;
-  w.hi = e;
+  w.lo = lo;
+  w.hi = hi;
+  w.start = start;
   w.nt = nt;
   for (unsigned b = 0; b < 256; b++) c[b] += a;
   for (size_t i = s; i < e; i += TC__SORT_CHUNK) {
@@ -450,7 +457,7 @@ static TC__INLINE tc_status TC__FN(tc__split)(int kind,
      c, shift);
   }
   for (unsigned b = 0; b < 256; b++) c[b] -= a;
-  TC__FN(tc__wc_tails)(dst, z->wc, s, e, a, c);
+  TC__FN(tc__wc_tails)(dst, z->wc, hi, a, start, c);
   return TC_OK;
 }
 
@@ -527,8 +534,8 @@ static tc_status TC__FN(tc__range)(const TC__FN(tc__sorter) * z, TC__U *src,
   {
     unsigned shift = bits - 8;
     tc__offsets(cnt, s);
-    if (TC__FN(tc__split)(TC__KIND_UINT, z, src, dst, s, e, shift, cnt) ==
-        TC_CANCELED) {
+    if (TC__FN(tc__split)(TC__KIND_UINT, z, src, dst, s, e, s, e, shift,
+                          cnt) == TC_CANCELED) {
       TC__FN(tc__finish_any)(z->kind, src, z->out, s, e);
       return TC_CANCELED;
     }
@@ -572,7 +579,7 @@ static TC__INLINE tc_status TC__FN(tc__sort_big)(int kind,
     diff = 0;
   }
   tc__offsets(c, 0);
-  if (TC__FN(tc__split)(kind, z, in, z->tmp, 0, n, bits - 8, c) ==
+  if (TC__FN(tc__split)(kind, z, in, z->tmp, 0, n, 0, n, bits - 8, c) ==
       TC_CANCELED)
     goto cancelled;
   return TC__FN(tc__buckets)(z, z->out, z->tmp, 0, n, bits - 8, c);
@@ -647,6 +654,219 @@ static tc_status TC__FN(tc__sort)(int kind, const void *in, void *out, size_t n,
     return TC__FN(tc__sort_kind)(TC__KIND_FLOAT, in, out, n, scratch, cancel);
   return TC__FN(tc__sort_kind)(TC__KIND_UINT, in, out, n, scratch, cancel);
 }
+
+/* ---- split (tc_begin): the top split of tc__sort_big() in parts.
+ *   phase 0: each part counts the top varying digit of its stretch of
+ *            the input (again one digit lower when every key shares it);
+ *   phase 1: each part scatters its stretch into tmp, at offsets that put
+ *            its keys of a bucket after those of the parts before it;
+ *   phase 2: each part sorts a run of whole buckets, cut so that the runs
+ *            hold about as many keys each, into out.
+ * The order of the output is the order of the keys, so it is the same
+ * for any number of parts. ---- */
+
+typedef struct {
+  int kind;
+  unsigned shift; /* the digit counted (phase 0) and split on */
+  TC__U k0;       /* the first key, which the others are compared with */
+  size_t ends[256];
+  size_t group[TC_MAX_PARTS + 1]; /* part p sorts buckets [group[p], [p+1]) */
+} TC__FN(tc__split_shared);
+
+typedef struct {
+  size_t hist[256]; /* counts of the part's keys; then where they go */
+  size_t cnt[TC__DIGITS * 256];
+  TC__U wc[256 * TC__LINE];
+  uint32_t tail[TC__SORT_TAIL_BUCKETS];
+  TC__U diff;
+} TC__FN(tc__split_part);
+
+#define TC__ROUND64(x) (((x) + 63) / 64 * 64)
+
+static TC__FN(tc__split_shared) * TC__FN(tc__shared)(tc__split_t *s) {
+  return (TC__FN(tc__split_shared) *)(void *)tc__split_area(s);
+}
+
+static TC__FN(tc__split_part) * TC__FN(tc__part_of)(tc__split_t *s, size_t p) {
+  return (TC__FN(tc__split_part) *)(void *)(
+      tc__split_area(s) + TC__ROUND64(sizeof(TC__FN(tc__split_shared))) +
+      p * TC__ROUND64(sizeof(TC__FN(tc__split_part))));
+}
+
+static TC__U *TC__FN(tc__split_tmp)(tc__split_t *s) {
+  return (TC__U *)(void *)TC__FN(tc__part_of)(s, s->parts);
+}
+
+static tc_status TC__FN(tc__sort_parts)(size_t n, size_t want, size_t *parts,
+                                        size_t *area_len) {
+  size_t keys, per = TC__ROUND64(sizeof(TC__FN(tc__split_part))), all;
+  *parts = 1;
+  *area_len = 0;
+  if (n < TC__SORT_MSD_MIN) return TC_OK;
+  if (want > n / TC__SORT_CHUNK) want = n / TC__SORT_CHUNK;
+  *parts = want;
+  if (tc__mul_overflow(n, sizeof(TC__U), &keys) ||
+      tc__mul_overflow(per, want, &all) ||
+      tc__add_overflow(all, TC__ROUND64(sizeof(TC__FN(tc__split_shared))),
+                       &all) ||
+      tc__add_overflow(all, keys, area_len))
+    return TC_EOVERFLOW;
+  return TC_OK;
+}
+
+static tc_status TC__FN(tc__split_begin)(int kind, tc_job *job,
+                                         tc__split_t *s) {
+  TC__FN(tc__split_shared) *sh = TC__FN(tc__shared)(s);
+  sh->kind = kind;
+  sh->shift = TC__W - 8;
+  sh->k0 = TC__FN(tc__key)(kind, ((const TC__U *)job->in)[0]);
+  return TC_PENDING;
+}
+
+/* What a cancelled split leaves: the input, in out. */
+static tc_status TC__FN(tc__split_stop)(tc_job *job, size_t n) {
+  if (job->in != job->out) memcpy(job->out, job->in, n * sizeof(TC__U));
+  return TC_CANCELED;
+}
+
+static TC__INLINE tc_status TC__FN(tc__split_count)(
+    int kind, tc_job *job, tc__split_t *s, size_t part) {
+  TC__FN(tc__split_shared) *sh = TC__FN(tc__shared)(s);
+  TC__FN(tc__split_part) *q = TC__FN(tc__part_of)(s, part);
+  const TC__U *in = job->in;
+  size_t n = job->in_len / sizeof(TC__U), first, end;
+  TC__U diff = 0;
+  tc__part_range(n, TC__SORT_CHUNK, s->parts, part, &first, &end);
+  memset(q->hist, 0, sizeof q->hist);
+  for (size_t i = first; i < end; i += TC__SORT_CHUNK) {
+    if (tc__cancelled(&job->cancel)) return TC_CANCELED;
+    TC__FN(tc__hist)
+    (kind, in, i, end - i < TC__SORT_CHUNK ? end : i + TC__SORT_CHUNK,
+     sh->shift, q->hist, sh->k0, &diff);
+  }
+  q->diff = diff;
+  return TC_OK;
+}
+
+static TC__INLINE tc_status TC__FN(tc__split_scatter)(
+    int kind, tc_job *job, tc__split_t *s, size_t part) {
+  TC__FN(tc__split_shared) *sh = TC__FN(tc__shared)(s);
+  TC__FN(tc__split_part) *q = TC__FN(tc__part_of)(s, part);
+  TC__FN(tc__sorter) z;
+  size_t n = job->in_len / sizeof(TC__U), first, end;
+  tc__part_range(n, TC__SORT_CHUNK, s->parts, part, &first, &end);
+  z.out = job->out;
+  z.tmp = TC__FN(tc__split_tmp)(s);
+  z.cnt = q->cnt;
+  z.wc = q->wc;
+  z.tail = q->tail;
+  z.kind = kind;
+  z.cancel = &job->cancel;
+  /* The staging lines start out defined (see tc__sort_kind). */
+  memset(q->wc, 0, sizeof q->wc);
+  return TC__FN(tc__split)(kind, &z, job->in, z.tmp, first, end, 0, n,
+                           sh->shift, q->hist);
+}
+
+static tc_status TC__FN(tc__split_buckets)(tc_job *job, tc__split_t *s,
+                                           size_t part) {
+  TC__FN(tc__split_shared) *sh = TC__FN(tc__shared)(s);
+  TC__FN(tc__split_part) *q = TC__FN(tc__part_of)(s, part);
+  TC__FN(tc__sorter) z;
+  size_t b0 = sh->group[part], b1 = sh->group[part + 1];
+  if (b0 == b1) return TC_OK;
+  z.out = job->out;
+  z.tmp = TC__FN(tc__split_tmp)(s);
+  z.cnt = q->cnt;
+  z.wc = q->wc;
+  z.tail = q->tail;
+  z.kind = sh->kind;
+  z.cancel = &job->cancel;
+  memcpy(q->cnt, sh->ends, sizeof sh->ends);
+  return TC__FN(tc__buckets)(&z, z.out, z.tmp, b0 == 0 ? 0 : sh->ends[b0 - 1],
+                             sh->ends[b1 - 1], sh->shift, q->cnt);
+}
+
+static tc_status TC__FN(tc__split_part_run)(tc_job *job, tc__split_t *s,
+                                            size_t part) {
+  int kind = TC__FN(tc__shared)(s)->kind;
+  if (s->phase == 2) return TC__FN(tc__split_buckets)(job, s, part);
+  /* One copy of the loops per key mapping, as in tc__sort(). */
+#define TC__SPLIT_KIND(k)                                          \
+  if (kind == k)                                                   \
+    return s->phase == 0 ? TC__FN(tc__split_count)(k, job, s, part) \
+                         : TC__FN(tc__split_scatter)(k, job, s, part);
+  TC__SPLIT_KIND(TC__KIND_INT)
+  TC__SPLIT_KIND(TC__KIND_FLOAT)
+  TC__SPLIT_KIND(TC__KIND_UINT)
+#undef TC__SPLIT_KIND
+  return TC_EDTYPE;
+}
+
+static tc_status TC__FN(tc__split_next)(tc_job *job, tc__split_t *s) {
+  TC__FN(tc__split_shared) *sh = TC__FN(tc__shared)(s);
+  size_t n = job->in_len / sizeof(TC__U), c[256], base = 0;
+  tc_status st = tc__phase_status(s);
+  if (s->phase == 2 || st != TC_OK)
+    return s->phase < 2 && st == TC_CANCELED ? TC__FN(tc__split_stop)(job, n)
+                                             : st;
+  if (s->phase == 1) {
+    /* Runs of buckets of about n / parts keys: a bucket goes to the part
+     * whose share holds its middle. */
+    size_t b = 0;
+    sh->group[0] = 0;
+    for (size_t p = 1; p <= s->parts; p++) {
+      size_t target = p == s->parts ? n : n / s->parts * p;
+      while (b < 256) {
+        size_t lo = b == 0 ? 0 : sh->ends[b - 1];
+        if (p < s->parts && lo + (sh->ends[b] - lo) / 2 >= target) break;
+        b++;
+      }
+      sh->group[p] = b;
+    }
+    s->phase = 2;
+    return TC_PENDING;
+  }
+  /* Phase 0: the counts of every part. */
+  TC__U diff = 0;
+  memset(c, 0, sizeof c);
+  for (size_t p = 0; p < s->parts; p++) {
+    TC__FN(tc__split_part) *q = TC__FN(tc__part_of)(s, p);
+    diff |= q->diff;
+    for (unsigned b = 0; b < 256; b++) c[b] += q->hist[b];
+  }
+  if (diff == 0) {
+    /* Every element is equal. */
+    if (job->in != job->out) memcpy(job->out, job->in, n * sizeof(TC__U));
+    return TC_OK;
+  }
+  if (c[(sh->k0 >> sh->shift) & 0xFF] == n) {
+    /* Every key has this digit: count again below it, at the top digit
+     * where they differ (as in tc__sort_big()). */
+    unsigned bits = sh->shift;
+    diff &= (TC__U)(((TC__U)1 << bits) - 1);
+    if (diff == 0) {
+      if (job->in != job->out) memcpy(job->out, job->in, n * sizeof(TC__U));
+      return TC_OK;
+    }
+    while ((diff >> (bits - 8)) == 0) bits -= 8;
+    sh->shift = bits - 8;
+    return TC_PENDING;
+  }
+  for (unsigned b = 0; b < 256; b++) {
+    for (size_t p = 0; p < s->parts; p++) {
+      TC__FN(tc__split_part) *q = TC__FN(tc__part_of)(s, p);
+      size_t t = q->hist[b];
+      q->hist[b] = base;
+      base += t;
+    }
+    sh->ends[b] = base;
+  }
+  s->phase = 1;
+  return TC_PENDING;
+}
+
+#undef TC__ROUND64
 
 #undef TC__DIGITS
 #undef TC__SIGN

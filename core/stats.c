@@ -8,7 +8,7 @@
  * deviations from the chunk's mean in the same lane order. Chunks are
  * merged in order with the pairwise update of Chan, Golub and LeVeque,
  * which keeps the variance accurate where the textbook sum-of-squares
- * formula cancels. The lane loops are SIMD (stats_impl.h), built for
+ * formula cancels: a block's chunks in order, then the blocks in order. The lane loops are SIMD (stats_impl.h), built for
  * 16-byte vectors everywhere and, on x86-64, for AVX2 and AVX-512, picked
  * at run time; the lanes, not the vectors, fix the order, so every width
  * gives the same bits.
@@ -38,8 +38,11 @@
 /* 2048 doubles: 16 KiB, which stays in any L1 data cache for the second
  * look. A multiple of the lanes. */
 #define TC__STATS_CHUNK 2048
-/* Chunks between two looks at the cancel flag: 4 MiB. */
-#define TC__STATS_CANCEL_EVERY 256
+/* 64 chunks, 1 MiB: a block. Blocks are the unit of a split (each part
+ * takes whole blocks) and of the looks at the cancel flag. A block's
+ * chunks are merged in order, then the blocks in order, whether one
+ * thread or several computed them: the same bits either way. */
+#define TC__STATS_BLOCK (TC__STATS_CHUNK * 64)
 #define TC__LANES 8
 
 /* What one chunk gave, and the running minimum and maximum. */
@@ -131,43 +134,92 @@ tc_status tc_stats_f64(const double *in, size_t n, tc_stats_t *out,
   return tc__stats_f64_vd(tc__stats_widest(), in, n, out, cancel);
 }
 
-tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
-                           const int32_t *cancel) {
-  tc__lanes lanes;
-  tc__chunk_fn chunk_fn = tc__chunk_v2;
-  tc__dev_fn dev_fn = tc__deviations_v2;
-  tc__chunk_fn zero_fn = tc__zero_signs_v2;
-  double all_n = 0.0, all_sum = 0.0, all_mean = 0.0, all_m2 = 0.0;
-  size_t chunk = 0;
+/* What a block gave, and what blocks merged in order give: count, sum,
+ * mean and sum of squared deviations, the running min and max, and
+ * whether a NaN, +0 or -0 was seen where it matters. */
+typedef struct {
+  double n, sum, mean, m2, min, max;
+  int saw_nan, saw_pzero, saw_nzero;
+} tc__moments;
 
+static void tc__moments_init(tc__moments *m) {
+  memset(m, 0, sizeof *m);
+  m->min = INFINITY;
+  m->max = -INFINITY;
+}
+
+/* Moments of cn values into acc: the first ones as they are, later ones
+ * by the pairwise update. */
+static void tc__merge(tc__moments *acc, double cn, double csum, double cmean,
+                      double cm2) {
+  if (acc->n == 0.0) {
+    acc->n = cn;
+    acc->sum = csum;
+    acc->mean = cmean;
+    acc->m2 = cm2;
+    return;
+  }
+  double tn = acc->n + cn;
+  double delta = cmean - acc->mean;
+  /* Halved and doubled, which changes no bit of ordinary data, so that
+   * means near the double range cannot overflow on the way. */
+  acc->mean = acc->mean + (cmean * 0.5 - acc->mean * 0.5) * (cn / tn) * 2.0;
+  acc->m2 = acc->m2 + cm2 + delta * delta * (acc->n * cn / tn);
+  acc->sum = acc->sum + csum;
+  acc->n = tn;
+}
+
+/* A whole block's moments into acc, and its extremes and flags. */
+static void tc__merge_block(tc__moments *acc, const tc__moments *b) {
+  tc__merge(acc, b->n, b->sum, b->mean, b->m2);
+  if (b->min < acc->min) acc->min = b->min;
+  if (b->max > acc->max) acc->max = b->max;
+  acc->saw_nan |= b->saw_nan;
+  acc->saw_pzero |= b->saw_pzero;
+  acc->saw_nzero |= b->saw_nzero;
+}
+
+/* The kernels of one width. */
+typedef struct {
+  tc__chunk_fn chunk, zero;
+  tc__dev_fn dev;
+} tc__stats_fns;
+
+static tc__stats_fns tc__stats_width(int vd) {
+  tc__stats_fns f = {tc__chunk_v2, tc__zero_signs_v2, tc__deviations_v2};
 #ifdef TC__X86_WIDE
   if (vd == 8) {
-    chunk_fn = tc__chunk_v8;
-    dev_fn = tc__deviations_v8;
-    zero_fn = tc__zero_signs_v8;
+    f.chunk = tc__chunk_v8;
+    f.dev = tc__deviations_v8;
+    f.zero = tc__zero_signs_v8;
   } else if (vd == 4) {
-    chunk_fn = tc__chunk_v4;
-    dev_fn = tc__deviations_v4;
-    zero_fn = tc__zero_signs_v4;
+    f.chunk = tc__chunk_v4;
+    f.dev = tc__deviations_v4;
+    f.zero = tc__zero_signs_v4;
   }
 #endif
   if (vd == 1) {
-    chunk_fn = tc__chunk_v1;
-    dev_fn = tc__deviations_v1;
-    zero_fn = tc__zero_signs_v1;
+    f.chunk = tc__chunk_v1;
+    f.dev = tc__deviations_v1;
+    f.zero = tc__zero_signs_v1;
   }
+  return f;
+}
+
+/* One block of at most TC__STATS_BLOCK values, chunk by chunk in order. */
+static void tc__stats_block(const tc__stats_fns *f, const double *in,
+                            size_t n, tc__moments *out) {
+  tc__lanes lanes;
   memset(&lanes, 0, sizeof lanes);
   lanes.min = INFINITY;
   lanes.max = -INFINITY;
-
-  for (size_t start = 0; start < n; start += TC__STATS_CHUNK, chunk++) {
+  tc__moments_init(out);
+  for (size_t start = 0; start < n; start += TC__STATS_CHUNK) {
     size_t len = n - start < TC__STATS_CHUNK ? n - start : TC__STATS_CHUNK;
     const double *x = in + start;
     double q[TC__LANES];
 
-    if (chunk % TC__STATS_CANCEL_EVERY == 0 && tc__cancelled(cancel))
-      return TC_CANCELED;
-    chunk_fn(x, len, &lanes);
+    f->chunk(x, len, &lanes);
     double csum = tc__lane_sum(lanes.sum);
     if (csum != csum && !lanes.saw_nan) lanes.saw_nan = tc__has_nan(x, len);
     /* The signs of zeros matter only where the minimum or maximum ends up
@@ -176,45 +228,59 @@ tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
      * here. */
     if ((lanes.min == 0.0 && !lanes.saw_nzero) ||
         (lanes.max == 0.0 && !lanes.saw_pzero))
-      zero_fn(x, len, &lanes);
+      f->zero(x, len, &lanes);
     double cn = (double)len;
     double cmean = csum / cn;
     /* Finite values whose sum leaves the double range: the chunk's mean is
      * taken again as a running mean, so that mean and variance stay
      * finite. */
     if (!isfinite(cmean)) cmean = tc__running_mean(x, len, cmean);
-    dev_fn(x, len, cmean, q);
-    double cm2 = tc__lane_sum(q);
-
-    if (all_n == 0.0) {
-      all_n = cn;
-      all_sum = csum;
-      all_mean = cmean;
-      all_m2 = cm2;
-    } else {
-      double tn = all_n + cn;
-      double delta = cmean - all_mean;
-      /* Halved and doubled, which changes no bit of ordinary data, so that
-       * means near the double range cannot overflow on the way. */
-      all_mean = all_mean + (cmean * 0.5 - all_mean * 0.5) * (cn / tn) * 2.0;
-      all_m2 = all_m2 + cm2 + delta * delta * (all_n * cn / tn);
-      all_sum = all_sum + csum;
-      all_n = tn;
-    }
+    f->dev(x, len, cmean, q);
+    tc__merge(out, cn, csum, cmean, tc__lane_sum(q));
   }
+  out->min = lanes.min;
+  out->max = lanes.max;
+  out->saw_nan = lanes.saw_nan;
+  out->saw_pzero = lanes.saw_pzero;
+  out->saw_nzero = lanes.saw_nzero;
+}
 
+static tc_status tc__stats_finish(const double *in, size_t n,
+                                  const tc__moments *all, tc_stats_t *out,
+                                  const int32_t *cancel);
+
+tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
+                           const int32_t *cancel) {
+  tc__stats_fns f = tc__stats_width(vd);
+  tc__moments all, block;
+  tc__moments_init(&all);
+  for (size_t start = 0; start < n; start += TC__STATS_BLOCK) {
+    if (tc__cancelled(cancel)) return TC_CANCELED;
+    tc__stats_block(&f, in + start,
+                    n - start < TC__STATS_BLOCK ? n - start : TC__STATS_BLOCK,
+                    &block);
+    tc__merge_block(&all, &block);
+  }
+  return tc__stats_finish(in, n, &all, out, cancel);
+}
+
+/* The result from the merged moments of all n values. */
+static tc_status tc__stats_finish(const double *in, size_t n,
+                                  const tc__moments *all, tc_stats_t *out,
+                                  const int32_t *cancel) {
+  double all_n = all->n, all_sum = all->sum, all_m2 = all->m2;
   out->count = (double)n;
   out->sum = all_sum;
-  if (n == 0 || lanes.saw_nan) {
+  if (n == 0 || all->saw_nan) {
     double nan = NAN;
     if (n != 0) out->sum = nan;
     out->min = out->max = out->mean = out->variance = nan;
     return TC_OK;
   }
   /* Comparisons see -0 == +0; settle the sign from what the data held. */
-  double mn = lanes.min, mx = lanes.max;
-  if (mn == 0.0) mn = lanes.saw_nzero ? -0.0 : 0.0;
-  if (mx == 0.0) mx = lanes.saw_pzero ? 0.0 : -0.0;
+  double mn = all->min, mx = all->max;
+  if (mn == 0.0) mn = all->saw_nzero ? -0.0 : 0.0;
+  if (mx == 0.0) mx = all->saw_pzero ? 0.0 : -0.0;
   out->min = mn;
   out->max = mx;
   out->mean = all_sum / all_n;
@@ -227,7 +293,7 @@ tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
   if (!isfinite(all_sum) && isfinite(mn) && isfinite(mx)) {
     double q = 0.0, d = 0.0, c = mn * 0.5 + mx * 0.5;
     for (size_t i = 0; i < n; i++) {
-      if (i % (TC__STATS_CHUNK * TC__STATS_CANCEL_EVERY) == 0 &&
+      if (i % TC__STATS_BLOCK == 0 &&
           tc__cancelled(cancel))
         return TC_CANCELED;
       q = q + in[i] * 0x1p-64;
@@ -245,7 +311,7 @@ tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
     double q = 0.0;
     for (size_t i = 0; i < n; i++) {
       double d = (in[i] * 0.5 - out->mean * 0.5) * 0x1p-511;
-      if (i % (TC__STATS_CHUNK * TC__STATS_CANCEL_EVERY) == 0 &&
+      if (i % TC__STATS_BLOCK == 0 &&
           tc__cancelled(cancel))
         return TC_CANCELED;
       q = q + d * d;
@@ -255,3 +321,52 @@ tc_status tc__stats_f64_vd(int vd, const double *in, size_t n, tc_stats_t *out,
   }
   return TC_OK;
 }
+
+/* ---- split: each part takes whole blocks, and the last step merges the
+ * blocks' moments (the area) in order. ---- */
+
+static tc_status tc__stats_parts(const tc_job *job, size_t want, size_t *parts,
+                                 size_t *area_len) {
+  size_t n = job->in_len / sizeof(double);
+  size_t blocks = (n + TC__STATS_BLOCK - 1) / TC__STATS_BLOCK;
+  *parts = want < blocks ? want : blocks;
+  *area_len = blocks * sizeof(tc__moments);
+  return TC_OK;
+}
+
+static tc_status tc__stats_begin(tc_job *job, tc__split_t *s) {
+  (void)job;
+  (void)s;
+  return TC_PENDING;
+}
+
+static tc_status tc__stats_part(tc_job *job, tc__split_t *s, size_t part) {
+  tc__stats_fns f = tc__stats_width(tc__stats_widest());
+  tc__moments *m = (tc__moments *)(void *)tc__split_area(s);
+  const double *in = job->in;
+  size_t n = job->in_len / sizeof(double), first, end;
+  tc__part_range(n, TC__STATS_BLOCK, s->parts, part, &first, &end);
+  for (size_t start = first; start < end; start += TC__STATS_BLOCK) {
+    if (tc__cancelled(&job->cancel)) return TC_CANCELED;
+    tc__stats_block(&f, in + start,
+                    end - start < TC__STATS_BLOCK ? end - start
+                                                  : TC__STATS_BLOCK,
+                    &m[start / TC__STATS_BLOCK]);
+  }
+  return TC_OK;
+}
+
+static tc_status tc__stats_next(tc_job *job, tc__split_t *s) {
+  const tc__moments *m = (const tc__moments *)(void *)tc__split_area(s);
+  size_t n = job->in_len / sizeof(double);
+  tc__moments all;
+  tc_status st = tc__phase_status(s);
+  if (st != TC_OK) return st;
+  tc__moments_init(&all);
+  for (size_t b = 0; b < (n + TC__STATS_BLOCK - 1) / TC__STATS_BLOCK; b++)
+    tc__merge_block(&all, &m[b]);
+  return tc__stats_finish(job->in, n, &all, job->out, &job->cancel);
+}
+
+const tc__splitter_t tc__stats_splitter = {tc__stats_parts, tc__stats_begin,
+                                           tc__stats_part, tc__stats_next};

@@ -104,13 +104,21 @@ typedef struct tc_job_s {
   void *scratch; /**< any alignment; the kernel aligns inside it. */
   size_t scratch_len;
   size_t dim[3];
+  size_t parts; /**< at most this many parts may run it at once (see
+                     tc_begin); 0 or 1: one. */
 } tc_job;
 
 /* What a job needs besides its inputs. */
 typedef struct tc_plan_s {
   size_t out_len;     /**< exact size of job->out in bytes. */
   size_t scratch_len; /**< minimum size of job->scratch in bytes. */
+  size_t parts;       /**< how many parts the job splits into: 1, or up to
+                           job->parts (and TC_MAX_PARTS) where the kernel
+                           and the input's size allow. */
 } tc_plan_t;
+
+/* The most parts one job splits into. */
+#define TC_MAX_PARTS 64
 
 /* Result of the stats kernel. count is a double so that the struct is six
  * float64 values in a row, readable from JS as one Float64Array. */
@@ -141,6 +149,42 @@ tc_status tc_plan(const tc_job *job, tc_plan_t *plan);
  * buffers.
  * @return the status that was stored. */
 tc_status tc_run(tc_job *job);
+
+/* A job split into parts runs in phases. The parts of one phase may run
+ * at once, on any threads; a phase starts once every part of the one
+ * before it has returned. Nothing in a part waits for another, so a pool
+ * smaller than the number of parts still finishes the job. The result is
+ * the same, bit for bit, for any number of parts: tc_run() of the same job
+ * runs the same phases in turn on the calling thread. Split: stats (1 MiB
+ * blocks), sort (2^18 elements and up) and matmul (rows); sha256 is one
+ * serial chain and never splits.
+ *
+ *   tc_status st = tc_begin(job);        // plan.parts > 1
+ *   while (st == TC_PENDING) {
+ *     for each part p < plan.parts, at once: tc_run_part(job, p);
+ *     st = tc_next(job);                 // after all of them returned
+ *   }
+ *
+ * The split's state lives in the job's scratch (tc_plan() counts it). A
+ * cancelled part returns at its next chunk; tc_next() then ends the job
+ * with TC_CANCELED, leaving what the whole kernel would leave. */
+
+/** Validate the job and start its first phase. @return TC_PENDING when
+ * the parts of a phase are to run; otherwise the job's final status, stored
+ * in job->status (a validation error, or the whole job's result when it
+ * does not split: then tc_begin() ran it, as tc_run() would). */
+tc_status tc_begin(tc_job *job);
+
+/** Run part `part` (below plan.parts) of the current phase. Safe to call
+ * at once with the phase's other parts, on any threads. @return the
+ * part's status (TC_OK or TC_CANCELED); tc_next() reads it too. */
+tc_status tc_run_part(tc_job *job, size_t part);
+
+/** The step between phases, once every part of the current one has
+ * returned (any thread, one call). @return TC_PENDING when the parts of
+ * another phase are to run; otherwise the job's final status, stored (with
+ * release order) in job->status. */
+tc_status tc_next(tc_job *job);
 
 /** Short name of a status, such as "EALIGN"; "UNKNOWN" if out of range. */
 const char *tc_status_name(int status);

@@ -44,6 +44,62 @@ static inline int tc__add_overflow(size_t a, size_t b, size_t *r) {
   return 0;
 }
 
+/* The state of a job split into parts (tc_begin), at the start of its
+ * aligned scratch; the kernel's own state (area) follows it, aligned. */
+typedef struct {
+  size_t parts;
+  unsigned phase; /* the kernel's to number */
+  int32_t status[TC_MAX_PARTS]; /* what each part of the phase returned */
+} tc__split_t;
+
+/* The header, rounded up so that the area after it stays aligned. */
+#define TC__SPLIT_HEADER                                                  \
+  ((sizeof(tc__split_t) + TC__SCRATCH_ALIGN - 1) / TC__SCRATCH_ALIGN * \
+   TC__SCRATCH_ALIGN)
+
+/* The kernel's own state: TC__SCRATCH_ALIGN-aligned. */
+static inline unsigned char *tc__split_area(tc__split_t *s) {
+  return (unsigned char *)s + TC__SPLIT_HEADER;
+}
+
+/* How a kernel splits. parts(): how many parts the job, whose plan is
+ * valid, can use, at most want (>= 2), and the bytes of area they need;
+ * returning 1 means it runs whole. begin() runs once, before the first
+ * phase, and may end the job (a final status) or return TC_PENDING. */
+typedef struct {
+  tc_status (*parts)(const tc_job *job, size_t want, size_t *parts,
+                     size_t *area_len);
+  tc_status (*begin)(tc_job *job, tc__split_t *s);
+  tc_status (*part)(tc_job *job, tc__split_t *s, size_t part);
+  tc_status (*next)(tc_job *job, tc__split_t *s);
+} tc__splitter_t;
+
+extern const tc__splitter_t tc__stats_splitter, tc__sort_splitter,
+    tc__matmul_splitter;
+
+/* The worst status a phase's parts returned: TC_OK, TC_CANCELED, or the
+ * first other one. */
+static inline tc_status tc__phase_status(const tc__split_t *s) {
+  tc_status st = TC_OK;
+  for (size_t p = 0; p < s->parts; p++) {
+    tc_status q = (tc_status)s->status[p];
+    if (q != TC_OK && q != TC_CANCELED) return q;
+    if (q == TC_CANCELED) st = q;
+  }
+  return st;
+}
+
+/* [first, end) of part p of n items cut into parts pieces of whole units
+ * (the last one takes what is left over). */
+static inline void tc__part_range(size_t n, size_t unit, size_t parts,
+                                  size_t p, size_t *first, size_t *end) {
+  size_t units = (n + unit - 1) / unit;
+  size_t a = units / parts * p + (p < units % parts ? p : units % parts);
+  size_t b = a + units / parts + (p < units % parts ? 1 : 0);
+  *first = a * unit < n ? a * unit : n;
+  *end = b * unit < n ? b * unit : n;
+}
+
 /** Scratch bytes tc_sort() needs for n elements of width bytes, alignment
  * slack included. @return TC_OK or TC_EOVERFLOW. */
 tc_status tc__sort_scratch(size_t n, size_t width, size_t *bytes);

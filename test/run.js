@@ -144,7 +144,7 @@ async function runCounted(name, suite) {
 // build and on every code path: one test per kernel and size, comparing the
 // native digest (no TWINCORE_SIMD cap: the widest paths) with the ASan
 // build's, the native build's under each lower cap, and the simd128 and
-// scalar wasm builds'.
+// scalar wasm builds'; and for any number of parts (jobs split in 2 and 4).
 async function digestParity() {
   const builds = {
     native: { cmd: coreNative, env: { TWINCORE_SIMD: '' } },
@@ -182,6 +182,21 @@ async function digestParity() {
     } else {
       passed++;
       console.log(`ok digest ${kernel} ${size} ${base[i].split(' ')[3].slice(0, 16)}`);
+    }
+  }
+  // A split job gives the bits of the whole one: "name/parts" lines
+  // against "name" of the same size.
+  const whole = new Map(base.map((l) => l.split(' ')).map(([k, size, , hash]) => [`${k} ${size}`, hash]));
+  for (const line of base) {
+    const [kernel, size, , hash] = line.split(' ');
+    if (!kernel.includes('/')) continue;
+    const want = whole.get(`${kernel.split('/')[0]} ${size}`);
+    if (hash === want) {
+      passed++;
+      console.log(`ok digest ${kernel} ${size} is the whole job's`);
+    } else {
+      failed++;
+      console.log(`not ok digest ${kernel} ${size}: ${hash} vs the whole job's ${want}`);
     }
   }
   for (const b of Object.keys(builds)) {

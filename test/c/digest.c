@@ -38,6 +38,17 @@ static double finite_f64(tct_rng *r) {
   return ldexp(u - 0.5, (int)tct_below(r, 60) - 30);
 }
 
+/* Every kernel that splits runs whole, in 2 parts and in 4 (tc_run()
+ * runs the parts in turn): the lines of a split say "name/parts". */
+static const size_t parts[] = {1, 2, 4};
+
+static const char *parted(const char *name, size_t parts) {
+  static char buf[64];
+  if (parts < 2) return name;
+  snprintf(buf, sizeof buf, "%s/%zu", name, parts);
+  return buf;
+}
+
 void tct_print_digests(void) {
   static const size_t sizes[] = {0, 1, 3, 64, 1000, 65537, 1 << 20};
   tct_rng r = {42};
@@ -65,14 +76,21 @@ void tct_print_digests(void) {
     job.dtype = TC_DTYPE_F64;
     job.in = f;
     job.in_len = n * 8;
-    st = tct_run(&job, &out);
-    fold_nan_f64(out, 6);
-    print_digest("stats", n, st, out, sizeof(tc_stats_t));
-    free(out);
+    for (size_t p = 0; p < 3; p++) {
+      job.parts = parts[p];
+      st = tct_run(&job, &out);
+      fold_nan_f64(out, 6);
+      print_digest(parted("stats", parts[p]), n, st, out, sizeof(tc_stats_t));
+      free(out);
+    }
     for (size_t i = 0; i < n; i++) f[i] = finite_f64(&r);
-    st = tct_run(&job, &out);
-    print_digest("stats-finite", n, st, out, sizeof(tc_stats_t));
-    free(out);
+    for (size_t p = 0; p < 3; p++) {
+      job.parts = parts[p];
+      st = tct_run(&job, &out);
+      print_digest(parted("stats-finite", parts[p]), n, st, out,
+                   sizeof(tc_stats_t));
+      free(out);
+    }
 
     static const int dtypes[] = {TC_DTYPE_F64, TC_DTYPE_F32, TC_DTYPE_I32,
                                  TC_DTYPE_U32};
@@ -86,9 +104,12 @@ void tct_print_digests(void) {
       job.dtype = dtypes[d];
       job.in = bytes;
       job.in_len = len;
-      st = tct_run(&job, &out);
-      print_digest(names[d], n, st, out, len);
-      free(out);
+      for (size_t p = 0; p < 3; p++) {
+        job.parts = parts[p];
+        st = tct_run(&job, &out);
+        print_digest(parted(names[d], parts[p]), n, st, out, len);
+        free(out);
+      }
     }
     free(bytes);
     free(f);
@@ -114,10 +135,14 @@ void tct_print_digests(void) {
     job.dim[0] = m;
     job.dim[1] = k;
     job.dim[2] = n;
-    tc_status st = tct_run(&job, &out);
-    fold_nan_f32(out, m * n);
-    print_digest("matmul", m * 1000000 + k * 1000 + n, st, out, m * n * 4);
-    free(out);
+    for (size_t p = 0; p < 3; p++) {
+      job.parts = parts[p];
+      tc_status st = tct_run(&job, &out);
+      fold_nan_f32(out, m * n);
+      print_digest(parted("matmul", parts[p]), m * 1000000 + k * 1000 + n, st,
+                   out, m * n * 4);
+      free(out);
+    }
     free(a);
     free(b);
   }

@@ -67,7 +67,12 @@ extern const char *tct_fixture_dir;
   XX(matmul_random_vs_ref)  \
   XX(matmul_every_width)    \
   XX(matmul_special_values) \
-  XX(matmul_nan_payloads)
+  XX(matmul_nan_payloads)   \
+  XX(split_stats)           \
+  XX(split_matmul)          \
+  XX(split_sort)            \
+  XX(split_plan)            \
+  XX(split_cancel)
 
 #define TCT_DECLARE(name) void test_##name(void);
 TCT_TESTS(TCT_DECLARE)
