@@ -40,6 +40,12 @@ declare namespace twincore {
   interface AsyncOptions extends SyncOptions {
     /** Aborting rejects the call with an AbortError (code 'ABORT_ERR'). */
     signal?: AbortSignal;
+    /** How many pool threads this one call may use (stats, sort and
+     * matmul; sha256 always runs on one). 'auto' (the default) splits a
+     * large call across the pool threads that are idle, up to the number
+     * of cores; 1 never splits; a number caps it at the pool's size. The
+     * result is the same, bit for bit, for any number. */
+    threads?: 'auto' | number;
   }
 
   /** Any bytes: a TypedArray, DataView, Buffer, ArrayBuffer or
@@ -88,7 +94,8 @@ declare namespace twincore {
     simdCap: SimdCap | null;
     /** The compiler that built the addon, e.g. 'gcc 12.2.0'. */
     compiler: string;
-    /** libuv threadpool size (UV_THREADPOOL_SIZE). */
+    /** libuv threadpool size (UV_THREADPOOL_SIZE): the most threads one
+     * call can use. */
     threads: number;
     /** Async jobs queued or running. */
     inflight: number;
@@ -101,7 +108,8 @@ declare namespace twincore {
 
   interface WasmInfo {
     available: true;
-    /** Pool threads for async calls (TWINCORE_WASM_THREADS). */
+    /** Pool threads for async calls (TWINCORE_WASM_THREADS): the most
+     * threads one call can use. */
     threads: number;
     simd: CodePath[];
     paths: Record<Kernel, CodePath>;

@@ -13,6 +13,15 @@ const { constants: { MAX_LENGTH: MAX_BUFFER } } = require('node:buffer');
 const ownership = require('./ownership');
 const { onAbort } = require('./signals');
 const { setTimeout: later } = require('node:timers');
+const threads = require('./threads');
+
+// The libuv threadpool's size, as libuv reads it at first use (default 4,
+// at most 1024): what options.threads is capped at.
+const POOL = (() => {
+  const n = Number(process.env.UV_THREADPOOL_SIZE);
+  return Number.isSafeInteger(n) && n > 0 ? Math.min(n, 1024) : 4;
+})();
+const busy = new threads.Busy();
 
 // TWINCORE_NATIVE_ADDON names a .node file to load instead (the tests use
 // it for the AddressSanitizer build).
@@ -121,10 +130,13 @@ async function run(call) {
   cancelAllOnExit();
   // Pinned before the job exists: nothing between may free its memory.
   const pinned = ownership.pin(views);
+  const parts = threads.parts(call, POOL, busy);
+  const give = busy.take(parts);
   let promise;
   try {
-    promise = binding.runAsync(id, ...args(call, mode));
+    promise = binding.runAsync(id, ...args(call, mode), parts);
   } catch (err) {
+    give();
     ownership.unpin(pinned);
     throw err;
   }
@@ -135,6 +147,7 @@ async function run(call) {
     if (err.code === 'ERR_TC_CANCELED') throw abortError(signal);
     throw err;
   } finally {
+    give();
     forget();
     ownership.unpin(pinned);
     trimLater();
@@ -175,7 +188,7 @@ function info() {
     // The TWINCORE_SIMD cap as the core read it (null: none).
     simdCap: i.simdCap ?? null,
     compiler: i.compiler,
-    threads: Number(process.env.UV_THREADPOOL_SIZE) || 4,
+    threads: POOL,
     inflight: i.inflight,
     liveBytes: i.liveBytes,
     cachedBytes: i.cachedBytes,

@@ -2,7 +2,7 @@
 // Validation and normalisation of every public call. Backends receive a
 // `call` that is already valid:
 //   { kernel, dtype, input, input2, dims: [m, k, n], output: { type, length }
-//     | 'input', backend, mode, signal, sync }
+//     | 'input', backend, mode, signal, sync, threads }
 // where input and input2 are what the engine says of each array, read once
 // (see arrayInfo below): backends use these figures, never the array's own
 // properties, which a caller can override.
@@ -37,7 +37,7 @@ function readOptions(options, names) {
 }
 
 function checkOptions(options, sync) {
-  let { backend, mode, signal } = readOptions(options, ['backend', 'mode', 'signal']);
+  let { backend, mode, signal, threads } = readOptions(options, ['backend', 'mode', 'signal', 'threads']);
   if (backend === undefined) backend = 'auto';
   if (mode === undefined) mode = 'auto';
   if (!BACKENDS.includes(backend)) {
@@ -52,7 +52,22 @@ function checkOptions(options, sync) {
   if (sync && signal !== undefined) {
     throw typeError('options.signal is for async calls; a sync call cannot be aborted');
   }
-  return { backend, mode, signal, sync };
+  if (sync && threads !== undefined) {
+    throw typeError('options.threads is for async calls; a sync call runs on the calling thread');
+  }
+  return { backend, mode, signal, sync, threads: checkThreads(threads) };
+}
+
+// 'auto' (the default), or how many pool threads the call may use.
+function checkThreads(threads) {
+  if (threads === undefined || threads === 'auto') return 'auto';
+  if (typeof threads !== 'number') {
+    throw typeError(`options.threads must be 'auto' or a number, got ${describe(threads)}`);
+  }
+  if (!Number.isSafeInteger(threads) || threads < 1) {
+    throw rangeError(`options.threads must be 'auto' or an integer of 1 or more, got ${describe(threads)}`);
+  }
+  return threads;
 }
 
 function isSignal(v) {

@@ -29,6 +29,12 @@
 enum { TC_MODE_COPY = 0, TC_MODE_BORROW = 1 };
 
 typedef struct tc_call_s tc_call_t;
+typedef struct tc_part_s tc_part_t;
+
+static int tc_is_undefined(napi_env env, napi_value v) {
+  napi_valuetype t;
+  return napi_typeof(env, v, &t) == napi_ok && t == napi_undefined;
+}
 
 /* Per-environment state. Freed once the environment has finalized it and
  * no job is in flight (a job's complete callback may run after the
@@ -64,6 +70,19 @@ struct tc_call_s {
   double id;
   int aborted; /* cancel() was called before complete */
   tc_call_t *prev, *next;
+  /* a job split into parts (plan.parts > 1): one work item per part and
+   * phase, the scratch that holds the split's state across phases */
+  size_t parts, pending;
+  tc_part_t *works;
+  void *split_scratch;
+  int lost; /* a phase's parts could not all be queued */
+};
+
+/* One part of a split job's current phase, as a work item. */
+struct tc_part_s {
+  tc_call_t *call;
+  size_t part;
+  napi_async_work work;
 };
 
 /* Element type of each kernel's output array. */
@@ -127,6 +146,8 @@ static void tc_call_free(napi_env env, tc_call_t *c) {
   if (c->in2_ref) napi_delete_reference(env, c->in2_ref);
   if (c->out_ref) napi_delete_reference(env, c->out_ref);
   if (c->work) napi_delete_async_work(env, c->work);
+  free(c->works);
+  tc_cache_give(c->split_scratch);
   if (c->owned_out != c->owned_in) tc_cache_give(c->owned_out);
   tc_cache_give(c->owned_in);
   tc_cache_give(c->owned_in2);
@@ -211,13 +232,14 @@ static int tc_make_output(napi_env env, tc_call_t *c, size_t bytes) {
   return c->out.value != NULL;
 }
 
-/* Parse: argv is kernel, dtype, mode, input, input2, m, k, n, output; a
- * null output asks the binding to make it. Returns a call ready to
+/* Parse: argv is kernel, dtype, mode, input, input2, m, k, n, output, and
+ * for an async call the parts it may split into (undefined: 1); a null
+ * output asks the binding to make it. Returns a call ready to
  * execute, or NULL with an exception pending. JS thread. */
 static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv,
                            int async) {
   int32_t kernel, dtype, mode;
-  size_t dims[3];
+  size_t dims[3], parts = 1;
   tc_plan_t plan;
   tc_status st;
   tc_call_t *c;
@@ -234,7 +256,9 @@ static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv,
   }
   if (!tc_get_size(env, argv[5], "m", &dims[0]) ||
       !tc_get_size(env, argv[6], "k", &dims[1]) ||
-      !tc_get_size(env, argv[7], "n", &dims[2]))
+      !tc_get_size(env, argv[7], "n", &dims[2]) ||
+      (async && !tc_is_undefined(env, argv[9]) &&
+       !tc_get_size(env, argv[9], "parts", &parts)))
     return NULL;
 
   c = calloc(1, sizeof *c);
@@ -249,6 +273,7 @@ static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv,
   c->job.kernel = kernel;
   c->job.dtype = dtype;
   memcpy(c->job.dim, dims, sizeof dims);
+  c->job.parts = parts;
   if (!tc_get_view(env, argv[3], (tc_dtype)dtype, 0, "input", &c->in) ||
       !tc_get_view(env, argv[4], (tc_dtype)dtype, 1, "input2", &c->in2) ||
       !tc_get_view(env, argv[8], tc_out_dtype(kernel, (tc_dtype)dtype), 1,
@@ -270,6 +295,7 @@ static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv,
   }
   c->job.out_len = plan.out_len;
   c->job.scratch_len = plan.scratch_len;
+  c->parts = plan.parts;
 
   if (!c->copy) {
     if (async && (!tc_hold(env, c, &c->in, 0) || !tc_hold(env, c, &c->in2, 1) ||
@@ -427,17 +453,18 @@ static void tc_unlink(tc_call_t *c) {
   addon->inflight--;
 }
 
-/* JS thread (or environment teardown, with JS disabled: then every napi
- * call below fails and the job is only freed, "not delivered"). */
-static void tc_async_complete(napi_env env, napi_status status, void *data) {
-  tc_call_t *c = data;
+/* Settle a finished async call's promise (with err, if given), then free
+ * it. JS thread (or environment teardown, with JS disabled: then every
+ * napi call below fails and the job is only freed, "not delivered"). */
+static void tc_settle(napi_env env, tc_call_t *c, napi_value err) {
   tc_addon_t *addon = c->addon;
-  napi_value out = NULL, result = NULL, err = NULL;
+  napi_value out = NULL, result = NULL;
 
-  if (status == napi_cancelled || c->aborted) c->job.status = TC_CANCELED;
+  if (c->aborted) c->job.status = TC_CANCELED;
   /* No reference: a copy-mode output the binding makes now. */
-  if (c->out_ref == NULL ||
-      (napi_get_reference_value(env, c->out_ref, &out) == napi_ok && out))
+  if (err == NULL &&
+      (c->out_ref == NULL ||
+       (napi_get_reference_value(env, c->out_ref, &out) == napi_ok && out)))
     result = tc_convert(env, c, out, &err);
   if (result != NULL) {
     napi_resolve_deferred(env, c->deferred, result);
@@ -454,24 +481,121 @@ static void tc_async_complete(napi_env env, napi_status status, void *data) {
   tc_addon_maybe_free(addon);
 }
 
+static void tc_async_complete(napi_env env, napi_status status, void *data) {
+  tc_call_t *c = data;
+  if (status == napi_cancelled) c->job.status = TC_CANCELED;
+  tc_settle(env, c, NULL);
+}
+
+/* ---- a job split into parts (tc_begin): each phase's parts are work
+ * items of their own, queued at once; the last one to complete runs
+ * tc_next() on the JS thread and queues the next phase, or settles. No
+ * part waits for another, so a pool of any size finishes the job. ---- */
+
+static void tc_split_phase_done(napi_env env, tc_call_t *c);
+
+/* Threadpool thread. */
+static void tc_part_execute(napi_env env, void *data) {
+  tc_part_t *w = data;
+  (void)env;
+  tc_run_part(&w->call->job, w->part);
+}
+
+static void tc_part_complete(napi_env env, napi_status status, void *data) {
+  tc_part_t *w = data;
+  tc_call_t *c = w->call;
+  napi_delete_async_work(env, w->work);
+  w->work = NULL;
+  /* Parts are never taken off the queue, but if one was, it runs here: a
+   * sort's part must put its keys back even when cancelled. */
+  if (status == napi_cancelled) {
+    tc_job_cancel(&c->job);
+    tc_run_part(&c->job, w->part);
+  }
+  if (--c->pending == 0) tc_split_phase_done(env, c);
+}
+
+/* Queue every part of the current phase. Those that cannot be queued run
+ * here, cancelled (they return at once; the call then rejects). Returns
+ * how many were queued. */
+static size_t tc_split_queue(napi_env env, tc_call_t *c) {
+  napi_value name;
+  size_t made = 0, queued = 0;
+  if (napi_create_string_utf8(env, "twincore", NAPI_AUTO_LENGTH, &name) ==
+      napi_ok) {
+    for (; made < c->parts; made++) {
+      tc_part_t *w = &c->works[made];
+      w->call = c;
+      w->part = made;
+      if (napi_create_async_work(env, NULL, name, tc_part_execute,
+                                 tc_part_complete, w, &w->work) != napi_ok)
+        break;
+    }
+  }
+  if (made == c->parts)
+    for (; queued < c->parts; queued++)
+      if (napi_queue_async_work(env, c->works[queued].work) != napi_ok) break;
+  for (size_t p = queued; p < made; p++) {
+    napi_delete_async_work(env, c->works[p].work);
+    c->works[p].work = NULL;
+  }
+  c->pending = queued;
+  if (queued < c->parts) {
+    c->lost = 1;
+    tc_job_cancel(&c->job);
+    for (size_t p = queued; p < c->parts; p++) tc_run_part(&c->job, p);
+  }
+  return queued;
+}
+
+/* Every part of a phase has returned: the next phase, or the end. */
+static void tc_split_phase_done(napi_env env, tc_call_t *c) {
+  napi_value err = NULL;
+  while (tc_next(&c->job) == TC_PENDING)
+    if (tc_split_queue(env, c) > 0) return;
+  if (c->lost)
+    err = tc_code_error(env, "ERR_TC_NAPI",
+                        "the job's parts could not be queued on the "
+                        "threadpool");
+  tc_settle(env, c, err);
+}
+
+/* Start a split call whose promise exists; it settles on its own. */
+static void tc_split_start(napi_env env, tc_call_t *c) {
+  tc_status st = TC_ENOMEM;
+  c->split_scratch = tc_cache_take(c->job.scratch_len);
+  c->works = calloc(c->parts, sizeof *c->works);
+  if (c->split_scratch != NULL && c->works != NULL) {
+    c->job.scratch = c->split_scratch;
+    st = tc_begin(&c->job);
+  } else {
+    c->job.status = TC_ENOMEM;
+  }
+  if (st != TC_PENDING) {
+    tc_settle(env, c, NULL);
+    return;
+  }
+  if (tc_split_queue(env, c) == 0) tc_split_phase_done(env, c);
+}
+
 static int tc_ref(napi_env env, const tc_view_t *v, napi_ref *ref) {
   *ref = NULL;
   if (v->value == NULL) return 1;
   return napi_create_reference(env, v->value, 1, ref) == napi_ok;
 }
 
-/* runAsync(id, kernel, dtype, mode, input, input2, m, k, n, output)
- *   -> Promise<output> */
+/* runAsync(id, kernel, dtype, mode, input, input2, m, k, n, output[, parts])
+ *   -> Promise<output>; parts (default 1): how many the job may split into */
 static napi_value tc_run_async(napi_env env, napi_callback_info info) {
-  napi_value argv[10], promise, name;
-  size_t argc = 10;
+  napi_value argv[11], promise, name;
+  size_t argc = 11;
   tc_addon_t *addon = tc_addon(env);
   tc_call_t *c;
   double id;
   if (addon == NULL) return NULL;
   TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), NULL);
   if (argc < 10) {
-    tc_throw_type(env, "runAsync() takes 10 arguments");
+    tc_throw_type(env, "runAsync() takes 10 or 11 arguments");
     return NULL;
   }
   if (napi_get_value_double(env, argv[0], &id) != napi_ok) {
@@ -489,11 +613,12 @@ static napi_value tc_run_async(napi_env env, napi_callback_info info) {
    * if the caller drops its own. */
   if (!tc_ref(env, &c->in, &c->in_ref) || !tc_ref(env, &c->in2, &c->in2_ref) ||
       !tc_ref(env, &c->out, &c->out_ref) ||
-      napi_create_string_utf8(env, "twincore", NAPI_AUTO_LENGTH, &name) !=
-          napi_ok ||
-      napi_create_async_work(env, NULL, name, tc_async_execute,
-                             tc_async_complete, c, &c->work) != napi_ok ||
-      napi_queue_async_work(env, c->work) != napi_ok) {
+      (c->parts < 2 &&
+       (napi_create_string_utf8(env, "twincore", NAPI_AUTO_LENGTH, &name) !=
+            napi_ok ||
+        napi_create_async_work(env, NULL, name, tc_async_execute,
+                               tc_async_complete, c, &c->work) != napi_ok ||
+        napi_queue_async_work(env, c->work) != napi_ok))) {
     /* The promise exists: settle it rather than leave it pending. */
     napi_value err = NULL;
     tc_napi_throw_last(env, napi_generic_failure, "queueing the job");
@@ -507,6 +632,7 @@ static napi_value tc_run_async(napi_env env, napi_callback_info info) {
   if (addon->jobs) addon->jobs->prev = c;
   addon->jobs = c;
   addon->inflight++;
+  if (c->parts > 1) tc_split_start(env, c);
   return promise;
 }
 
@@ -529,7 +655,8 @@ static napi_value tc_cancel(napi_env env, napi_callback_info info) {
     if (c->id != id) continue;
     c->aborted = 1;
     tc_job_cancel(&c->job);
-    napi_cancel_async_work(env, c->work); /* fails once started: fine */
+    /* fails once started: fine; a split job's parts stop by themselves */
+    if (c->work) napi_cancel_async_work(env, c->work);
     found = 1;
     break;
   }
@@ -547,7 +674,7 @@ static napi_value tc_cancel_all(napi_env env, napi_callback_info info) {
   for (tc_call_t *c = addon->jobs; c != NULL; c = c->next) {
     c->aborted = 1;
     tc_job_cancel(&c->job);
-    napi_cancel_async_work(env, c->work);
+    if (c->work) napi_cancel_async_work(env, c->work);
   }
   return NULL;
 }

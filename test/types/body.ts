@@ -8,10 +8,10 @@ async function main(): Promise<void> {
   const hex = (d: Uint8Array): string => Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
   const digest: Uint8Array = await tc.sha256(new TextEncoder().encode('abc'), { backend: 'auto', mode: 'auto' });
   const digest2: Uint8Array = sha256Sync(new ArrayBuffer(0));
-  const options: AsyncOptions = { signal: new AbortController().signal };
+  const options: AsyncOptions = { signal: new AbortController().signal, threads: 2 };
   const s: Stats = await tc.stats(new Float64Array([1, 2, 3, 4]), options);
   const variance: number = tc.statsSync(new Float64Array([1, 2, 3, 4])).variance;
-  const sorted: Int32Array = await tc.sort(new Int32Array([3, -1, 2]));
+  const sorted: Int32Array = await tc.sort(new Int32Array([3, -1, 2]), { threads: 'auto' });
   const sorted2: Float32Array = tc.sortSync(new Float32Array([2, 1]), { mode: 'copy' });
   const c: Float32Array = await tc.matmul(new Float32Array([1, 2, 3, 4]), new Float32Array([1, 0, 0, 1]), 2, 2, 2);
   const c2: Float32Array = tc.matmulSync(new Float32Array([2]), new Float32Array([3]), 1, 1, 1, { backend: 'js' });
@@ -49,6 +49,10 @@ export function misuse(): void {
   tc.sha256Sync(new Uint8Array(1), { backend: 'gpu' });
   // @ts-expect-error: a sync call takes no signal
   tc.sha256Sync(new Uint8Array(1), { signal: new AbortController().signal });
+  // @ts-expect-error: a sync call runs on the calling thread
+  tc.statsSync(new Float64Array(4), { threads: 2 });
+  // @ts-expect-error: threads is a number or 'auto'
+  void tc.sort(new Int32Array(4), { threads: 'all' });
   // @ts-expect-error: matmul needs its shape
   void tc.matmul(new Float32Array(4), new Float32Array(4));
   // @ts-expect-error: paths exist only on an available backend
