@@ -21,6 +21,12 @@ const PROFILES = {
     sortTypes: ['int32', 'float64'],
     sortDists: ['log-uniform', 'clustered'],
     simd: { sha256: 1 * MIB, stats: 16 * MIB, matmul: 1024 },
+    // One call on several pool threads: these sizes, at 2 threads and at
+    // the pool's size (1 thread is the main sweep's zero-copy async row).
+    threads: { sort: [['uint32', 64 * MIB], ['float64', 128 * MIB]], stats: 64 * MIB, matmul: 1024 },
+    // Independent jobs (64 hashes of 64 KiB in flight) at these pool sizes,
+    // each in a child process of its own.
+    pools: [1, 2],
     maxTime: 0.4,
   },
   full: {
@@ -31,6 +37,8 @@ const PROFILES = {
     sortTypes: ['int32', 'float32', 'float64'],
     sortDists: ['log-uniform', 'clustered'],
     simd: { sha256: 1 * MIB, stats: 16 * MIB, matmul: 1024 },
+    threads: { sort: [['uint32', 64 * MIB], ['float64', 128 * MIB]], stats: 64 * MIB, matmul: 1024 },
+    pools: [1, 2, 4],
     maxTime: 1,
   },
   // A few seconds: what `make test` runs to check the report end to end.
@@ -42,6 +50,8 @@ const PROFILES = {
     sortTypes: [],
     sortDists: [],
     simd: { sha256: 64 * KIB, stats: 64 * KIB, matmul: 64 },
+    threads: { sort: [['uint32', 1 * MIB]], stats: 16 * MIB, matmul: 64 },
+    pools: [1],
     maxTime: 0.02,
   },
 };
@@ -95,6 +105,7 @@ function label(backend, mode, sync) {
  * @param {string[]} [o.backends] only these backends ('native', 'wasm', 'js', 'auto', 'peer')
  * @param {string[]} [o.sizes]    only these sizes ('16MiB', or a matmul n)
  * @param {object} o.available   { native, wasm, bare, 'hash-wasm', piscina }: booleans
+ * @param {object} [o.pools]     { native, wasm }: each backend's pool size
  */
 function cases(o) {
   const p = PROFILES[o.profile];
@@ -170,6 +181,37 @@ function cases(o) {
     }
     if (o.available.wasm) add({ ...k, backend: 'wasm', memory: 'wasm', simd: 'scalar', series: 'wasm scalar zero-copy sync' });
   }
+  // One call split across pool threads (options.threads), zero-copy async
+  // on each backend, at 2 threads and at the pool's size.
+  const THREAD_INPUT = {
+    stats: (size) => [{ input: { type: 'float64', length: size / 8 }, size, work: size, unit: 'B' }],
+    matmul: (n) => [{ input: { type: 'float32', length: n * n }, size: n, work: 2 * n ** 3, unit: 'FLOP' }],
+    sort: (list) => list.map(([type, size]) => ({ input: { type, length: size / TYPE_BYTES[type] }, size,
+      work: size / TYPE_BYTES[type], unit: 'elem', restore: true, dtype: type })),
+  };
+  for (const [kernel, sizes] of Object.entries(p.threads || {})) {
+    for (const k of THREAD_INPUT[kernel](sizes)) {
+      for (const backend of ['native', 'wasm']) {
+        if (!o.available[backend]) continue;
+        const pool = (o.pools && o.pools[backend]) || 2;
+        for (const threads of [...new Set([2, pool])]) {
+          add({ kernel, ...k, backend, mode: 'zero-copy', memory: backend, sync: false, threads,
+            series: `${label(backend, 'zero-copy', false)}, ${threads} threads` });
+        }
+      }
+    }
+  }
+  // Independent jobs: 64 hashes of 64 KiB in flight, zero-copy (piscina's
+  // task hashes a copy with node:crypto), for each pool size in a child
+  // process whose pools have that many threads (run.js).
+  for (const pool of p.pools || []) {
+    const input = { type: 'uint8', length: 64 * KIB };
+    const common = { kernel: 'jobs', input, size: pool, work: 64 * 64 * KIB, unit: 'B', sync: false, batch: 64, pool };
+    for (const backend of ['native', 'wasm']) {
+      if (o.available[backend]) add({ ...common, backend, mode: 'zero-copy', memory: backend, series: `twincore ${backend}` });
+    }
+    if (o.available.piscina) add({ ...common, backend: 'peer', peer: 'piscina-hash', mode: '-', memory: 'plain', series: 'piscina (node:crypto)' });
+  }
   // The dispatch floor: a tiny job's round trip, one at a time and 64 in
   // flight (then a call of the case is a batch of 64).
   for (const batch of [1, 64]) {
@@ -194,7 +236,7 @@ function cases(o) {
       add({ ...common, backend: 'peer', peer: 'facade', target: backend, mode: '-', memory: backend, series: `facade validation (${backend})` });
     }
   }
-  const sizeOk = (c) => !o.sizes || o.sizes.some((s) => (c.kernel === 'matmul' || c.kernel === 'dispatch' ? Number(s) === c.size : parseBytes(s) === c.size));
+  const sizeOk = (c) => !o.sizes || o.sizes.some((s) => (['matmul', 'dispatch', 'jobs'].includes(c.kernel) ? Number(s) === c.size : parseBytes(s) === c.size));
   return out
     .filter((c) => !o.kernels || o.kernels.includes(c.kernel))
     .filter((c) => !o.backends || o.backends.includes(c.backend))

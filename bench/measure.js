@@ -91,6 +91,10 @@ async function setupPeers(available) {
   if (available.piscina) {
     const { Piscina } = require('piscina');
     peers.piscina = new Piscina({ filename: path.join(__dirname, 'peers', 'empty-task.js'), maxThreads: 2, minThreads: 2 });
+    // The independent-jobs rows' pool, as large as the child's pools
+    // (run.js sets TWINCORE_BENCH_POOL).
+    const pool = Number(process.env.TWINCORE_BENCH_POOL) || 2;
+    peers.piscinaHash = new Piscina({ filename: path.join(__dirname, 'peers', 'hash-task.js'), maxThreads: pool, minThreads: pool });
   }
   if (available.bare) peers.bare = require(BARE_ADDON);
   return peers;
@@ -98,13 +102,19 @@ async function setupPeers(available) {
 
 async function closePeers() {
   if (peers && peers.piscina) await peers.piscina.destroy();
+  if (peers && peers.piscinaHash) await peers.piscinaHash.destroy();
   peers = null;
 }
 
+// An async call names its threads: 1 (one call, one pool thread, as the
+// single-thread targets compare) unless the case is one of the threads
+// rows. 'auto' cases pass no options at all.
 function optionsOf(c) {
   if (c.backend === 'auto') return undefined;
   if (c.mode === '-') return { backend: c.backend };
-  return { backend: c.backend, mode: c.mode === 'zero-copy' ? 'borrow' : c.mode };
+  const o = { backend: c.backend, mode: c.mode === 'zero-copy' ? 'borrow' : c.mode };
+  if (!c.sync) o.threads = c.threads || 1;
+  return o;
 }
 
 // The function to time, sync () => void or async (deferred) => void.
@@ -139,6 +149,8 @@ function makeFn(c, data, set, timing) {
     }
     case 'bare': return batched(c.batch, () => peers.bare.roundTrip());
     case 'piscina': return batched(c.batch, () => peers.piscina.run(null));
+    case 'piscina-hash': return batched(c.batch, () => peers.piscinaHash.run(data));
+    case 'jobs': return batched(c.batch, () => tc.sha256(data, opts));
     case 'dispatch': return c.sync ? () => tc.sha256Sync(data, opts) : batched(c.batch, () => tc.sha256(data, opts));
     case 'facade': {
       const o = { backend: c.target, mode: 'borrow' };

@@ -10,13 +10,13 @@ const KERNELS = ['sha256', 'stats', 'sort', 'matmul'];
 const UNIT = { sha256: 'B/s', stats: 'B/s', sort: 'elem/s', matmul: 'FLOP/s' };
 
 function ok(results) {
-  return results.filter((r) => !r.error && r.kernel !== 'dispatch');
+  return results.filter((r) => !r.error && r.kernel !== 'dispatch' && r.kernel !== 'jobs');
 }
 
 // The sort series of the size sweep are uint32; the other sort types are
 // single-size target rows.
 function sweep(results, kernel) {
-  return ok(results).filter((r) => r.kernel === kernel && !r.simd && (kernel !== 'sort' || r.dtype === 'uint32'));
+  return ok(results).filter((r) => r.kernel === kernel && !r.simd && !r.threads && (kernel !== 'sort' || r.dtype === 'uint32'));
 }
 
 // The SIMD paths of each kernel at one size (cases.js): native capped at
@@ -188,7 +188,7 @@ function dispatchTable(results, md) {
 }
 
 function extraSorts(results, md) {
-  const rows = ok(results).filter((r) => r.kernel === 'sort' && (r.dtype !== 'uint32' || r.dist));
+  const rows = ok(results).filter((r) => r.kernel === 'sort' && !r.threads && (r.dtype !== 'uint32' || r.dist));
   if (rows.length === 0) return '';
   const lines = md ? ['| sort, 16M elements | series | throughput |', '|---|---|---|'] : [];
   for (const r of rows) {
@@ -248,8 +248,68 @@ function answersTable(results, md) {
 
 function blasLine(extra) {
   return extra.blas
-    ? `OpenBLAS sgemm 1024, 1 thread: ${extra.blas.gflops.toFixed(1)} GFLOP/s.`
+    ? `OpenBLAS sgemm 1024, 1 thread: ${extra.blas.gflops.toFixed(1)} GFLOP/s` +
+      `${extra.blas2 ? `; 2 threads: ${extra.blas2.gflops.toFixed(1)} GFLOP/s` : ''}.`
     : `OpenBLAS: ${extra.blasError || 'not measured'}.`;
+}
+
+// One call on several pool threads: for each kernel, backend and thread
+// count, the throughput, the speed-up over one thread (the main sweep's
+// zero-copy async row) and the main thread's time per call.
+function threadRows(results) {
+  const split = ok(results).filter((r) => r.threads);
+  const groups = new Map();
+  for (const r of split) {
+    const key = `${r.kernel}|${r.size}|${r.dtype || ''}|${r.backend}`;
+    if (!groups.has(key)) {
+      const one = ok(results).find((x) => x.kernel === r.kernel && x.size === r.size && x.dtype === r.dtype &&
+        !x.dist && !x.threads && x.series === `${r.backend} zero-copy async`);
+      const what = r.kernel === 'sort' ? `sort ${r.dtype} ${sizeLabel('sort', r.size)}` : `${r.kernel} ${sizeLabel(r.kernel, r.size)}`;
+      groups.set(key, { what, backend: r.backend, points: one ? [{ threads: 1, r: one }] : [] });
+    }
+    groups.get(key).points.push({ threads: r.threads, r });
+  }
+  return [...groups.values()].map((g) => {
+    g.points.sort((a, b) => a.threads - b.threads);
+    const base = g.points[0].threads === 1 ? g.points[0].r.throughput : NaN;
+    for (const p of g.points) p.speedup = p.r.throughput / base;
+    return g;
+  });
+}
+
+function threadsTable(results, md) {
+  const groups = threadRows(results);
+  if (groups.length === 0) return '';
+  const rows = groups.flatMap((g) => g.points.map((p) => [g.what, g.backend, String(p.threads),
+    `${formatRate(p.r.throughput, UNIT[p.r.kernel].replace('/s', ''))}/s`,
+    Number.isFinite(p.speedup) ? `${p.speedup.toFixed(2)}x` : '-', formatTime(p.r.busyPerCall)]));
+  const jobs = results.filter((r) => !r.error && r.kernel === 'jobs');
+  const pools = [...new Set(jobs.map((r) => r.pool))].sort((a, b) => a - b);
+  const jobRows = [...new Set(jobs.map((r) => r.series))].map((n) => [n, ...pools.map((p) => {
+    const r = jobs.find((x) => x.series === n && x.pool === p);
+    return r ? `${formatRate(r.throughput, 'B')}/s` : '-';
+  })]);
+  const head = ['call', 'backend', 'threads', 'throughput', 'speed-up', 'main thread per call'];
+  const jobHead = ['independent jobs: 64 hashes of 64 KiB in flight', ...pools.map((p) => `pool of ${p}`)];
+  if (md) {
+    const table = (h, rs) => [`| ${h.join(' | ')} |`, `|${h.map(() => '---').join('|')}|`, ...rs.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+    return [table(head, rows), ...(jobRows.length ? ['', table(jobHead, jobRows)] : [])].join('\n');
+  }
+  const table = (h, rs) => `<table><tr>${h.map((x) => `<th>${esc(x)}</th>`).join('')}</tr>${rs.map((r) =>
+    `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</table>`;
+  return table(head, rows) + (jobRows.length ? table(jobHead, jobRows) : '');
+}
+
+// Speed-up against threads, one line per kernel and backend, beside the
+// ideal (n threads, n times as fast).
+function threadsChart(results) {
+  const groups = threadRows(results).filter((g) => g.points.length > 1 && Number.isFinite(g.points[0].speedup));
+  if (groups.length === 0) return '';
+  const most = Math.max(...groups.flatMap((g) => g.points.map((p) => p.threads)));
+  const ideal = { name: 'ideal', points: Array.from({ length: most }, (_, i) => [i + 1, i + 1]) };
+  return lineChart({ id: 'threads-scaling', title: 'one call on several threads: speed-up', xLabel: 'threads',
+    yLabel: 'speed-up over 1 thread', xFormat: String, yFormat: (v) => `${v}x`,
+    series: [...groups.map((g) => ({ name: `${g.what} ${g.backend}`, points: g.points.map((p) => [p.threads, p.speedup]) })), ideal] });
 }
 
 const pathList = (paths) => Object.entries(paths).map(([k, p]) => `${k} ${p}`).join(', ');
@@ -273,6 +333,7 @@ function markdown(doc) {
   const errors = doc.results.filter((r) => r.error);
   const dispatch = dispatchTable(doc.results, true);
   const simd = simdTable(doc.results, doc.meta, true);
+  const threads = threadsTable(doc.results, true);
   return [
     '# twincore bench',
     '',
@@ -291,6 +352,7 @@ function markdown(doc) {
     ...KERNELS.map((k) => kernelTable(doc.results, k, true)).filter(Boolean).flatMap((t) => [t, '']),
     extraSorts(doc.results, true),
     '',
+    ...(threads ? ['## Threads', '', threads, ''] : []),
     ...(dispatch ? ['## Dispatch floor', '', dispatch, ''] : []),
     ...(simd ? ['## SIMD paths', '', simd, ''] : []),
     blasLine(doc.extra),
@@ -326,6 +388,7 @@ ${answersTable(doc.results, false)}
 ${targetTable(doc.targets, false)}
 ${sections}
 ${extraSorts(doc.results, false)}
+${threadsTable(doc.results, false) ? `<section id="threads"><h2>Threads</h2><div class="charts">${threadsChart(doc.results)}</div>${threadsTable(doc.results, false)}</section>` : ''}
 ${simd ? `<section id="simd"><h2>SIMD paths</h2><div class="charts">${simdCharts(doc.results, doc.meta).join('\n')}</div>${simd}</section>` : ''}
 <section id="dispatch"><h2>Dispatch floor</h2>${dispatchTable(doc.results, false) || '<p>Not measured in this run.</p>'}
 <p>${esc(blasLine(doc.extra))}</p></section>

@@ -9,7 +9,7 @@ const USAGE = `usage: node bench/run.js [options] [kernel|backend|size ...]
        node bench/run.js --render RUN.json   redo RUN.md and RUN.html from RUN.json
 
   --profile NAME    default (about 6 minutes on 2 cores), full, or smoke (seconds)
-  --kernel LIST     only these kernels: sha256,stats,sort,matmul,dispatch
+  --kernel LIST     only these kernels: sha256,stats,sort,matmul,dispatch,jobs
   --backend LIST    only these: native,wasm,js,auto,peer
   --size LIST       only these sizes: 1KiB,16MiB (bytes) or 1024 (matmul n)
   --out DIR         where the report goes (default: bench/results)
@@ -31,7 +31,7 @@ const report = require('./report');
 
 class UsageError extends Error {}
 
-const KERNELS = ['sha256', 'stats', 'sort', 'matmul', 'dispatch'];
+const KERNELS = ['sha256', 'stats', 'sort', 'matmul', 'dispatch', 'jobs'];
 const BACKENDS = ['native', 'wasm', 'js', 'auto', 'peer'];
 
 // Options, and filters given as words: `sort native 16MiB` is
@@ -63,6 +63,7 @@ function parseArgs(argv) {
     else if (flag === '--out') o.out = path.resolve(value());
     else if (flag === '--render') o.render = path.resolve(value());
     else if (flag === '--simd-child') o.simdChild = value();
+    else if (flag === '--pool-child') o.poolChild = Number(value());
     else if (flag === '--help' || flag === '-h') o.help = true;
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else if (KERNELS.includes(arg)) words.kernels.push(arg);
@@ -110,13 +111,18 @@ function meta(o, list) {
   };
 }
 
-// OpenBLAS's sgemm on one thread, from the harness the Makefile builds.
+// OpenBLAS's sgemm on one thread and on two (as many as the matmul rows
+// split into), from the harness the Makefile builds.
 function blas() {
   const exe = path.join(ROOT, 'build', 'bench', 'sgemm');
   if (!fs.existsSync(exe)) return { blasError: 'the sgemm harness was not built (make bench builds it)' };
-  const r = spawnSync(exe, ['1024', '5'], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
-  if (r.status !== 0) return { blasError: `the sgemm harness failed: ${r.stderr.trim()}` };
-  return { blas: JSON.parse(r.stdout) };
+  const out = {};
+  for (const [key, threads] of [['blas', 1], ['blas2', 2]]) {
+    const r = spawnSync(exe, ['1024', '5'], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads) } });
+    if (r.status !== 0) return { blasError: `the sgemm harness failed: ${r.stderr.trim()}` };
+    out[key] = JSON.parse(r.stdout);
+  }
+  return out;
 }
 
 function clock(seconds) {
@@ -133,16 +139,29 @@ function progress(i, n, c, started) {
   else process.stderr.write(`${text}\n`);
 }
 
-// The SIMD cases, each cap in a child process with TWINCORE_SIMD set (the
-// core reads it once): their results, or one failed result per case.
-function simdRuns(o, list) {
-  const caps = [...new Set(list.map((c) => c.simd))];
+// Cases that run in child processes, one per value of key: the SIMD cases
+// (key 'simd'), each cap with TWINCORE_SIMD set (the core reads it once),
+// and the independent jobs (key 'pool'), each pool size with the libuv,
+// wasm and piscina pools that large. Their results, or one failed result
+// per case.
+const CHILDREN = {
+  simd: { flag: '--simd-child', env: (cap) => ({ TWINCORE_SIMD: cap }), what: (cap) => `TWINCORE_SIMD=${cap}` },
+  pool: {
+    flag: '--pool-child',
+    env: (n) => ({ UV_THREADPOOL_SIZE: String(n), TWINCORE_WASM_THREADS: String(n), TWINCORE_BENCH_POOL: String(n) }),
+    what: (n) => `pool size ${n}`,
+  },
+};
+
+function childRuns(o, list, key) {
+  const child = CHILDREN[key];
+  const values = [...new Set(list.map((c) => c[key]))];
   const results = [];
-  for (const cap of caps) {
-    const args = [...process.execArgv, __filename, '--simd-child', cap, '--profile', o.profile];
+  for (const value of values) {
+    const args = [...process.execArgv, __filename, child.flag, String(value), '--profile', o.profile];
     for (const k of ['kernels', 'backends', 'sizes']) if (o[k]) args.push(`--${k.slice(0, -1)}`, o[k].join(','));
     const r = spawnSync(process.execPath, args, {
-      env: { ...process.env, TWINCORE_SIMD: cap }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26,
+      env: { ...process.env, ...child.env(value) }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26,
     });
     let got = null;
     try {
@@ -150,9 +169,9 @@ function simdRuns(o, list) {
     } catch {
       // reported below
     }
-    const mine = list.filter((c) => c.simd === cap);
+    const mine = list.filter((c) => c[key] === value);
     if (r.status !== 0 || !Array.isArray(got)) {
-      const why = `the TWINCORE_SIMD=${cap} run failed (${r.error ? r.error.message : `exit ${r.status}`})`;
+      const why = `the ${child.what(value)} run failed (${r.error ? r.error.message : `exit ${r.status}`})`;
       for (const c of mine) {
         const { input, maxTime, index, ...fields } = c;
         results.push({ ...fields, error: why });
@@ -191,10 +210,12 @@ async function main() {
   for (const b of ['native', 'wasm']) {
     if (!available[b]) console.log(`bench: the ${b} backend is not available, its rows are skipped: ${info[b].error}`);
   }
-  const every = cases({ ...o, available });
-  // The SIMD cases run in child processes, one per cap (see simdRuns);
-  // a child runs those of its own cap only.
-  const list = every.filter((c) => (o.simdChild ? c.simd === o.simdChild : !c.simd));
+  const pools = { native: info.native.threads, wasm: info.wasm.threads };
+  const every = cases({ ...o, available, pools });
+  // The SIMD and independent-jobs cases run in child processes, one per
+  // cap or pool size (see childRuns); a child runs its own only.
+  const list = every.filter((c) => (o.simdChild ? c.simd === o.simdChild
+    : o.poolChild ? c.pool === o.poolChild : !c.simd && !c.pool));
   if (every.length === 0) {
     throw new UsageError(`no case of the ${o.profile} profile matches these filters (kernels ${o.kernels || 'any'}, ` +
       `backends ${o.backends || 'any'}, sizes ${o.sizes || 'any'})`);
@@ -208,7 +229,7 @@ async function main() {
     await Promise.all(calls);
   }
   const m = meta(o, every);
-  const extra = o.simdChild || (o.kernels && !o.kernels.includes('matmul')) ? {} : blas();
+  const extra = o.simdChild || o.poolChild || (o.kernels && !o.kernels.includes('matmul')) ? {} : blas();
   const skipped = [...peers.skipped, ...(extra.blasError ? [`OpenBLAS sgemm: ${extra.blasError}`] : [])];
   for (const line of skipped) console.log(`bench: ${line}`);
   const inputs = new Inputs();
@@ -225,14 +246,15 @@ async function main() {
   inputs.releaseExcept(new Set());
   await closePeers();
   if (process.stderr.isTTY) process.stderr.write('\n');
-  if (o.simdChild) {
+  if (o.simdChild || o.poolChild) {
     // What ran under the cap, for the parent (the last line of stdout).
     const paths = tc.backends();
-    for (const r of results) r.path = paths[r.backend].paths?.[r.kernel];
+    for (const r of results) r.path = paths[r.backend]?.paths?.[r.kernel];
     console.log(JSON.stringify(results));
     return;
   }
-  results.push(...simdRuns(o, every.filter((c) => c.simd)));
+  results.push(...childRuns(o, every.filter((c) => c.simd), 'simd'));
+  results.push(...childRuns(o, every.filter((c) => c.pool), 'pool'));
   m.seconds = (Date.now() - started) / 1e3;
   const doc = { meta: m, extra, results, targets: evaluate(results, extra) };
   fs.mkdirSync(o.out, { recursive: true });

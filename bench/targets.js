@@ -63,7 +63,8 @@ const busy = (r) => (r ? r.busyPerCall : NaN);
 
 /**
  * @param {object[]} results  measured cases (case fields + measurement)
- * @param {object} extra      { blas: { gflops } } measured outside benchmark.js
+ * @param {object} extra      { blas, blas2: { gflops } } (OpenBLAS on 1 and 2 threads), measured
+ *                            outside benchmark.js
  */
 function evaluate(results, extra = {}) {
   const rows = [];
@@ -145,6 +146,31 @@ function evaluate(results, extra = {}) {
         busy(copy) / (copies * memcpySeconds), '<=',
         copy && memcpy ? `${formatTime(busy(copy))} vs ${formatTime(copies * memcpySeconds)}` : undefined));
     }
+  }
+
+  // One call on several pool threads (options.threads): 2 threads against
+  // the main sweep's one-thread zero-copy async row of the same case.
+  const split = (kernel, size, backend, threads, dtype) => by(kernel, size, `${backend} zero-copy async${threads > 1 ? `, ${threads} threads` : ''}`, dtype);
+  const scaling = [['sort', 64 * MIB, 'uint32', 'sort 16M uint32', 1.7], ['sort', 128 * MIB, 'float64', 'sort 16M float64', 1.7],
+    ['matmul', 1024, undefined, 'matmul 1024', 1.85], ['stats', 64 * MIB, undefined, 'stats 64 MiB', 1.4]];
+  for (const [kernel, size, dtype, what, want] of scaling) {
+    for (const backend of ['native', 'wasm']) {
+      const one = split(kernel, size, backend, 1, dtype);
+      const two = split(kernel, size, backend, 2, dtype);
+      rows.push(row(`${what}: ${backend} zero-copy async, 2 threads vs 1`, want, faster(two, one), '>=',
+        one && two ? `main thread ${formatTime(busy(two))} vs ${formatTime(busy(one))} per call` : undefined));
+    }
+  }
+  const m2 = split('matmul', 1024, 'native', 2);
+  const blas2 = extra.blas2 && extra.blas2.gflops * 1e9;
+  rows.push(row('matmul 1024: native 2 threads vs OpenBLAS sgemm, 2 threads', 0.8, m2 ? m2.throughput / blas2 : NaN, '>=',
+    extra.blas2 ? undefined : extra.blasError || 'OpenBLAS on 2 threads was not measured'));
+  // Independent small jobs: throughput with pools of 2 threads and of 1.
+  for (const series of ['twincore native', 'twincore wasm', 'piscina (node:crypto)']) {
+    const [p1, p2] = [1, 2].map((pool) => find(results, (r) => r.kernel === 'jobs' && r.pool === pool && r.series === series));
+    const peer = series.startsWith('piscina');
+    rows.push(row(`independent jobs (64 hashes of 64 KiB in flight): ${series}, pool of 2 vs pool of 1${peer ? ' (shown, no target)' : ''}`,
+      peer ? null : 1.8, faster(p2, p1), peer ? null : '>='));
   }
 
   // 'auto' (ordinary arrays, no options) against the best call of the

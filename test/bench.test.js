@@ -203,6 +203,38 @@ Report("targets: 'auto' like for like, and its async main-thread time against it
   assert.is(main.status, 'falls short');
 });
 
+Report('threads: 2 threads against 1, OpenBLAS on 2, pools of 2 against 1; the table and the scaling chart', () => {
+  const MIB = 1024 * 1024;
+  const r = (kernel, size, series, throughput, extra = {}) => ({ kernel, size, series, throughput, secondsPerUnit: 1 / throughput,
+    busyPerCall: 3e-5, backend: series.split(' ')[0], id: `${kernel}/${size}/${series}`, ...extra });
+  const results = [
+    r('matmul', 1024, 'native zero-copy async', 40e9), r('matmul', 1024, 'native zero-copy async, 2 threads', 78e9, { threads: 2 }),
+    r('matmul', 1024, 'native zero-copy async, 4 threads', 79e9, { threads: 4 }),
+    r('stats', 64 * MIB, 'wasm zero-copy async', 10e9), r('stats', 64 * MIB, 'wasm zero-copy async, 2 threads', 12e9, { threads: 2 }),
+    r('jobs', 1, 'twincore native', 1e9, { pool: 1 }), r('jobs', 2, 'twincore native', 1.9e9, { pool: 2 }),
+  ];
+  const rows = evaluate(results, { blas2: { gflops: 90 } });
+  const get = (t) => rows.find((x) => x.target === t);
+  assert.is(get('matmul 1024: native zero-copy async, 2 threads vs 1').status, 'holds');
+  assert.is(get('matmul 1024: native zero-copy async, 2 threads vs 1').figure, '1.95x');
+  assert.is(get('stats 64 MiB: wasm zero-copy async, 2 threads vs 1').status, 'falls short');
+  assert.is(get('matmul 1024: native 2 threads vs OpenBLAS sgemm, 2 threads').figure, '0.87x');
+  assert.is(get('independent jobs (64 hashes of 64 KiB in flight): twincore native, pool of 2 vs pool of 1').status, 'holds');
+  assert.is(get('sort 16M uint32: native zero-copy async, 2 threads vs 1').status, 'not measured');
+  const doc = { meta: fakeDoc().meta, extra: { blas: { gflops: 45 }, blas2: { gflops: 90 } }, results, targets: rows };
+  const md = report.markdown(doc);
+  assert.match(md, /## Threads/);
+  assert.match(md, /\| matmul 1024×1024 \| native \| 2 \| 78\.0 GFLOP\/s \| 1\.95x \| 30\.0 µs \|/);
+  assert.match(md, /\| twincore native \| 1\.00 GB\/s \| 1\.90 GB\/s \|/);
+  assert.match(md, /2 threads: 90\.0 GFLOP\/s/);
+  const html = report.html(doc);
+  const chart = html.match(/<svg id="threads-scaling"[\s\S]*?<\/svg>/);
+  assert.ok(chart, 'the scaling chart');
+  assert.match(chart[0], /data-name="ideal"/);
+  assert.match(chart[0], /data-name="matmul 1024×1024 native" data-points="3"/);
+  assert.not.match(chart[0], /NaN/);
+});
+
 Report('profiles and filters', () => {
   const all = cases({ profile: 'default', available: { native: true, wasm: true, bare: true } });
   assert.ok(all.length > 100);
@@ -212,6 +244,13 @@ Report('profiles and filters', () => {
   assert.ok(some.length > 0 && some.every((c) => c.kernel === 'sha256' && c.backend === 'native' && c.size === 16 * 1024 * 1024));
   assert.equal(cases({ profile: 'smoke', available: { native: false, wasm: false } }).filter((c) => c.backend === 'native'), []);
   assert.throws(() => cases({ profile: 'nope', available: {} }), /unknown profile/);
+  // The threads rows: 2 threads and the pool's size, on each backend.
+  const split = cases({ profile: 'default', available: { native: true, wasm: true }, pools: { native: 4, wasm: 2 } }).filter((c) => c.threads);
+  assert.equal([...new Set(split.filter((c) => c.backend === 'native').map((c) => c.threads))], [2, 4]);
+  assert.equal([...new Set(split.filter((c) => c.backend === 'wasm').map((c) => c.threads))], [2]);
+  assert.ok(split.every((c) => !c.sync && c.mode === 'zero-copy'));
+  const jobs = all.filter((c) => c.kernel === 'jobs');
+  assert.equal([...new Set(jobs.map((c) => c.pool))], [1, 2]);
 });
 
 Report('a real smoke run writes JSON, Markdown and HTML that pass the same checks', () => {
