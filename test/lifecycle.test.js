@@ -195,7 +195,8 @@ Life('a worker that loaded the addon is terminated while its jobs run', () => {
           const jobs = [];
           for (let i = 0; i < 6; i++) {
             jobs.push(tc.sha256(i % 2 ? new Uint8Array(64 << 20) : tc.alloc('uint8', 64 << 20, { backend: 'native' }), { backend: 'native', mode: i % 2 ? 'copy' : 'borrow' }));
-            jobs.push(tc.sort(new Float64Array(1 << 21).map(Math.random), { backend: 'native' }));
+            // Split in two: its parts are work items of their own.
+            jobs.push(tc.sort(new Float64Array(1 << 21).map(Math.random), { backend: 'native', threads: 2 }));
           }
           parentPort.postMessage('started');
         \`, { eval: true });
