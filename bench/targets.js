@@ -165,6 +165,10 @@ function evaluate(results, extra = {}) {
   const blas2 = extra.blas2 && extra.blas2.gflops * 1e9;
   rows.push(row('matmul 1024: native 2 threads vs OpenBLAS sgemm, 2 threads', 0.8, m2 ? m2.throughput / blas2 : NaN, '>=',
     extra.blas2 ? undefined : extra.blasError || 'OpenBLAS on 2 threads was not measured'));
+  // How far this machine lets a compute-bound call scale at all: OpenBLAS
+  // itself on 2 threads against 1.
+  rows.push(row('matmul 1024: OpenBLAS sgemm 2 threads vs 1 (how this machine scales; shown, no target)', null,
+    extra.blas2 && extra.blas ? extra.blas2.gflops / extra.blas.gflops : NaN, null));
   // Independent small jobs: throughput with pools of 2 threads and of 1.
   for (const series of ['twincore native', 'twincore wasm', 'piscina (node:crypto)']) {
     const [p1, p2] = [1, 2].map((pool) => find(results, (r) => r.kernel === 'jobs' && r.pool === pool && r.series === series));
