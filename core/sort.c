@@ -50,9 +50,14 @@ enum { TC__KIND_UINT, TC__KIND_INT, TC__KIND_FLOAT };
 #define TC__SORT_SMALL 64
 /* Ranges of up to this many keys end in one split and one insertion sort
  * (see tc__tail), with up to TC__SORT_TAIL_BUCKETS buckets, as long as no
- * bucket holds more than TC__SORT_TAIL_RUN keys. */
+ * bucket holds more than TC__SORT_TAIL_RUN keys. So do ranges of up to
+ * TC__SORT_TAIL_WIDE keys that still vary above their low three digits:
+ * split on a whole digit, they would leave 256 buckets of a few dozen keys
+ * each for insertion sorts whose every key mispredicts a branch (float64
+ * data in narrow clusters: a cluster's keys vary over 30-odd low bits). */
 #define TC__SORT_TAIL 2048
-#define TC__SORT_TAIL_BUCKETS 4096
+#define TC__SORT_TAIL_WIDE 8192
+#define TC__SORT_TAIL_BUCKETS 16384
 #define TC__SORT_TAIL_RUN 16
 /* Elements between two looks at the cancel flag. */
 #define TC__SORT_CHUNK ((size_t)1 << 16)

@@ -338,7 +338,8 @@ static TC__INLINE unsigned TC__FN(tc__top_bit)(TC__U x) {
 #endif
 }
 
-/* A range of at most TC__SORT_TAIL keys: one split on the top bits where
+/* A range of at most TC__SORT_TAIL keys (TC__SORT_TAIL_WIDE where its keys
+ * vary above their low three digits): one split on the top bits where
  * they differ, about twice as many buckets as keys, then one insertion
  * sort over the whole range, which only ever moves a key inside its small
  * bucket, and the range leaves for out as elements. Returns 0, having
@@ -478,7 +479,7 @@ static tc_status TC__FN(tc__range)(const TC__FN(tc__sorter) * z, TC__U *src,
     TC__FN(tc__finish_any)(z->kind, src, z->out, s, e);
     return TC_OK;
   }
-  if (m <= TC__SORT_TAIL) {
+  if (m <= TC__SORT_TAIL || (m <= TC__SORT_TAIL_WIDE && bits > 24)) {
     int done;
     if (z->kind == TC__KIND_INT)
       done = TC__FN(tc__tail)(TC__KIND_INT, z, src, dst, s, e);

@@ -131,6 +131,17 @@ static uint64_t gen_clustered(int dtype, tct_rng *r, size_t i) {
   return (c >> 32) + tct_below(r, 4096);
 }
 
+/* A few dozen clusters of doubles spread evenly over +-1 around centres
+ * in +-5e5: a cluster's keys vary over their low 36 bits, so once split
+ * off they fall into ranges of a few thousand keys above the low three
+ * digits, which end in tc__tail(). Other types take gen_clustered(). */
+static uint64_t gen_narrow_clusters(int dtype, tct_rng *r, size_t i) {
+  uint64_t c = tct_below(r, 32) * 0x9E3779B97F4A7C15ull;
+  if (dtype != TC_DTYPE_F64) return gen_clustered(dtype, r, i);
+  return tct_bits64((double)(c >> 44) - 5e5 +
+                    (double)(tct_next(r) >> 11) * 0x1p-52 - 1.0);
+}
+
 static uint64_t gen_equal(int dtype, tct_rng *r, size_t i) {
   (void)r;
   (void)i;
@@ -240,6 +251,7 @@ void test_sort_patterns(void) {
     check_gen(big, 1, gen_small, "small values", 16);
     check_gen(big, 1, gen_sparse_top, "sparse top digit", 17);
     check_gen(big, 1, gen_clustered, "clustered", 18);
+    check_gen(big, 1, gen_narrow_clusters, "narrow clusters", 19);
   }
 }
 
