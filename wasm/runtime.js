@@ -130,7 +130,7 @@ class Runtime {
     this.inflight = 0;
     this.keepAlive = null;
     this.onFailure = new Set(); // reject functions of the jobs in flight
-    this.waiting = []; // jobs that found the queue full
+    this.waiting = []; // addresses that found the queue full
   }
 
   // Views of the current heap, renewed after the memory grew.
@@ -360,7 +360,7 @@ class Runtime {
         const i32 = this.i32();
         Atomics.store(i32, next, 0);
         Atomics.store(i32, left, parts);
-        for (let p = 0; p < parts; p++) this.push(ticket | 1);
+        this.push(ticket | 1, parts);
         await this.until(left, (n) => n === 0);
         // Room the phase made in the queue goes to whatever is waiting.
         this.drain();
@@ -419,35 +419,35 @@ class Runtime {
     for (const reject of this.onFailure) reject(this.pool.error);
   }
 
-  push(job) {
+  // Queue an address `count` times (a split job's ticket: once per part).
+  // What does not fit waits in this.waiting, in order, for drain().
+  push(address, count = 1) {
     if (this.pool.error) throw this.pool.error;
+    const queued = this.waiting.length > 0 ? 0 : this.enqueue(count, () => address);
+    for (let k = queued; k < count; k++) this.waiting.push(address);
+  }
+
+  // Move addresses that found the queue full onto it as room appears.
+  drain() {
+    if (!this.pool || this.waiting.length === 0) return;
+    const queued = this.enqueue(this.waiting.length, (k) => this.waiting[k]);
+    this.waiting.splice(0, queued);
+  }
+
+  // Put up to `count` addresses (at(0), at(1)...) in the queue's free
+  // slots, publish them with one store of the tail, and wake as many pool
+  // threads; returns how many fitted.
+  enqueue(count, at) {
     const i32 = this.i32();
     const H = this.pool.ctrl >>> 2;
     const head = Atomics.load(i32, H);
     const tail = i32[H + 1];
-    if (((tail - head) | 0) >= QUEUE_SLOTS || this.waiting.length > 0) {
-      this.waiting.push(job);
-      return;
-    }
-    Atomics.store(i32, H + 4 + ((tail >>> 0) % QUEUE_SLOTS), job);
-    Atomics.store(i32, H + 1, (tail + 1) | 0);
-    Atomics.notify(i32, H + 1, 1);
-  }
-
-  // Move jobs that found the queue full onto it as room appears.
-  drain() {
-    if (!this.pool) return;
-    const i32 = this.i32();
-    const H = this.pool.ctrl >>> 2;
-    while (this.waiting.length > 0) {
-      const head = Atomics.load(i32, H);
-      const tail = i32[H + 1];
-      if (((tail - head) | 0) >= QUEUE_SLOTS) return;
-      const job = this.waiting.shift();
-      Atomics.store(i32, H + 4 + ((tail >>> 0) % QUEUE_SLOTS), job);
-      Atomics.store(i32, H + 1, (tail + 1) | 0);
-      Atomics.notify(i32, H + 1, 1);
-    }
+    const n = Math.min(count, QUEUE_SLOTS - ((tail - head) | 0));
+    if (n <= 0) return 0;
+    for (let k = 0; k < n; k++) Atomics.store(i32, H + 4 + (((tail + k) >>> 0) % QUEUE_SLOTS), at(k));
+    Atomics.store(i32, H + 1, (tail + n) | 0);
+    Atomics.notify(i32, H + 1, n);
+    return n;
   }
 }
 
