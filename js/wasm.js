@@ -265,7 +265,7 @@ async function run(call) {
     job = made.job;
     if (made.status !== 0) return finish(rt, call, s, made.status);
     give = busy.take(made.parts);
-    const done = made.parts > 1 ? rt.runSplit(job, made.parts) : rt.runAsync(job);
+    const done = made.parts > 1 ? rt.runSplit(job) : rt.runAsync(job);
     let status;
     if (call.signal) {
       let forget = () => {};

@@ -30,9 +30,9 @@ const wasm = require('./js/wasm');
 const rt = require('./wasm/runtime').get();
 const runs = [];
 const runSplit = rt.runSplit;
-rt.runSplit = function (job, parts) {
-  runs.push(parts);
-  return runSplit.call(this, job, parts);
+rt.runSplit = function (job) {
+  runs.push(rt.parts(job));
+  return runSplit.call(this, job);
 };
 function split(kernel, args, options, threads) {
   const call = validate[kernel](...args, { backend: 'wasm', ...options }, false);
@@ -159,7 +159,7 @@ Split('parts beyond the pool\'s size wait for a free thread: 4 parts on a pool o
         const p = rt.malloc(n * 4);
         new Uint32Array(rt.memory.buffer, p, n).set(data);
         const made = rt.makeJob(KERNEL.sort, DTYPE.uint32, p, n * 4, 0, 0, p, n * 4, [0, 0, 0], 4);
-        const status = await rt.runSplit(made.job, made.parts);
+        const status = await rt.runSplit(made.job);
         const ok = status === 0 && same(new Uint32Array(rt.memory.buffer, p, n), data.sort());
         rt.freeJob(made.job);
         rt.free(p);

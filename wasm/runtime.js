@@ -107,8 +107,8 @@ class Runtime {
     // lock or working on a corrupt heap.
     this.broken = null;
     this.M = {};
-    for (const name of ['malloc', 'free', 'tc_run', 'tc_plan', 'tc_begin', 'tc_next', 'tc_job_init', 'tc_strerror', 'tc_kernel_name',
-      'tc_kernel_path', 'tc_wasm_heap_used', 'tc_wasm_compiler']) {
+    for (const name of ['malloc', 'free', 'tc_run', 'tc_plan', 'tc_begin', 'tc_next', 'tc_job_init', 'tc_strerror',
+      'tc_kernel_name', 'tc_kernel_path', 'tc_wasm_heap_used', 'tc_wasm_compiler']) {
       const fn = Module[`_${name}`];
       this.M[`_${name}`] = (...args) => this.call(fn, args);
     }
@@ -342,13 +342,22 @@ class Runtime {
     }
   }
 
-  // Run a job that makeJob() planned in parts > 1 parts: tc_begin() and
+  // How many parts makeJob()'s plan split a job into (1: it runs whole).
+  parts(job) {
+    this.checkJob(job);
+    return this.u32()[(job + this.layout.size + this.layout.planParts) >>> 2];
+  }
+
+  // Run a job in the parts its plan split it into: tc_begin() and
   // tc_next() on the calling thread, each phase's parts on the pool, as
   // many at once as there are free pool threads (the others wait in the
   // queue). Resolves with the job's status. A cancelled job (cancel())
   // ends TC_CANCELED once the parts of its current phase have returned.
-  async runSplit(job, parts) {
-    this.checkJob(job);
+  // A job that does not split runs as runAsync() runs it: tc_begin()
+  // would run it whole on the calling thread.
+  async runSplit(job) {
+    const parts = this.parts(job);
+    if (parts < 2) return this.runAsync(job);
     this.startPool();
     const ticket = job + this.layout.ticket;
     const left = ticket >>> 2;
