@@ -7,16 +7,15 @@
 //     at 1 and 2 threads, interleaved, best of 5. Arrays are alloc()'d in
 //     the heap and borrowed, so that no copy hides the compute.
 //
-//   node bench/split-wasm.js jobs KERNEL PARTS CALLS
-//     CALLS jobs of the runtime alone (makeJob, runAsync or runSplit,
-//     freeJob) in a row, KERNEL stats (4 MiB) or sort (2^19 uint32), in
-//     PARTS parts: for counting what a part costs the calling thread,
-//     which timers on this machine cannot resolve. Under callgrind, the
-//     calling thread's count is in the file ending -01:
-//       TWINCORE_WASM_THREADS=4 valgrind --tool=callgrind --separate-threads=yes \
-//         --callgrind-out-file=cg node --no-liftoff --single-threaded \
-//         bench/split-wasm.js jobs sort 4 22
-//     and (count at 22 calls - count at 2) / 20 is one call's.
+//   TWINCORE_WASM_THREADS=1 node bench/split-wasm.js cost
+//     what a split job costs the calling thread: event-loop active time
+//     per job of the runtime alone (makeJob, runAsync or runSplit,
+//     freeJob), whole and in 2 and 4 parts, for stats (4 MiB, one phase)
+//     and sort (2^19 uint32, three phases); median of 5 rounds. A pool of
+//     one thread leaves the calling thread a core of its own on a machine
+//     of two, so that its time is its own work rather than waiting for a
+//     CPU. (Its thread CPU time is no better a measure here: an idle Node
+//     main thread accrues some CPU time per millisecond it waits.)
 
 const tc = require('..');
 const validate = require('../js/validate');
@@ -75,28 +74,50 @@ async function speed() {
   }
 }
 
-async function jobs(kernel, parts, calls) {
+async function cost() {
   const n = 1 << 19;
   const keys = filled('uint32', n, (u) => u);
   const f = filled('float64', n, (u) => u / 2 ** 32 - 0.5);
+  const one = tc.alloc('uint8', 1, { backend: 'wasm' });
   const out = rt.malloc(64);
-  for (let i = 0; i < calls; i++) {
-    const made = kernel === 'sort'
-      ? rt.makeJob(KERNEL.sort, DTYPE.uint32, keys.byteOffset, n * 4, 0, 0, keys.byteOffset, n * 4, [0, 0, 0], parts)
-      : rt.makeJob(KERNEL.stats, DTYPE.float64, f.byteOffset, n * 8, 0, 0, out, 48, [0, 0, 0], parts);
-    if (made.status !== 0 || made.parts !== parts) throw new Error(`${kernel}: plan ${made.status}, ${made.parts} parts`);
-    const status = await (parts > 1 ? rt.runSplit(made.job) : rt.runAsync(made.job));
-    rt.freeJob(made.job);
-    if (status !== 0) throw new Error(`${kernel}: status ${status}`);
+  const make = {
+    sha256: () => rt.makeJob(KERNEL.sha256, DTYPE.uint8, one.byteOffset, 1, 0, 0, out, 32, [0, 0, 0], 1),
+    stats: (parts) => rt.makeJob(KERNEL.stats, DTYPE.float64, f.byteOffset, n * 8, 0, 0, out, 48, [0, 0, 0], parts),
+    // The keys are sorted after the first call: a radix sort takes the
+    // same steps on them.
+    sort: (parts) => rt.makeJob(KERNEL.sort, DTYPE.uint32, keys.byteOffset, n * 4, 0, 0, keys.byteOffset, n * 4,
+      [0, 0, 0], parts),
+  };
+  const cases = [['sha256', 1], ['stats', 1], ['stats', 2], ['stats', 4], ['sort', 1], ['sort', 2], ['sort', 4]];
+  const times = cases.map(() => []);
+  for (let round = 0; round < 5; round++) {
+    for (const [c, [kernel, parts]] of cases.entries()) {
+      const calls = kernel === 'sort' ? 100 : 300;
+      const e0 = performance.eventLoopUtilization();
+      for (let i = 0; i < calls; i++) {
+        const made = make[kernel](parts);
+        if (made.status !== 0 || made.parts !== parts) throw new Error(`${kernel}: plan ${made.status}, ${made.parts} parts`);
+        const status = await (parts > 1 ? rt.runSplit(made.job) : rt.runAsync(made.job));
+        rt.freeJob(made.job);
+        if (status !== 0) throw new Error(`${kernel}: status ${status}`);
+      }
+      times[c].push((performance.eventLoopUtilization(e0).active / calls) * 1000);
+    }
   }
+  console.log(`event-loop active time per job, median of 5 rounds (pool of ${rt.threads})`);
+  for (const [c, [kernel, parts]] of cases.entries()) {
+    const t = times[c].sort((x, y) => x - y);
+    console.log(`  ${kernel.padEnd(7)} ${parts} part(s): ${t[2].toFixed(1)} µs   (${t[0].toFixed(1)} to ${t[4].toFixed(1)})`);
+  }
+  rt.free(out);
 }
 
-const [what, ...rest] = process.argv.slice(2);
+const what = process.argv[2];
 let done;
 if (what === 'speed') done = speed();
-else if (what === 'jobs' && ['stats', 'sort'].includes(rest[0])) done = jobs(rest[0], Number(rest[1]), Number(rest[2]));
+else if (what === 'cost') done = cost();
 else {
-  console.error('usage: node bench/split-wasm.js speed | jobs stats|sort PARTS CALLS');
+  console.error('usage: node bench/split-wasm.js speed|cost');
   process.exit(2);
 }
 done.catch((err) => {
