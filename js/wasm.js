@@ -6,7 +6,9 @@
 //           'wasm' })) and are used in place; results come back as
 //           ordinary arrays (copied out of the heap);
 //   auto    borrow heap arrays, copy the rest.
-// Sync calls compute on the calling thread, async ones on the pool.
+// Sync calls compute on the calling thread, async ones on the pool, split
+// into parts that run on several pool threads at once where the call asks
+// for it (options.threads) or 'auto' finds it pays (js/threads.js).
 
 const { KERNEL, DTYPE, STATUS, ARRAY_OF, simdOf } = require('./constants');
 const { abortError, error, describe } = require('./errors');
@@ -16,6 +18,10 @@ const I = require('./intrinsics');
 const { onAbort } = require('./signals');
 const wasmRuntime = require('../wasm/runtime');
 const simd = require('./simd');
+const threads = require('./threads');
+
+// Pool threads taken by the async calls in flight: what 'auto' sees as busy.
+const busy = new threads.Busy();
 
 // TWINCORE_SIMD=scalar: the module built without wasm SIMD. Any other cap
 // allows simd128's 16-byte vectors, so it changes nothing here.
@@ -181,9 +187,16 @@ function stage(rt, call) {
   return s;
 }
 
-function makeJob(rt, call, s) {
+function makeJob(rt, call, s, parts = 1) {
   return rt.makeJob(KERNEL[call.kernel], DTYPE[call.dtype], s.in[0], s.in[1], s.in2[0], s.in2[1],
-    s.out[0], s.out[1], call.dims);
+    s.out[0], s.out[1], call.dims, parts);
+}
+
+// How many parts an async call asks the core for. A call without
+// options.threads is 'auto'.
+function partsOf(call, rt) {
+  if (call.threads !== undefined) return threads.parts(call, rt.threads, busy);
+  return threads.parts({ kernel: call.kernel, input: call.input, dims: call.dims, threads: 'auto' }, rt.threads, busy);
 }
 
 // A zero-copy call's result up to this size is copied out of the heap
@@ -243,13 +256,16 @@ async function run(call) {
   const pinned = ownership.pin([call.input, call.input2].filter(Boolean));
   let job = 0;
   // Whether the memory must outlive this call: an aborted job still in the
-  // queue, or a pool that failed while it ran.
+  // queue or its parts still running, or a pool that failed while it ran.
   let keep = false;
+  // Gives back the pool threads the job takes, once it no longer runs.
+  let give = () => {};
   try {
-    const made = makeJob(rt, call, s);
+    const made = makeJob(rt, call, s, partsOf(call, rt));
     job = made.job;
     if (made.status !== 0) return finish(rt, call, s, made.status);
-    const done = rt.runAsync(job);
+    give = busy.take(made.parts);
+    const done = made.parts > 1 ? rt.runSplit(job) : rt.runAsync(job);
     let status;
     if (call.signal) {
       let forget = () => {};
@@ -265,10 +281,14 @@ async function run(call) {
         forget();
       }
       if (status === 'aborted') {
-        // Settle now; the pool drops the job when it reaches it, and only
-        // then is its memory given back.
+        // Settle now; the pool drops the job when it reaches it (a split
+        // job: its current phase's parts return at their next chunk and
+        // tc_next() ends it), and only then is its memory given back.
         keep = true;
-        done.then(() => release(rt, job, s, pinned), () => {});
+        done.then(() => {
+          give();
+          release(rt, job, s, pinned);
+        }, () => {});
         throw abortError(call.signal);
       }
     } else {
@@ -276,10 +296,16 @@ async function run(call) {
     }
     return finish(rt, call, s, status);
   } catch (err) {
-    if (err.code === 'ERR_TC_WASM_POOL') keep = true;
+    if (err.code === 'ERR_TC_WASM_POOL') {
+      keep = true;
+      give();
+    }
     throw err;
   } finally {
-    if (!keep) release(rt, job, s, pinned);
+    if (!keep) {
+      give();
+      release(rt, job, s, pinned);
+    }
   }
 }
 

@@ -8,6 +8,11 @@
 //   - an async job is written into the heap and its address pushed on a
 //     queue in the heap; a pool thread runs it, and the caller awaits
 //     Atomics.waitAsync on the job's status word. No data is posted.
+//   - a split async job (plan.parts > 1) runs in phases: the calling thread
+//     runs tc_begin() (validation) and, between phases, tc_next() (a merge
+//     of the parts' results); each phase's parts go on the same queue as
+//     the job's ticket, once per part, and the caller awaits
+//     Atomics.waitAsync on the ticket's count of parts still running.
 //
 // Heap views are never held across a call that can grow the memory: every
 // access goes through u8()/i32()/u32(), which renew the view after growth.
@@ -49,7 +54,8 @@ function buildToLoad() {
 
 // Layout keys, in the order of tc_wasm_layout() (wasm/exports.c).
 const LAYOUT_KEYS = ['size', 'status', 'cancel', 'kernel', 'dtype', 'in', 'inLen', 'in2', 'in2Len',
-  'out', 'outLen', 'scratch', 'scratchLen', 'dim', 'planSize', 'statsSize'];
+  'out', 'outLen', 'scratch', 'scratchLen', 'dim', 'planSize', 'statsSize', 'parts', 'planParts',
+  'ticketSize', 'ticketNext', 'ticketJob'];
 
 function poolSize() {
   const env = Number(process.env.TWINCORE_WASM_THREADS);
@@ -101,8 +107,8 @@ class Runtime {
     // lock or working on a corrupt heap.
     this.broken = null;
     this.M = {};
-    for (const name of ['malloc', 'free', 'tc_run', 'tc_plan', 'tc_job_init', 'tc_strerror', 'tc_kernel_name',
-      'tc_kernel_path', 'tc_wasm_heap_used', 'tc_wasm_compiler']) {
+    for (const name of ['malloc', 'free', 'tc_run', 'tc_plan', 'tc_begin', 'tc_next', 'tc_job_init', 'tc_strerror',
+      'tc_kernel_name', 'tc_kernel_path', 'tc_wasm_heap_used', 'tc_wasm_compiler']) {
       const fn = Module[`_${name}`];
       this.M[`_${name}`] = (...args) => this.call(fn, args);
     }
@@ -115,13 +121,16 @@ class Runtime {
     LAYOUT_KEYS.forEach((key, i) => {
       this.layout[key] = this.i32()[table + i];
     });
+    // A job's allocation: the tc_job, its tc_plan_t, then its ticket,
+    // 8-aligned so that the queue can tag its address with the low bit.
+    this.layout.ticket = (this.layout.size + this.layout.planSize + 7) & ~7;
     this.threads = poolSize();
     this.jobs = new Set();
     this.pool = null;
     this.inflight = 0;
     this.keepAlive = null;
     this.onFailure = new Set(); // reject functions of the jobs in flight
-    this.waiting = []; // jobs that found the queue full
+    this.waiting = []; // addresses that found the queue full
   }
 
   // Views of the current heap, renewed after the memory grew.
@@ -207,15 +216,20 @@ class Runtime {
     return this.buffers.has(buffer);
   }
 
-  // Write a job into the heap. Buffers are heap addresses; returns the
-  // job's address, its scratch included, or throws ENOMEM.
-  makeJob(kernel, dtype, inPtr, inLen, in2Ptr, in2Len, outPtr, outLen, dims) {
+  // Write a job into the heap, to run in at most `parts` parts (1 when
+  // omitted). Buffers are heap addresses. Returns { job, status, parts }:
+  // the job's address (its scratch and ticket included), tc_plan()'s
+  // status or ENOMEM, and how many parts the plan splits it into. Throws
+  // ENOMEM when not even the job fits.
+  makeJob(kernel, dtype, inPtr, inLen, in2Ptr, in2Len, outPtr, outLen, dims, parts = 1) {
     const L = this.layout;
-    const job = this.malloc(L.size + L.planSize);
+    const job = this.malloc(L.ticket + L.ticketSize);
     this.jobs.add(job);
     this.M._tc_job_init(job);
     const u32 = this.u32();
     const w = (off, v) => { u32[(job + off) >>> 2] = v; };
+    w(L.parts, parts);
+    w(L.ticket + L.ticketJob, job);
     w(L.kernel, kernel);
     w(L.dtype, dtype);
     w(L.in, inPtr);
@@ -229,16 +243,17 @@ class Runtime {
     w(L.dim + 8, dims[2]);
     const plan = job + L.size;
     const st = this.M._tc_plan(job, plan);
-    if (st !== 0) return { job, status: st };
+    if (st !== 0) return { job, status: st, parts: 1 };
     const scratchLen = this.u32()[(plan + 4) >>> 2];
+    const planned = this.u32()[(plan + L.planParts) >>> 2];
     if (scratchLen > 0) {
       const scratch = this.M._malloc(scratchLen) >>> 0;
-      if (scratch === 0) return { job, status: ENOMEM };
+      if (scratch === 0) return { job, status: ENOMEM, parts: 1 };
       const u = this.u32();
       u[(job + L.scratch) >>> 2] = scratch;
       u[(job + L.scratchLen) >>> 2] = scratchLen;
     }
-    return { job, status: 0 };
+    return { job, status: 0, parts: planned };
   }
 
   // The jobs this runtime made and has not freed: every method that takes
@@ -279,39 +294,90 @@ class Runtime {
     Atomics.store(this.i32(), (job + this.layout.cancel) >>> 2, 1);
   }
 
+  // A call on the pool starts (hold) or settles (letGo). A pending
+  // Atomics.waitAsync does not keep Node alive, and the pool threads are
+  // unref'd: hold a handle while calls are in flight.
+  hold() {
+    if (this.inflight++ === 0) this.keepAlive = setInterval(() => {}, 1 << 30);
+  }
+  letGo() {
+    if (--this.inflight === 0) clearInterval(this.keepAlive);
+  }
+
+  // Wait until the int32 at `index` holds a value done(value) accepts, and
+  // return it; rejects with the pool's error if the pool fails meanwhile.
+  // A wake-up may be meant for an earlier job or ticket that had this
+  // address: its pool thread notifies after storing the value, and by then
+  // the memory can have been freed and reused. So the word is read again
+  // after every wake-up, however many that takes.
+  async until(index, done) {
+    let reject;
+    const failed = new Promise((_, r) => {
+      reject = r;
+    });
+    this.onFailure.add(reject);
+    try {
+      for (;;) {
+        const value = Atomics.load(this.i32(), index);
+        if (done(value)) return value;
+        const wait = Atomics.waitAsync(this.i32(), index, value);
+        if (wait.async) await Promise.race([wait.value, failed]);
+      }
+    } finally {
+      this.onFailure.delete(reject);
+    }
+  }
+
   // Run a job on the pool; resolves with its status.
   async runAsync(job) {
     this.checkJob(job);
     this.startPool();
-    const statusIndex = (job + this.layout.status) >>> 2;
-    if (this.inflight++ === 0) {
-      // A pending Atomics.waitAsync does not keep Node alive, and the pool
-      // threads are unref'd: hold a handle while jobs are in flight.
-      this.keepAlive = setInterval(() => {}, 1 << 30);
-    }
+    this.hold();
     try {
       this.push(job);
-      // A wake-up may be meant for an earlier job that had this address:
-      // its pool thread notifies after storing its status, and by then the
-      // memory can have been freed and reused. So wait until this job's
-      // status is no longer pending, however many wake-ups that takes.
-      let reject;
-      const failed = new Promise((_, r) => {
-        reject = r;
-      });
-      this.onFailure.add(reject);
-      try {
-        for (;;) {
-          const status = this.status(job);
-          if (status !== PENDING) return status;
-          const wait = Atomics.waitAsync(this.i32(), statusIndex, PENDING);
-          if (wait.async) await Promise.race([wait.value, failed]);
-        }
-      } finally {
-        this.onFailure.delete(reject);
-      }
+      return await this.until((job + this.layout.status) >>> 2, (status) => status !== PENDING);
     } finally {
-      if (--this.inflight === 0) clearInterval(this.keepAlive);
+      this.letGo();
+      this.drain();
+    }
+  }
+
+  // How many parts makeJob()'s plan split a job into (1: it runs whole).
+  parts(job) {
+    this.checkJob(job);
+    return this.u32()[(job + this.layout.size + this.layout.planParts) >>> 2];
+  }
+
+  // Run a job in the parts its plan split it into: tc_begin() and
+  // tc_next() on the calling thread, each phase's parts on the pool, as
+  // many at once as there are free pool threads (the others wait in the
+  // queue). Resolves with the job's status. A cancelled job (cancel())
+  // ends TC_CANCELED once the parts of its current phase have returned.
+  // A job that does not split runs as runAsync() runs it: tc_begin()
+  // would run it whole on the calling thread.
+  async runSplit(job) {
+    const parts = this.parts(job);
+    if (parts < 2) return this.runAsync(job);
+    this.startPool();
+    const ticket = job + this.layout.ticket;
+    const left = ticket >>> 2;
+    const next = (ticket + this.layout.ticketNext) >>> 2;
+    this.hold();
+    try {
+      let status = this.M._tc_begin(job);
+      while (status === PENDING) {
+        const i32 = this.i32();
+        Atomics.store(i32, next, 0);
+        Atomics.store(i32, left, parts);
+        this.push(ticket | 1, parts);
+        await this.until(left, (n) => n === 0);
+        // Room the phase made in the queue goes to whatever is waiting.
+        this.drain();
+        status = this.M._tc_next(job);
+      }
+      return status;
+    } finally {
+      this.letGo();
       this.drain();
     }
   }
@@ -362,35 +428,35 @@ class Runtime {
     for (const reject of this.onFailure) reject(this.pool.error);
   }
 
-  push(job) {
+  // Queue an address `count` times (a split job's ticket: once per part).
+  // What does not fit waits in this.waiting, in order, for drain().
+  push(address, count = 1) {
     if (this.pool.error) throw this.pool.error;
+    const queued = this.waiting.length > 0 ? 0 : this.enqueue(count, () => address);
+    for (let k = queued; k < count; k++) this.waiting.push(address);
+  }
+
+  // Move addresses that found the queue full onto it as room appears.
+  drain() {
+    if (!this.pool || this.waiting.length === 0) return;
+    const queued = this.enqueue(this.waiting.length, (k) => this.waiting[k]);
+    this.waiting.splice(0, queued);
+  }
+
+  // Put up to `count` addresses (at(0), at(1)...) in the queue's free
+  // slots, publish them with one store of the tail, and wake as many pool
+  // threads; returns how many fitted.
+  enqueue(count, at) {
     const i32 = this.i32();
     const H = this.pool.ctrl >>> 2;
     const head = Atomics.load(i32, H);
     const tail = i32[H + 1];
-    if (((tail - head) | 0) >= QUEUE_SLOTS || this.waiting.length > 0) {
-      this.waiting.push(job);
-      return;
-    }
-    Atomics.store(i32, H + 4 + ((tail >>> 0) % QUEUE_SLOTS), job);
-    Atomics.store(i32, H + 1, (tail + 1) | 0);
-    Atomics.notify(i32, H + 1, 1);
-  }
-
-  // Move jobs that found the queue full onto it as room appears.
-  drain() {
-    if (!this.pool) return;
-    const i32 = this.i32();
-    const H = this.pool.ctrl >>> 2;
-    while (this.waiting.length > 0) {
-      const head = Atomics.load(i32, H);
-      const tail = i32[H + 1];
-      if (((tail - head) | 0) >= QUEUE_SLOTS) return;
-      const job = this.waiting.shift();
-      Atomics.store(i32, H + 4 + ((tail >>> 0) % QUEUE_SLOTS), job);
-      Atomics.store(i32, H + 1, (tail + 1) | 0);
-      Atomics.notify(i32, H + 1, 1);
-    }
+    const n = Math.min(count, QUEUE_SLOTS - ((tail - head) | 0));
+    if (n <= 0) return 0;
+    for (let k = 0; k < n; k++) Atomics.store(i32, H + 4 + (((tail + k) >>> 0) % QUEUE_SLOTS), at(k));
+    Atomics.store(i32, H + 1, (tail + n) | 0);
+    Atomics.notify(i32, H + 1, n);
+    return n;
   }
 }
 

@@ -1,12 +1,17 @@
 'use strict';
 // One pool thread of the wasm backend. It instantiates the module on the
-// shared memory, then takes job addresses off a queue in that memory and
-// runs tc_run() on them; the thread that queued a job learns of its end
-// through Atomics.waitAsync on the job's status word, which tc_run() writes
-// and this thread notifies. Nothing is posted per job.
+// shared memory, then takes addresses off a queue in that memory:
+//   - a job's (8-aligned): it runs tc_run() on it; the thread that queued
+//     the job learns of its end through Atomics.waitAsync on the job's
+//     status word, which tc_run() writes and this thread notifies;
+//   - a split job's ticket, tagged with its low bit set (see
+//     tc_wasm_run_ticket() in wasm/exports.c): it runs the next part of the
+//     job's current phase, and the thread that ends the phase notifies
+//     waiters on the ticket's first word, the count of parts still running.
+// Nothing is posted per job.
 //
 // Queue (int32 words at ctrl): [0] head, next slot to take; [1] tail, next
-// slot to fill; [2] capacity; [3] stop; [4...] slots holding job addresses.
+// slot to fill; [2] capacity; [3] stop; [4...] slots holding addresses.
 
 const { workerData } = require('node:worker_threads');
 
@@ -51,8 +56,16 @@ for (;;) {
   }
   // Read the slot before claiming it: once head moves past it, the
   // producer may fill it again.
-  const job = Atomics.load(i32, SLOTS + ((head >>> 0) % i32[CAP])) >>> 0;
+  const slot = Atomics.load(i32, SLOTS + ((head >>> 0) % i32[CAP])) >>> 0;
   if (Atomics.compareExchange(i32, HEAD, head, (head + 1) | 0) !== head) continue;
+  if (slot & 1) {
+    // A part always runs, even of a cancelled job: a cancelled part returns
+    // at once by itself, and the phase ends only once every part returned.
+    const ticket = slot - 1;
+    if (wasm.tc_wasm_run_ticket(ticket) === 0) Atomics.notify(words(ticket >>> 2), ticket >>> 2);
+    continue;
+  }
+  const job = slot;
   const status = (job + layout.status) >>> 2;
   const view = words((job + layout.size) >>> 2);
   if (Atomics.load(view, (job + layout.cancel) >>> 2) !== 0) {
