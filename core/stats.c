@@ -322,15 +322,23 @@ static tc_status tc__stats_finish(const double *in, size_t n,
   return TC_OK;
 }
 
-/* ---- split: each part takes whole blocks, and the last step merges the
- * blocks' moments (the area) in order. ---- */
+/* ---- split: each part takes whole blocks (phase 0), and the blocks'
+ * moments (the area, then their merge) are merged in order by tc_next().
+ * Where the result needs another pass over the data in index order (a sum
+ * or squared deviations that overflowed), that pass is phase 1, run by
+ * part 0: tc_next() runs on the binding's calling thread, which must not
+ * read the data. ---- */
+
+static size_t tc__stats_blocks(const tc_job *job) {
+  return (job->in_len / sizeof(double) + TC__STATS_BLOCK - 1) / TC__STATS_BLOCK;
+}
 
 static tc_status tc__stats_parts(const tc_job *job, size_t want, size_t *parts,
                                  size_t *area_len) {
-  size_t n = job->in_len / sizeof(double);
-  size_t blocks = (n + TC__STATS_BLOCK - 1) / TC__STATS_BLOCK;
+  size_t blocks = tc__stats_blocks(job);
   *parts = want < blocks ? want : blocks;
-  *area_len = blocks * sizeof(tc__moments);
+  /* The blocks' moments, then the merge of them all. */
+  *area_len = (blocks + 1) * sizeof(tc__moments);
   return TC_OK;
 }
 
@@ -345,6 +353,11 @@ static tc_status tc__stats_part(tc_job *job, tc__split_t *s, size_t part) {
   tc__moments *m = (tc__moments *)(void *)tc__split_area(s);
   const double *in = job->in;
   size_t n = job->in_len / sizeof(double), first, end;
+  if (s->phase == 1) {
+    return part == 0 ? tc__stats_finish(in, n, &m[tc__stats_blocks(job)],
+                                        job->out, &job->cancel)
+                     : TC_OK;
+  }
   tc__part_range(n, TC__STATS_BLOCK, s->parts, part, &first, &end);
   for (size_t start = first; start < end; start += TC__STATS_BLOCK) {
     if (tc__cancelled(&job->cancel)) return TC_CANCELED;
@@ -357,15 +370,22 @@ static tc_status tc__stats_part(tc_job *job, tc__split_t *s, size_t part) {
 }
 
 static tc_status tc__stats_next(tc_job *job, tc__split_t *s) {
-  const tc__moments *m = (const tc__moments *)(void *)tc__split_area(s);
-  size_t n = job->in_len / sizeof(double);
-  tc__moments all;
+  tc__moments *m = (tc__moments *)(void *)tc__split_area(s);
+  size_t blocks = tc__stats_blocks(job);
+  tc__moments *all = &m[blocks];
   tc_status st = tc__phase_status(s);
-  if (st != TC_OK) return st;
-  tc__moments_init(&all);
-  for (size_t b = 0; b < (n + TC__STATS_BLOCK - 1) / TC__STATS_BLOCK; b++)
-    tc__merge_block(&all, &m[b]);
-  return tc__stats_finish(job->in, n, &all, job->out, &job->cancel);
+  if (st != TC_OK || s->phase == 1) return st;
+  tc__moments_init(all);
+  for (size_t b = 0; b < blocks; b++) tc__merge_block(all, &m[b]);
+  /* Another pass over the data: the sum or the squared deviations left
+   * the double range on the way (see tc__stats_finish()). */
+  if (!all->saw_nan && isfinite(all->min) && isfinite(all->max) &&
+      (!isfinite(all->sum) || isinf(all->m2 / all->n))) {
+    s->phase = 1;
+    return TC_PENDING;
+  }
+  return tc__stats_finish(job->in, job->in_len / sizeof(double), all, job->out,
+                          &job->cancel);
 }
 
 const tc__splitter_t tc__stats_splitter = {tc__stats_parts, tc__stats_begin,

@@ -113,7 +113,7 @@ void test_split_stats(void) {
   double *x = tct_xmalloc(n * sizeof *x);
   tct_rng r = {7};
   tc_job job;
-  for (int round = 0; round < 4; round++) {
+  for (int round = 0; round < 5; round++) {
     for (size_t i = 0; i < n; i++) x[i] = rand_f64(&r) + 10.0;
     if (round == 1) {
       /* Zeros of both signs at the minimum, the -0 in the last block. */
@@ -121,8 +121,12 @@ void test_split_stats(void) {
       x[n - 3] = -0.0;
     }
     if (round == 2) x[300001] = NAN, x[5] = INFINITY;
+    /* A sum that overflows, then squared deviations that do: both take
+     * another pass over the data (a phase of its own). */
     if (round == 3)
       for (size_t i = 0; i < n; i++) x[i] = (i % 2 ? 1.7e308 : 1.6e308);
+    if (round == 4)
+      for (size_t i = 0; i < n; i++) x[i] = (i % 2 ? 1e308 : -1e308);
     tc_job_init(&job);
     job.kernel = TC_KERNEL_STATS;
     job.dtype = TC_DTYPE_F64;

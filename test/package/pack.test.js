@@ -26,6 +26,7 @@ const ALLOWED = [
   /^js\/[\w-]+\.m?js$/,
   /^bench\/\w+\.js$/,
   /^bench\/peers\/empty-task\.js$/,
+  /^bench\/peers\/hash-task\.js$/,
 ];
 
 const PREBUILD = `prebuilds/${process.platform}-${process.arch}/twincore.glibc.node`;
