@@ -474,8 +474,13 @@ static tc_status TC__FN(tc__range)(const TC__FN(tc__sorter) * z, TC__U *src,
     TC__FN(tc__finish_any)(z->kind, src, z->out, s, e);
     return TC_CANCELED;
   }
+  /* No bits left: the keys are equal, and need no sort. (Unless another
+   * thread wrote a borrowed input between the count and the scatter that
+   * brought them here: then they may not be, and an insertion sort of a
+   * large range would take quadratic time over a result that is the
+   * racer's business anyway.) */
   if (m <= TC__SORT_SMALL || bits == 0) {
-    TC__FN(tc__insertion)(src + s, m);
+    if (bits != 0) TC__FN(tc__insertion)(src + s, m);
     TC__FN(tc__finish_any)(z->kind, src, z->out, s, e);
     return TC_OK;
   }

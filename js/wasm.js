@@ -280,10 +280,20 @@ async function run(call) {
       } finally {
         forget();
       }
+      if (status === 'aborted' && made.parts > 1) {
+        // A split call rejects once every part has stopped: the current
+        // phase's parts return at their next chunk, tc_next() ends the
+        // job, and a sort has put its keys back (a permutation).
+        const failed = await done.then(() => null, (err) => err);
+        if (failed && failed.code === 'ERR_TC_WASM_POOL') {
+          keep = true;
+          give();
+        }
+        throw abortError(call.signal);
+      }
       if (status === 'aborted') {
-        // Settle now; the pool drops the job when it reaches it (a split
-        // job: its current phase's parts return at their next chunk and
-        // tc_next() ends it), and only then is its memory given back.
+        // Settle now; the pool drops the job when it reaches it, and only
+        // then is its memory given back.
         keep = true;
         done.then(() => {
           give();

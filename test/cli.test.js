@@ -191,7 +191,7 @@ Cmd('usage errors exit 2 and say what was wrong', () => {
     [['info', '--yaml'], /unknown argument --yaml/],
   ];
   const benchCases = [
-    [['bench', 'gpu'], /"gpu" is not a kernel \(sha256, stats, sort, matmul, dispatch\), a backend/],
+    [['bench', 'gpu'], /"gpu" is not a kernel \(sha256, stats, sort, matmul, dispatch, jobs\), a backend/],
     [['bench', '--kernel', 'foo'], /unknown kernel foo; kernels: sha256, stats, sort, matmul, dispatch/],
     [['bench', '--profile', 'nope'], /unknown profile "nope"; profiles: default, full, smoke/],
     [['bench', '--size', '-1'], /not a size: -1/],
