@@ -165,9 +165,10 @@ tc_status tc_matmul_f32(const float *a, const float *b, float *c, size_t m,
 
 #define TC__MATMUL_BAND 24
 
-static tc_status tc__matmul_parts(const tc_job *job, size_t want,
-                                  size_t *parts, size_t *area_len) {
-  size_t m = job->dim[0], one, bands = (m + TC__MATMUL_BAND - 1) / TC__MATMUL_BAND;
+static tc_status tc__matmul_parts(const tc_job *job, size_t want, size_t *parts,
+                                  size_t *area_len) {
+  size_t m = job->dim[0], one,
+         bands = (m + TC__MATMUL_BAND - 1) / TC__MATMUL_BAND;
   *parts = job->dim[1] == 0 ? 1 : want < bands ? want : bands;
   tc__matmul_scratch(job->dim[1], job->dim[2], &one);
   one = (one + TC__SCRATCH_ALIGN - 1) / TC__SCRATCH_ALIGN * TC__SCRATCH_ALIGN;
@@ -196,5 +197,5 @@ static tc_status tc__matmul_next(tc_job *job, tc__split_t *s) {
   return tc__phase_status(s);
 }
 
-const tc__splitter_t tc__matmul_splitter = {
-    tc__matmul_parts, tc__matmul_begin, tc__matmul_part, tc__matmul_next};
+const tc__splitter_t tc__matmul_splitter = {tc__matmul_parts, tc__matmul_begin,
+                                            tc__matmul_part, tc__matmul_next};

@@ -223,7 +223,7 @@ static tc_status tc__run_matmul(tc_job *job) {
 #define tc__split_matmul (&tc__matmul_splitter)
 
 static const tc__kernel_t tc__kernels[TC_KERNEL_COUNT] = {
-#define TC__KERNEL_ENTRY(id, name)                                      \
+#define TC__KERNEL_ENTRY(id, name)                                       \
   [TC_KERNEL_##id] = {tc__plan_##name, tc__check_##name, tc__run_##name, \
                       tc__split_##name},
     TC_KERNEL_MAP(TC__KERNEL_ENTRY)
@@ -284,8 +284,7 @@ tc_status tc_begin(tc_job *job) {
   if (st != TC_OK) return tc__finish(job, st);
   /* Validation planned the same job: this cannot fail. */
   (void)tc_plan(job, &plan);
-  if (plan.parts < 2)
-    return tc__finish(job, tc__kernels[job->kernel].run(job));
+  if (plan.parts < 2) return tc__finish(job, tc__kernels[job->kernel].run(job));
   tc__split_t *s = tc__split_of(job);
   s->parts = plan.parts;
   s->phase = 0;

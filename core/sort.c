@@ -112,7 +112,8 @@ tc_status tc__sort_scratch(size_t n, size_t width, size_t *bytes) {
    * inputs also 256 write-combining lines and tc__tail()'s counts */
   size_t counts = width * 256 * sizeof(size_t);
   if (n >= TC__SORT_MSD_MIN)
-    counts += 256 * TC__SORT_WC_BYTES + TC__SORT_TAIL_BUCKETS * sizeof(uint32_t);
+    counts +=
+        256 * TC__SORT_WC_BYTES + TC__SORT_TAIL_BUCKETS * sizeof(uint32_t);
   if (tc__mul_overflow(n, width, &keys) ||
       tc__add_overflow(keys, counts + TC__SCRATCH_ALIGN, &total))
     return TC_EOVERFLOW;

@@ -41,8 +41,8 @@ static TC__INLINE TC__U TC__FN(tc__unkey)(int kind, TC__U k) {
  * free for the next pass. */
 typedef struct {
   TC__U *out, *tmp;
-  size_t *cnt;   /* TC__DIGITS tables of 256 counts */
-  TC__U *wc;     /* 256 lines of TC__LINE keys */
+  size_t *cnt;    /* TC__DIGITS tables of 256 counts */
+  TC__U *wc;      /* 256 lines of TC__LINE keys */
   uint32_t *tail; /* TC__SORT_TAIL_BUCKETS counts for tc__tail() */
   int kind;
   const int32_t *cancel;
@@ -148,8 +148,8 @@ static TC__INLINE void TC__FN(tc__leaf)(int kind, const TC__FN(tc__sorter) * z,
   memset(cnt, 0, ndig * 256 * sizeof *cnt);
   /* The digit loop unrolled for each count of digits. */
   switch (ndig) {
-#define TC__COUNT_CASE(d) \
-  case d:                  \
+#define TC__COUNT_CASE(d)                  \
+  case d:                                  \
     TC__FN(tc__count)(src + s, m, cnt, d); \
     break;
     TC__COUNT_CASE(1)
@@ -188,9 +188,9 @@ static TC__INLINE void TC__FN(tc__leaf)(int kind, const TC__FN(tc__sorter) * z,
 /* Counts of the digit at shift in src[from, to) added to c; four tables
  * in turn, so that runs of one digit do not wait on their own stores. The
  * bits where a key differs from k0 are or-ed into *diff. */
-static TC__INLINE void TC__FN(tc__hist)(int kind, const TC__U *src,
-                                        size_t from, size_t to, unsigned shift,
-                                        size_t *c, TC__U k0, TC__U *diff) {
+static TC__INLINE void TC__FN(tc__hist)(int kind, const TC__U *src, size_t from,
+                                        size_t to, unsigned shift, size_t *c,
+                                        TC__U k0, TC__U *diff) {
   uint32_t h[4][256];
   TC__U d = 0;
   size_t i = from;
@@ -266,8 +266,9 @@ typedef struct {
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((noinline))
 #endif
-static void TC__FN(tc__wc_line)(const TC__FN(tc__wc_dst) * w,
-                                const TC__U *line, size_t p, size_t b) {
+static void
+TC__FN(tc__wc_line)(const TC__FN(tc__wc_dst) * w, const TC__U *line, size_t p,
+                    size_t b) {
   size_t first = p - w->a - TC__LINE;
   size_t lo = w->start[b] > w->lo ? w->start[b] : w->lo;
   if (p >= lo + w->a + TC__LINE && p - w->a <= w->hi) {
@@ -289,9 +290,8 @@ static void TC__FN(tc__wc_line)(const TC__FN(tc__wc_dst) * w,
  * low bits. */
 static TC__INLINE void TC__FN(tc__scatter_wc)(int kind, const TC__U *src,
                                               const TC__FN(tc__wc_dst) * w,
-                                              TC__U *wc, size_t from,
-                                              size_t to, size_t *c,
-                                              unsigned shift) {
+                                              TC__U *wc, size_t from, size_t to,
+                                              size_t *c, unsigned shift) {
   for (size_t i = from; i < to; i++) {
     TC__U k = TC__FN(tc__key)(kind, src[i]);
     size_t b = (size_t)((k >> shift) & 0xFF);
@@ -540,8 +540,8 @@ static tc_status TC__FN(tc__range)(const TC__FN(tc__sorter) * z, TC__U *src,
   {
     unsigned shift = bits - 8;
     tc__offsets(cnt, s);
-    if (TC__FN(tc__split)(TC__KIND_UINT, z, src, dst, s, e, s, e, shift,
-                          cnt) == TC_CANCELED) {
+    if (TC__FN(tc__split)(TC__KIND_UINT, z, src, dst, s, e, s, e, shift, cnt) ==
+        TC_CANCELED) {
       TC__FN(tc__finish_any)(z->kind, src, z->out, s, e);
       return TC_CANCELED;
     }
@@ -606,8 +606,8 @@ static TC__INLINE tc_status TC__FN(tc__sort_kind)(int kind, const TC__U *in,
    * tc__sort_scratch). */
   TC__U *wc = (TC__U *)(cnt + TC__DIGITS * 256);
   uint32_t *tail = (uint32_t *)(wc + 256 * TC__LINE);
-  TC__U *tmp = n >= TC__SORT_MSD_MIN ? (TC__U *)(tail + TC__SORT_TAIL_BUCKETS)
-                                     : wc;
+  TC__U *tmp =
+      n >= TC__SORT_MSD_MIN ? (TC__U *)(tail + TC__SORT_TAIL_BUCKETS) : wc;
   TC__U *src = out, *dst = tmp;
   tc_status st;
 
@@ -694,9 +694,11 @@ static TC__FN(tc__split_shared) * TC__FN(tc__shared)(tc__split_t *s) {
 }
 
 static TC__FN(tc__split_part) * TC__FN(tc__part_of)(tc__split_t *s, size_t p) {
-  return (TC__FN(tc__split_part) *)(void *)(
-      tc__split_area(s) + TC__ROUND64(sizeof(TC__FN(tc__split_shared))) +
-      p * TC__ROUND64(sizeof(TC__FN(tc__split_part))));
+  return (TC__FN(
+      tc__split_part) *)(void *)(tc__split_area(s) +
+                                 TC__ROUND64(sizeof(TC__FN(tc__split_shared))) +
+                                 p * TC__ROUND64(
+                                         sizeof(TC__FN(tc__split_part))));
 }
 
 static TC__U *TC__FN(tc__split_tmp)(tc__split_t *s) {
@@ -735,8 +737,9 @@ static tc_status TC__FN(tc__split_stop)(tc_job *job, size_t n) {
   return TC_CANCELED;
 }
 
-static TC__INLINE tc_status TC__FN(tc__split_count)(
-    int kind, tc_job *job, tc__split_t *s, size_t part) {
+static TC__INLINE tc_status TC__FN(tc__split_count)(int kind, tc_job *job,
+                                                    tc__split_t *s,
+                                                    size_t part) {
   TC__FN(tc__split_shared) *sh = TC__FN(tc__shared)(s);
   TC__FN(tc__split_part) *q = TC__FN(tc__part_of)(s, part);
   const TC__U *in = job->in;
@@ -754,8 +757,9 @@ static TC__INLINE tc_status TC__FN(tc__split_count)(
   return TC_OK;
 }
 
-static TC__INLINE tc_status TC__FN(tc__split_scatter)(
-    int kind, tc_job *job, tc__split_t *s, size_t part) {
+static TC__INLINE tc_status TC__FN(tc__split_scatter)(int kind, tc_job *job,
+                                                      tc__split_t *s,
+                                                      size_t part) {
   TC__FN(tc__split_shared) *sh = TC__FN(tc__shared)(s);
   TC__FN(tc__split_part) *q = TC__FN(tc__part_of)(s, part);
   TC__FN(tc__sorter) z;
@@ -797,9 +801,9 @@ static tc_status TC__FN(tc__split_part_run)(tc_job *job, tc__split_t *s,
                                             size_t part) {
   int kind = TC__FN(tc__shared)(s)->kind;
   if (s->phase == 2) return TC__FN(tc__split_buckets)(job, s, part);
-  /* One copy of the loops per key mapping, as in tc__sort(). */
-#define TC__SPLIT_KIND(k)                                          \
-  if (kind == k)                                                   \
+    /* One copy of the loops per key mapping, as in tc__sort(). */
+#define TC__SPLIT_KIND(k)                                           \
+  if (kind == k)                                                    \
     return s->phase == 0 ? TC__FN(tc__split_count)(k, job, s, part) \
                          : TC__FN(tc__split_scatter)(k, job, s, part);
   TC__SPLIT_KIND(TC__KIND_INT)

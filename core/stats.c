@@ -8,10 +8,10 @@
  * deviations from the chunk's mean in the same lane order. Chunks are
  * merged in order with the pairwise update of Chan, Golub and LeVeque,
  * which keeps the variance accurate where the textbook sum-of-squares
- * formula cancels: a block's chunks in order, then the blocks in order. The lane loops are SIMD (stats_impl.h), built for
- * 16-byte vectors everywhere and, on x86-64, for AVX2 and AVX-512, picked
- * at run time; the lanes, not the vectors, fix the order, so every width
- * gives the same bits.
+ * formula cancels: a block's chunks in order, then the blocks in order. The
+ * lane loops are SIMD (stats_impl.h), built for 16-byte vectors everywhere and,
+ * on x86-64, for AVX2 and AVX-512, picked at run time; the lanes, not the
+ * vectors, fix the order, so every width gives the same bits.
  *
  * Special values:
  *   - empty input: count 0, sum 0, min/max/mean/variance NaN;
@@ -207,8 +207,8 @@ static tc__stats_fns tc__stats_width(int vd) {
 }
 
 /* One block of at most TC__STATS_BLOCK values, chunk by chunk in order. */
-static void tc__stats_block(const tc__stats_fns *f, const double *in,
-                            size_t n, tc__moments *out) {
+static void tc__stats_block(const tc__stats_fns *f, const double *in, size_t n,
+                            tc__moments *out) {
   tc__lanes lanes;
   memset(&lanes, 0, sizeof lanes);
   lanes.min = INFINITY;
@@ -293,9 +293,7 @@ static tc_status tc__stats_finish(const double *in, size_t n,
   if (!isfinite(all_sum) && isfinite(mn) && isfinite(mx)) {
     double q = 0.0, d = 0.0, c = mn * 0.5 + mx * 0.5;
     for (size_t i = 0; i < n; i++) {
-      if (i % TC__STATS_BLOCK == 0 &&
-          tc__cancelled(cancel))
-        return TC_CANCELED;
+      if (i % TC__STATS_BLOCK == 0 && tc__cancelled(cancel)) return TC_CANCELED;
       q = q + in[i] * 0x1p-64;
       d = d + (in[i] - c) * 0x1p-64;
     }
@@ -311,9 +309,7 @@ static tc_status tc__stats_finish(const double *in, size_t n,
     double q = 0.0;
     for (size_t i = 0; i < n; i++) {
       double d = (in[i] * 0.5 - out->mean * 0.5) * 0x1p-511;
-      if (i % TC__STATS_BLOCK == 0 &&
-          tc__cancelled(cancel))
-        return TC_CANCELED;
+      if (i % TC__STATS_BLOCK == 0 && tc__cancelled(cancel)) return TC_CANCELED;
       q = q + d * d;
     }
     /* (x - mean)^2 = 4 (d 2^511)^2: the mean of the squares times 2^1024. */
@@ -361,10 +357,10 @@ static tc_status tc__stats_part(tc_job *job, tc__split_t *s, size_t part) {
   tc__part_range(n, TC__STATS_BLOCK, s->parts, part, &first, &end);
   for (size_t start = first; start < end; start += TC__STATS_BLOCK) {
     if (tc__cancelled(&job->cancel)) return TC_CANCELED;
-    tc__stats_block(&f, in + start,
-                    end - start < TC__STATS_BLOCK ? end - start
-                                                  : TC__STATS_BLOCK,
-                    &m[start / TC__STATS_BLOCK]);
+    tc__stats_block(
+        &f, in + start,
+        end - start < TC__STATS_BLOCK ? end - start : TC__STATS_BLOCK,
+        &m[start / TC__STATS_BLOCK]);
   }
   return TC_OK;
 }

@@ -25,10 +25,8 @@ typedef int64_t TC__FN(tc__vi) __attribute__((vector_size(TC__VD * 8)));
  * data values. */
 #if TC__VD == 1
 #define TC__MIN_TREE 0
-#define TC__MIN(a, b) \
-  ((TC__FN(tc__vd)){(a)[0] < (b)[0] ? (a)[0] : (b)[0]})
-#define TC__MAX(a, b) \
-  ((TC__FN(tc__vd)){(a)[0] > (b)[0] ? (a)[0] : (b)[0]})
+#define TC__MIN(a, b) ((TC__FN(tc__vd)){(a)[0] < (b)[0] ? (a)[0] : (b)[0]})
+#define TC__MAX(a, b) ((TC__FN(tc__vd)){(a)[0] > (b)[0] ? (a)[0] : (b)[0]})
 #elif TC__VD == 2 && defined(__wasm_simd128__)
 #define TC__MIN_TREE 1
 #define TC__MIN(a, b) \

@@ -48,12 +48,12 @@ static inline int tc__add_overflow(size_t a, size_t b, size_t *r) {
  * aligned scratch; the kernel's own state (area) follows it, aligned. */
 typedef struct {
   size_t parts;
-  unsigned phase; /* the kernel's to number */
+  unsigned phase;               /* the kernel's to number */
   int32_t status[TC_MAX_PARTS]; /* what each part of the phase returned */
 } tc__split_t;
 
 /* The header, rounded up so that the area after it stays aligned. */
-#define TC__SPLIT_HEADER                                                  \
+#define TC__SPLIT_HEADER                                               \
   ((sizeof(tc__split_t) + TC__SCRATCH_ALIGN - 1) / TC__SCRATCH_ALIGN * \
    TC__SCRATCH_ALIGN)
 
@@ -91,8 +91,8 @@ static inline tc_status tc__phase_status(const tc__split_t *s) {
 
 /* [first, end) of part p of n items cut into parts pieces of whole units
  * (the last one takes what is left over). */
-static inline void tc__part_range(size_t n, size_t unit, size_t parts,
-                                  size_t p, size_t *first, size_t *end) {
+static inline void tc__part_range(size_t n, size_t unit, size_t parts, size_t p,
+                                  size_t *first, size_t *end) {
   size_t units = (n + unit - 1) / unit;
   size_t a = units / parts * p + (p < units % parts ? p : units % parts);
   size_t b = a + units / parts + (p < units % parts ? 1 : 0);

@@ -125,9 +125,11 @@ static uint64_t gen_clustered(int dtype, tct_rng *r, size_t i) {
   uint64_t c = tct_below(r, 300) * 0x9E3779B97F4A7C15ull;
   (void)i;
   if (dtype == TC_DTYPE_F64)
-    return tct_bits64((double)(c >> 44) - 5e5 + (double)tct_below(r, 1000) * 1e-6);
+    return tct_bits64((double)(c >> 44) - 5e5 +
+                      (double)tct_below(r, 1000) * 1e-6);
   if (dtype == TC_DTYPE_F32)
-    return tct_bits32((float)(c >> 50) - 5e3f + (float)tct_below(r, 1000) * 1e-3f);
+    return tct_bits32((float)(c >> 50) - 5e3f +
+                      (float)tct_below(r, 1000) * 1e-3f);
   return (c >> 32) + tct_below(r, 4096);
 }
 
@@ -229,8 +231,18 @@ void test_sort_special_values(void) {
 void test_sort_random_vs_ref(void) {
   /* 300001 and up split on the top digit first; 2^20 + 5 also sorts its
    * buckets by LSD passes (32-bit) or splits them again (64-bit). */
-  size_t sizes[] = {0,    1,     2,     3,      63,     64,
-                    65,   127,   1000,  65535,  65537,  300001,
+  size_t sizes[] = {0,
+                    1,
+                    2,
+                    3,
+                    63,
+                    64,
+                    65,
+                    127,
+                    1000,
+                    65535,
+                    65537,
+                    300001,
                     ((size_t)1 << 20) + 5};
   check_gen(sizes, sizeof sizes / sizeof *sizes, gen_random_bits, "random", 6);
 }

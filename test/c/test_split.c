@@ -25,7 +25,8 @@ static void prepare(split_job *sj, const tc_job *src, size_t parts) {
   CHECK_STATUS(tc_plan(&sj->job, &sj->plan), TC_OK);
   sj->job.out = tct_xmalloc(sj->plan.out_len ? sj->plan.out_len : 1);
   sj->job.out_len = sj->plan.out_len;
-  sj->job.scratch = tct_xmalloc(sj->plan.scratch_len ? sj->plan.scratch_len : 1);
+  sj->job.scratch =
+      tct_xmalloc(sj->plan.scratch_len ? sj->plan.scratch_len : 1);
   sj->job.scratch_len = sj->plan.scratch_len;
 }
 
@@ -171,16 +172,16 @@ void test_split_matmul(void) {
 /* Sort inputs that take every way through the split: random keys, keys
  * that share their top digits (counted again lower down), all equal,
  * one huge bucket, and NaNs and zeros of both signs. */
-static void fill_sort(int dtype, void *out, size_t n, int pattern,
-                      tct_rng *r) {
+static void fill_sort(int dtype, void *out, size_t n, int pattern, tct_rng *r) {
   size_t w = tc_dtype_size(dtype);
   for (size_t i = 0; i < n; i++) {
     uint64_t v = tct_next(r);
     if (pattern == 1) v = 0x4000000000000000ull | (v & 0xFFFFFF);
     if (pattern == 2) v = 12345;
-    if (pattern == 3) v = i % 1000 == 0 ? v : 0x3FF0000000000000ull + (v & 0xFF);
+    if (pattern == 3)
+      v = i % 1000 == 0 ? v : 0x3FF0000000000000ull + (v & 0xFF);
     if (w == 4) {
-      uint32_t u = (uint32_t)(pattern == 1 ? (v & 0xFFFFF) | 0x40000000u
+      uint32_t u = (uint32_t)(pattern == 1   ? (v & 0xFFFFF) | 0x40000000u
                               : pattern == 3 ? (uint32_t)(v >> 32) % 7u
                                              : (uint32_t)v);
       if (pattern == 2) u = 12345;
