@@ -165,26 +165,26 @@ tc_status tc_matmul_f32(const float *a, const float *b, float *c, size_t m,
 
 #define TC__MATMUL_BAND 24
 
-static tc_status tc__matmul_parts(const tc_job *job, size_t want, size_t *parts,
-                                  size_t *area_len) {
-  size_t m = job->dim[0], one,
-         bands = (m + TC__MATMUL_BAND - 1) / TC__MATMUL_BAND;
-  *parts = job->dim[1] == 0 ? 1 : want < bands ? want : bands;
+/* Bytes of one part's scratch, rounded up so that the next one stays
+ * aligned. */
+static size_t tc__matmul_part_scratch(const tc_job *job) {
+  size_t one;
   tc__matmul_scratch(job->dim[1], job->dim[2], &one);
-  one = (one + TC__SCRATCH_ALIGN - 1) / TC__SCRATCH_ALIGN * TC__SCRATCH_ALIGN;
-  return tc__mul_overflow(one, *parts, area_len) ? TC_EOVERFLOW : TC_OK;
+  return (one + TC__SCRATCH_ALIGN - 1) / TC__SCRATCH_ALIGN * TC__SCRATCH_ALIGN;
 }
 
-static tc_status tc__matmul_begin(tc_job *job, tc__split_t *s) {
-  (void)job;
-  (void)s;
-  return TC_PENDING;
+static tc_status tc__matmul_parts(const tc_job *job, size_t want, size_t *parts,
+                                  size_t *area_len) {
+  size_t bands = (job->dim[0] + TC__MATMUL_BAND - 1) / TC__MATMUL_BAND;
+  *parts = job->dim[1] == 0 ? 1 : want < bands ? want : bands;
+  return tc__mul_overflow(tc__matmul_part_scratch(job), *parts, area_len)
+             ? TC_EOVERFLOW
+             : TC_OK;
 }
 
 static tc_status tc__matmul_part(tc_job *job, tc__split_t *s, size_t part) {
-  size_t m = job->dim[0], k = job->dim[1], n = job->dim[2], one, first, end;
-  tc__matmul_scratch(k, n, &one);
-  one = (one + TC__SCRATCH_ALIGN - 1) / TC__SCRATCH_ALIGN * TC__SCRATCH_ALIGN;
+  size_t m = job->dim[0], k = job->dim[1], n = job->dim[2], first, end;
+  size_t one = tc__matmul_part_scratch(job);
   tc__part_range(m, TC__MATMUL_BAND, s->parts, part, &first, &end);
   if (first == end) return TC_OK;
   return tc_matmul_f32((const float *)job->in + first * k, job->in2,
@@ -197,5 +197,5 @@ static tc_status tc__matmul_next(tc_job *job, tc__split_t *s) {
   return tc__phase_status(s);
 }
 
-const tc__splitter_t tc__matmul_splitter = {tc__matmul_parts, tc__matmul_begin,
+const tc__splitter_t tc__matmul_splitter = {tc__matmul_parts, NULL,
                                             tc__matmul_part, tc__matmul_next};

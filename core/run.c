@@ -289,7 +289,10 @@ tc_status tc_begin(tc_job *job) {
   s->parts = plan.parts;
   s->phase = 0;
   for (size_t p = 0; p < s->parts; p++) s->status[p] = TC_PENDING;
-  st = tc__kernels[job->kernel].split->begin(job, s);
+  if (tc__kernels[job->kernel].split->begin != NULL)
+    st = tc__kernels[job->kernel].split->begin(job, s);
+  else
+    st = TC_PENDING;
   return st == TC_PENDING ? st : tc__finish(job, st);
 }
 

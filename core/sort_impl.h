@@ -731,10 +731,24 @@ static tc_status TC__FN(tc__split_begin)(int kind, tc_job *job,
   return TC_PENDING;
 }
 
-/* What a cancelled split leaves: the input, in out. */
-static tc_status TC__FN(tc__split_stop)(tc_job *job, size_t n) {
+/* The input, in out, ending the job with st: what a split leaves when it
+ * is cancelled before its keys moved, or when every element is equal. */
+static tc_status TC__FN(tc__split_keep)(tc_job *job, size_t n, tc_status st) {
   if (job->in != job->out) memcpy(job->out, job->in, n * sizeof(TC__U));
-  return TC_CANCELED;
+  return st;
+}
+
+/* The sorter of one part: the shared buffers, the part's own tables. */
+static void TC__FN(tc__part_sorter)(TC__FN(tc__sorter) * z, int kind,
+                                    tc_job *job, tc__split_t *s,
+                                    TC__FN(tc__split_part) * q) {
+  z->out = job->out;
+  z->tmp = TC__FN(tc__split_tmp)(s);
+  z->cnt = q->cnt;
+  z->wc = q->wc;
+  z->tail = q->tail;
+  z->kind = kind;
+  z->cancel = &job->cancel;
 }
 
 static TC__INLINE tc_status TC__FN(tc__split_count)(int kind, tc_job *job,
@@ -765,13 +779,7 @@ static TC__INLINE tc_status TC__FN(tc__split_scatter)(int kind, tc_job *job,
   TC__FN(tc__sorter) z;
   size_t n = job->in_len / sizeof(TC__U), first, end;
   tc__part_range(n, TC__SORT_CHUNK, s->parts, part, &first, &end);
-  z.out = job->out;
-  z.tmp = TC__FN(tc__split_tmp)(s);
-  z.cnt = q->cnt;
-  z.wc = q->wc;
-  z.tail = q->tail;
-  z.kind = kind;
-  z.cancel = &job->cancel;
+  TC__FN(tc__part_sorter)(&z, kind, job, s, q);
   /* The staging lines start out defined (see tc__sort_kind). */
   memset(q->wc, 0, sizeof q->wc);
   return TC__FN(tc__split)(kind, &z, job->in, z.tmp, first, end, 0, n,
@@ -785,13 +793,7 @@ static tc_status TC__FN(tc__split_buckets)(tc_job *job, tc__split_t *s,
   TC__FN(tc__sorter) z;
   size_t b0 = sh->group[part], b1 = sh->group[part + 1];
   if (b0 == b1) return TC_OK;
-  z.out = job->out;
-  z.tmp = TC__FN(tc__split_tmp)(s);
-  z.cnt = q->cnt;
-  z.wc = q->wc;
-  z.tail = q->tail;
-  z.kind = sh->kind;
-  z.cancel = &job->cancel;
+  TC__FN(tc__part_sorter)(&z, sh->kind, job, s, q);
   memcpy(q->cnt, sh->ends, sizeof sh->ends);
   return TC__FN(tc__buckets)(&z, z.out, z.tmp, b0 == 0 ? 0 : sh->ends[b0 - 1],
                              sh->ends[b1 - 1], sh->shift, q->cnt);
@@ -818,8 +820,9 @@ static tc_status TC__FN(tc__split_next)(tc_job *job, tc__split_t *s) {
   size_t n = job->in_len / sizeof(TC__U), c[256], base = 0;
   tc_status st = tc__phase_status(s);
   if (s->phase == 2 || st != TC_OK)
-    return s->phase < 2 && st == TC_CANCELED ? TC__FN(tc__split_stop)(job, n)
-                                             : st;
+    return s->phase < 2 && st == TC_CANCELED
+               ? TC__FN(tc__split_keep)(job, n, TC_CANCELED)
+               : st;
   if (s->phase == 1) {
     /* Runs of buckets of about n / parts keys: a bucket goes to the part
      * whose share holds its middle. */
@@ -847,8 +850,7 @@ static tc_status TC__FN(tc__split_next)(tc_job *job, tc__split_t *s) {
   }
   if (diff == 0) {
     /* Every element is equal. */
-    if (job->in != job->out) memcpy(job->out, job->in, n * sizeof(TC__U));
-    return TC_OK;
+    return TC__FN(tc__split_keep)(job, n, TC_OK);
   }
   if (c[(sh->k0 >> sh->shift) & 0xFF] == n) {
     /* Every key has this digit: count again below it, at the top digit
@@ -856,8 +858,7 @@ static tc_status TC__FN(tc__split_next)(tc_job *job, tc__split_t *s) {
     unsigned bits = sh->shift;
     diff &= (TC__U)(((TC__U)1 << bits) - 1);
     if (diff == 0) {
-      if (job->in != job->out) memcpy(job->out, job->in, n * sizeof(TC__U));
-      return TC_OK;
+      return TC__FN(tc__split_keep)(job, n, TC_OK);
     }
     while ((diff >> (bits - 8)) == 0) bits -= 8;
     sh->shift = bits - 8;

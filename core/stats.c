@@ -338,12 +338,6 @@ static tc_status tc__stats_parts(const tc_job *job, size_t want, size_t *parts,
   return TC_OK;
 }
 
-static tc_status tc__stats_begin(tc_job *job, tc__split_t *s) {
-  (void)job;
-  (void)s;
-  return TC_PENDING;
-}
-
 static tc_status tc__stats_part(tc_job *job, tc__split_t *s, size_t part) {
   tc__stats_fns f = tc__stats_width(tc__stats_widest());
   tc__moments *m = (tc__moments *)(void *)tc__split_area(s);
@@ -384,5 +378,5 @@ static tc_status tc__stats_next(tc_job *job, tc__split_t *s) {
                           &job->cancel);
 }
 
-const tc__splitter_t tc__stats_splitter = {tc__stats_parts, tc__stats_begin,
+const tc__splitter_t tc__stats_splitter = {tc__stats_parts, NULL,
                                            tc__stats_part, tc__stats_next};

@@ -65,7 +65,8 @@ static inline unsigned char *tc__split_area(tc__split_t *s) {
 /* How a kernel splits. parts(): how many parts the job, whose plan is
  * valid, can use, at most want (>= 2), and the bytes of area they need;
  * returning 1 means it runs whole. begin() runs once, before the first
- * phase, and may end the job (a final status) or return TC_PENDING. */
+ * phase, and may end the job (a final status) or return TC_PENDING; NULL
+ * where the first phase needs nothing set up. */
 typedef struct {
   tc_status (*parts)(const tc_job *job, size_t want, size_t *parts,
                      size_t *area_len);
