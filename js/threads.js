@@ -41,11 +41,12 @@ class Busy {
   }
 }
 
-// Parts to ask for: a number from 1 to pool.
+// Parts to ask for: a number from 1 to pool. A call without threads (one
+// a backend is handed directly, not through the facade) is 'auto'.
 function parts(call, pool, busy) {
   const min = MIN_PART[call.kernel];
   if (min === undefined) return 1;
-  if (call.threads !== 'auto') return Math.max(1, Math.min(call.threads, pool));
+  if (call.threads !== 'auto' && call.threads !== undefined) return Math.max(1, Math.min(call.threads, pool));
   const idle = Math.min(pool - busy.threads, CORES);
   return Math.max(1, Math.min(idle, Math.floor(work(call) / min)));
 }

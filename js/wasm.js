@@ -192,13 +192,6 @@ function makeJob(rt, call, s, parts = 1) {
     s.out[0], s.out[1], call.dims, parts);
 }
 
-// How many parts an async call asks the core for. A call without
-// options.threads is 'auto'.
-function partsOf(call, rt) {
-  if (call.threads !== undefined) return threads.parts(call, rt.threads, busy);
-  return threads.parts({ kernel: call.kernel, input: call.input, dims: call.dims, threads: 'auto' }, rt.threads, busy);
-}
-
 // A zero-copy call's result up to this size is copied out of the heap
 // (cheaper than an array the heap has to track); a larger one stays there,
 // like the native backend's.
@@ -261,7 +254,7 @@ async function run(call) {
   // Gives back the pool threads the job takes, once it no longer runs.
   let give = () => {};
   try {
-    const made = makeJob(rt, call, s, partsOf(call, rt));
+    const made = makeJob(rt, call, s, threads.parts(call, rt.threads, busy));
     job = made.job;
     if (made.status !== 0) return finish(rt, call, s, made.status);
     give = busy.take(made.parts);
