@@ -30,7 +30,7 @@ let loadError = null;
 try {
   const file = process.env.TWINCORE_NATIVE_ADDON;
   binding = file ? require(path.resolve(file)) : require('node-gyp-build')(path.resolve(__dirname, '..'));
-  for (const fn of ['run', 'runAsync', 'cancel', 'cancelAll', 'alloc', 'detach', 'info']) {
+  for (const fn of ['run', 'runAsync', 'flush', 'cancel', 'cancelAll', 'alloc', 'detach', 'info']) {
     if (typeof binding[fn] !== 'function') throw new Error(`the loaded addon has no ${fn}(): not twincore's`);
   }
   if (typeof binding.trim !== 'function' || typeof binding.info().paths !== 'object') {
@@ -74,6 +74,15 @@ function cancelAllOnExit() {
 }
 
 const lendable = (info) => ownership.ownerOf(info) === 'native';
+
+// runAsync() queues a job; flush() starts pool threads on the queue. Once
+// per turn, after every call of the turn is queued: a burst of calls then
+// wakes a few threads that share it out (native/addon.c).
+let flushing = false;
+function flush() {
+  flushing = false;
+  binding.flush();
+}
 
 // The addon keeps large copy and scratch buffers for the next call
 // (native/cache.h). While it holds any, an unref'd timer trims it every
@@ -122,7 +131,10 @@ function runSync(call) {
   }
 }
 
-async function run(call) {
+// Not an async function: a call in flight costs one promise reaction
+// (the cleanup below), not the extra promises and ticks of an await, which
+// show when many small calls are in flight at once.
+function run(call) {
   const { signal } = call;
   const views = inputs(call);
   const mode = ownership.resolveMode(call, views, lendable);
@@ -140,18 +152,24 @@ async function run(call) {
     ownership.unpin(pinned);
     throw err;
   }
+  if (!flushing) {
+    flushing = true;
+    queueMicrotask(flush);
+  }
   const forget = onAbort(signal, () => binding.cancel(id));
-  try {
-    return await promise;
-  } catch (err) {
-    if (err.code === 'ERR_TC_CANCELED') throw abortError(signal);
-    throw err;
-  } finally {
+  const done = () => {
     give();
     forget();
     ownership.unpin(pinned);
     trimLater();
-  }
+  };
+  return promise.then((out) => {
+    done();
+    return out;
+  }, (err) => {
+    done();
+    throw err.code === 'ERR_TC_CANCELED' ? abortError(signal) : err;
+  });
 }
 
 // An ArrayBuffer of the addon's own memory (see native/block.h): async

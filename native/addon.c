@@ -8,7 +8,7 @@
  *                          output array back
  *
  * run() does the three in a row; runAsync() puts execute on the libuv
- * threadpool with napi_create_async_work and returns a Promise. The facade
+ * threadpool and returns a Promise. The facade
  * (js/) has already validated the call and chosen the mode; this layer
  * checks again so that no input can crash it. In particular an async call
  * borrows only memory that nothing can free or shrink while the job runs:
@@ -16,9 +16,21 @@
  * reference to. Any other ArrayBuffer can be detached under the job (by a
  * transfer, or by a stream reading into it), so it is copied.
  *
+ * Async jobs do not get a work item each. They go on the environment's
+ * own queue, and work items called runners take them from it on the
+ * threadpool, as many runners as there are jobs waiting, up to the pool's
+ * size (UV_THREADPOOL_SIZE). A runner runs jobs until the queue is empty
+ * or it has run for TC_RUNNER_SLICE_NS, and then completes: its complete
+ * callback settles every job it ran, in one call into JS. So 64 small
+ * calls in flight cost a few work items and wake-ups, not 64 of each,
+ * while a job of a millisecond or more is still settled as soon as it
+ * ends. A job split into parts puts each part of a phase on the queue.
+ *
  * Context-aware: all state lives in a per-environment tc_addon_t (instance
  * data), so the addon loads in the main thread and any number of workers.
  */
+#include "sync.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +41,11 @@
 enum { TC_MODE_COPY = 0, TC_MODE_BORROW = 1 };
 
 typedef struct tc_call_s tc_call_t;
-typedef struct tc_part_s tc_part_t;
+typedef struct tc_task_s tc_task_t;
+
+/* A runner runs jobs for at most about this long before it completes, so
+ * that results are delivered while the queue stays full. */
+#define TC_RUNNER_SLICE_NS 1000000u
 
 static int tc_is_undefined(napi_env env, napi_value v) {
   napi_valuetype t;
@@ -40,12 +56,38 @@ static int tc_is_undefined(napi_env env, napi_value v) {
  * no job is in flight (a job's complete callback may run after the
  * instance-data finalizer while a worker is torn down). */
 typedef struct {
+  napi_env env;
   tc_call_t *jobs; /* in-flight async jobs, for cancel() and teardown */
   size_t inflight;
   size_t live_bytes; /* bytes of input/output copies alive */
   int finalized;
   int left_cache; /* tc_cache_env_leave() was called for it */
+  /* The job queue. The lock guards queue, queue_tail, queued and taking:
+   * runners take tasks on the threadpool. */
+  tc_lock_t lock;
+  tc_task_t *queue, **queue_tail;
+  size_t queued;  /* tasks on the queue */
+  size_t taking;  /* runners that may still take a task */
+  size_t runners; /* runner work items not completed yet (JS thread) */
+  size_t pool;    /* the most runners at once: the threadpool's size */
 } tc_addon_t;
+
+/* What a runner runs: a whole job, or one part of a split job's current
+ * phase. */
+#define TC_WHOLE ((size_t)-1)
+struct tc_task_s {
+  tc_call_t *call;
+  size_t part; /* TC_WHOLE, or the part */
+  tc_task_t *next;
+};
+
+/* A runner: a work item that takes tasks off its environment's queue, and
+ * the tasks it ran, which its complete callback settles. */
+typedef struct {
+  tc_addon_t *addon;
+  napi_async_work work;
+  tc_task_t *done, **done_tail;
+} tc_runner_t;
 
 /* An async zero-copy output up to this size is written to memory the
  * binding owns and copied out at the end: cheaper than lending a block. */
@@ -65,24 +107,17 @@ struct tc_call_s {
   tc_block_t *held[3]; /* blocks an async borrow holds */
   /* async only */
   napi_ref in_ref, in2_ref, out_ref;
-  napi_async_work work;
   napi_deferred deferred;
   double id;
   int aborted; /* cancel() was called before complete */
   tc_call_t *prev, *next;
-  /* a job split into parts (plan.parts > 1): one work item per part and
-   * phase, the scratch that holds the split's state across phases */
+  tc_task_t whole; /* the task of a job that is not split */
+  /* a job split into parts (plan.parts > 1): a task per part, queued
+   * once per phase, and the scratch that holds the split's state */
   size_t parts, pending;
-  tc_part_t *works;
+  tc_task_t *tasks;
   void *split_scratch;
-  int lost; /* a phase's parts could not all be queued */
-};
-
-/* One part of a split job's current phase, as a work item. */
-struct tc_part_s {
-  tc_call_t *call;
-  size_t part;
-  napi_async_work work;
+  int lost; /* no runner could be started: tasks ran here, cancelled */
 };
 
 /* Element type of each kernel's output array. */
@@ -108,7 +143,10 @@ static void tc_addon_leave_cache(tc_addon_t *addon) {
 }
 
 static void tc_addon_maybe_free(tc_addon_t *addon) {
-  if (addon->finalized && addon->inflight == 0) free(addon);
+  if (addon->finalized && addon->inflight == 0 && addon->runners == 0) {
+    tc_lock_destroy(&addon->lock);
+    free(addon);
+  }
 }
 
 static napi_typedarray_type tc_napi_type(tc_dtype d) {
@@ -145,8 +183,7 @@ static void tc_call_free(napi_env env, tc_call_t *c) {
   if (c->in_ref) napi_delete_reference(env, c->in_ref);
   if (c->in2_ref) napi_delete_reference(env, c->in2_ref);
   if (c->out_ref) napi_delete_reference(env, c->out_ref);
-  if (c->work) napi_delete_async_work(env, c->work);
-  free(c->works);
+  free(c->tasks);
   tc_cache_give(c->split_scratch);
   if (c->owned_out != c->owned_in) tc_cache_give(c->owned_out);
   tc_cache_give(c->owned_in);
@@ -437,12 +474,6 @@ static napi_value tc_run_sync(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* Threadpool thread. */
-static void tc_async_execute(napi_env env, void *data) {
-  (void)env;
-  tc_execute_job(data);
-}
-
 static void tc_unlink(tc_call_t *c) {
   tc_addon_t *addon = c->addon;
   if (c->prev)
@@ -461,6 +492,9 @@ static void tc_settle(napi_env env, tc_call_t *c, napi_value err) {
   napi_value out = NULL, result = NULL;
 
   if (c->aborted) c->job.status = TC_CANCELED;
+  if (c->lost && err == NULL)
+    err = tc_code_error(env, "ERR_TC_NAPI",
+                        "the job could not be queued on the threadpool");
   /* No reference: a copy-mode output the binding makes now. */
   if (err == NULL &&
       (c->out_ref == NULL ||
@@ -481,113 +515,234 @@ static void tc_settle(napi_env env, tc_call_t *c, napi_value err) {
   tc_addon_maybe_free(addon);
 }
 
-static void tc_async_complete(napi_env env, napi_status status, void *data) {
-  tc_call_t *c = data;
-  if (status == napi_cancelled) c->job.status = TC_CANCELED;
-  tc_settle(env, c, NULL);
-}
+/* ---- the job queue and its runners ---- */
 
-/* ---- a job split into parts (tc_begin): each phase's parts are work
- * items of their own, queued at once; the last one to complete runs
- * tc_next() on the JS thread and queues the next phase, or settles. No
- * part waits for another, so a pool of any size finishes the job. ---- */
+/* Run a task. Any thread; no napi calls. */
+static void tc_task_run(tc_task_t *t) {
+  if (t->part == TC_WHOLE)
+    tc_execute_job(t->call);
+  else
+    tc_run_part(&t->call->job, t->part);
+}
 
 static void tc_split_phase_done(napi_env env, tc_call_t *c);
 
-/* Threadpool thread. */
-static void tc_part_execute(napi_env env, void *data) {
-  tc_part_t *w = data;
+/* A task has run: settle its job, or, for the last part of a phase, go on
+ * to the next phase. JS thread. */
+static void tc_task_done(napi_env env, tc_task_t *t) {
+  tc_call_t *c = t->call;
+  if (t->part == TC_WHOLE)
+    tc_settle(env, c, NULL);
+  else if (--c->pending == 0)
+    tc_split_phase_done(env, c);
+}
+
+/* Threadpool thread: take tasks until the queue is empty or the slice is
+ * over (with at least one task run). */
+static void tc_runner_execute(napi_env env, void *data) {
+  tc_runner_t *r = data;
+  tc_addon_t *addon = r->addon;
+  uint64_t start = tc_now_ns();
   (void)env;
-  tc_run_part(&w->call->job, w->part);
-}
-
-static void tc_part_complete(napi_env env, napi_status status, void *data) {
-  tc_part_t *w = data;
-  tc_call_t *c = w->call;
-  napi_delete_async_work(env, w->work);
-  w->work = NULL;
-  /* Parts are never taken off the queue, but if one was, it runs here: a
-   * sort's part must put its keys back even when cancelled. */
-  if (status == napi_cancelled) {
-    tc_job_cancel(&c->job);
-    tc_run_part(&c->job, w->part);
-  }
-  if (--c->pending == 0) tc_split_phase_done(env, c);
-}
-
-/* Queue every part of the current phase. Those that cannot be queued run
- * here, cancelled (they return at once; the call then rejects). Returns
- * how many were queued. */
-static size_t tc_split_queue(napi_env env, tc_call_t *c) {
-  napi_value name;
-  size_t made = 0, queued = 0;
-  if (napi_create_string_utf8(env, "twincore", NAPI_AUTO_LENGTH, &name) ==
-      napi_ok) {
-    for (; made < c->parts; made++) {
-      tc_part_t *w = &c->works[made];
-      w->call = c;
-      w->part = made;
-      if (napi_create_async_work(env, NULL, name, tc_part_execute,
-                                 tc_part_complete, w, &w->work) != napi_ok)
-        break;
+  for (;;) {
+    tc_task_t *t;
+    int over = r->done != NULL && tc_now_ns() - start >= TC_RUNNER_SLICE_NS;
+    tc_lock(&addon->lock);
+    t = over ? NULL : addon->queue;
+    if (t == NULL) {
+      addon->taking--;
+      tc_unlock(&addon->lock);
+      return;
     }
+    addon->queue = t->next;
+    if (addon->queue == NULL) addon->queue_tail = &addon->queue;
+    addon->queued--;
+    tc_unlock(&addon->lock);
+    tc_task_run(t);
+    t->next = NULL;
+    *r->done_tail = t;
+    r->done_tail = &t->next;
   }
-  if (made == c->parts)
-    for (; queued < c->parts; queued++)
-      if (napi_queue_async_work(env, c->works[queued].work) != napi_ok) break;
-  for (size_t p = queued; p < made; p++) {
-    napi_delete_async_work(env, c->works[p].work);
-    c->works[p].work = NULL;
-  }
-  c->pending = queued;
-  if (queued < c->parts) {
-    c->lost = 1;
-    tc_job_cancel(&c->job);
-    for (size_t p = queued; p < c->parts; p++) tc_run_part(&c->job, p);
-  }
-  return queued;
 }
 
-/* Every part of a phase has returned: the next phase, or the end. */
+static int tc_runners_start(napi_env env, tc_addon_t *addon);
+
+/* Take every task off the queue. */
+static tc_task_t *tc_queue_take_all(tc_addon_t *addon) {
+  tc_task_t *all;
+  tc_lock(&addon->lock);
+  all = addon->queue;
+  addon->queue = NULL;
+  addon->queue_tail = &addon->queue;
+  addon->queued = 0;
+  tc_unlock(&addon->lock);
+  return all;
+}
+
+/* Tasks no runner will take: each runs here, cancelled (it returns at
+ * once; a sort's part still puts its keys back), and its call rejects.
+ * JS thread. */
+static void tc_tasks_lost(napi_env env, tc_task_t *t) {
+  while (t != NULL) {
+    tc_task_t *next = t->next;
+    t->call->lost = 1;
+    tc_job_cancel(&t->call->job);
+    tc_task_run(t);
+    tc_task_done(env, t);
+    t = next;
+  }
+}
+
+/* A runner is done: settle what it ran, then start runners for what is
+ * left on the queue (if it stopped at the end of its slice). JS thread. */
+static void tc_runner_complete(napi_env env, napi_status status, void *data) {
+  tc_runner_t *r = data;
+  tc_addon_t *addon = r->addon;
+  tc_task_t *t = r->done;
+  napi_delete_async_work(env, r->work);
+  if (status == napi_cancelled) {
+    /* never ran, so never stopped taking */
+    tc_lock(&addon->lock);
+    addon->taking--;
+    tc_unlock(&addon->lock);
+  }
+  free(r);
+  while (t != NULL) {
+    tc_task_t *next = t->next; /* t may be freed with its call */
+    tc_task_done(env, t);
+    t = next;
+  }
+  addon->runners--;
+  tc_runners_start(env, addon);
+  tc_addon_maybe_free(addon);
+}
+
+/* Start runners while there are more tasks queued than runners taking
+ * them, up to the pool's size. Where none is taking and none can be
+ * started, the queued tasks are lost (tc_tasks_lost). Returns 0 then.
+ * JS thread. */
+static int tc_runners_start(napi_env env, tc_addon_t *addon) {
+  napi_value name;
+  for (;;) {
+    tc_runner_t *r;
+    int want;
+    tc_lock(&addon->lock);
+    want = addon->queued > addon->taking && addon->taking < addon->pool;
+    if (want) addon->taking++;
+    tc_unlock(&addon->lock);
+    if (!want) return 1;
+    r = calloc(1, sizeof *r);
+    if (r != NULL) {
+      r->addon = addon;
+      r->done_tail = &r->done;
+      if (napi_create_string_utf8(env, "twincore", NAPI_AUTO_LENGTH, &name) ==
+              napi_ok &&
+          napi_create_async_work(env, NULL, name, tc_runner_execute,
+                                 tc_runner_complete, r, &r->work) == napi_ok) {
+        if (napi_queue_async_work(env, r->work) == napi_ok) {
+          addon->runners++;
+          continue;
+        }
+        napi_delete_async_work(env, r->work);
+      }
+      free(r);
+    }
+    tc_lock(&addon->lock);
+    want = --addon->taking == 0;
+    tc_unlock(&addon->lock);
+    /* A runner still taking will get to the queue's tasks. */
+    if (want) tc_tasks_lost(env, tc_queue_take_all(addon));
+    return 0;
+  }
+}
+
+/* Put tasks first..*last on the queue. JS thread. */
+static void tc_queue_push(tc_addon_t *addon, tc_task_t *first, tc_task_t *last,
+                          size_t n) {
+  last->next = NULL;
+  tc_lock(&addon->lock);
+  *addon->queue_tail = first;
+  addon->queue_tail = &last->next;
+  addon->queued += n;
+  tc_unlock(&addon->lock);
+}
+
+/* Take one call's whole-job task off the queue, if it is still there. */
+static int tc_queue_remove(tc_addon_t *addon, tc_task_t *t) {
+  int found = 0;
+  tc_lock(&addon->lock);
+  for (tc_task_t **p = &addon->queue; *p != NULL; p = &(*p)->next) {
+    if (*p != t) continue;
+    *p = t->next;
+    if (addon->queue_tail == &t->next) addon->queue_tail = p;
+    addon->queued--;
+    found = 1;
+    break;
+  }
+  tc_unlock(&addon->lock);
+  return found;
+}
+
+/* ---- a job split into parts (tc_begin): each phase's parts are tasks of
+ * their own, queued at once; the last one to be done runs tc_next() on
+ * the JS thread and queues the next phase, or settles. No part waits for
+ * another, so a pool of any size finishes the job. ---- */
+
+/* Queue every part of the current phase. */
+static void tc_split_push(tc_call_t *c) {
+  for (size_t p = 0; p < c->parts; p++) {
+    c->tasks[p].call = c;
+    c->tasks[p].part = p;
+    c->tasks[p].next = p + 1 < c->parts ? &c->tasks[p + 1] : NULL;
+  }
+  c->pending = c->parts;
+  tc_queue_push(c->addon, c->tasks, &c->tasks[c->parts - 1], c->parts);
+}
+
+/* Every part of a phase is done: the next phase, or the end. */
 static void tc_split_phase_done(napi_env env, tc_call_t *c) {
-  napi_value err = NULL;
-  while (tc_next(&c->job) == TC_PENDING)
-    if (tc_split_queue(env, c) > 0) return;
-  if (c->lost)
-    err = tc_code_error(env, "ERR_TC_NAPI",
-                        "the job's parts could not be queued on the "
-                        "threadpool");
-  tc_settle(env, c, err);
+  if (tc_next(&c->job) == TC_PENDING) {
+    tc_split_push(c);
+    tc_runners_start(env, c->addon);
+  } else {
+    tc_settle(env, c, NULL);
+  }
 }
 
-/* Start a split call whose promise exists; it settles on its own. */
+/* Start a split call whose promise exists; it settles on its own, once
+ * flush() has started runners for its first phase. */
 static void tc_split_start(napi_env env, tc_call_t *c) {
   tc_status st = TC_ENOMEM;
   c->split_scratch = tc_cache_take(c->job.scratch_len);
-  c->works = calloc(c->parts, sizeof *c->works);
-  if (c->split_scratch != NULL && c->works != NULL) {
+  c->tasks = calloc(c->parts, sizeof *c->tasks);
+  if (c->split_scratch != NULL && c->tasks != NULL) {
     c->job.scratch = c->split_scratch;
     st = tc_begin(&c->job);
   } else {
     c->job.status = TC_ENOMEM;
   }
-  if (st != TC_PENDING) {
+  if (st != TC_PENDING)
     tc_settle(env, c, NULL);
-    return;
-  }
-  if (tc_split_queue(env, c) == 0) tc_split_phase_done(env, c);
+  else
+    tc_split_push(c);
 }
 
-static int tc_ref(napi_env env, const tc_view_t *v, napi_ref *ref) {
+/* A reference that keeps an array alive while a pool thread uses its
+ * memory, where nothing else does: not for a copy (the job has its own),
+ * nor for an addon block the call holds (held), whose memory stays until
+ * the call lets go of it. */
+static int tc_ref(napi_env env, const tc_view_t *v, const tc_call_t *c,
+                  int held, napi_ref *ref) {
   *ref = NULL;
-  if (v->value == NULL) return 1;
+  if (v->value == NULL || c->copy || held) return 1;
   return napi_create_reference(env, v->value, 1, ref) == napi_ok;
 }
 
 /* runAsync(id, kernel, dtype, mode, input, input2, m, k, n, output[, parts])
- *   -> Promise<output>; parts (default 1): how many the job may split into */
+ *   -> Promise<output>; parts (default 1): how many the job may split into.
+ * The job is queued; it starts at the next flush(). */
 static napi_value tc_run_async(napi_env env, napi_callback_info info) {
-  napi_value argv[11], promise, name;
+  napi_value argv[11], promise;
   size_t argc = 11;
   tc_addon_t *addon = tc_addon(env);
   tc_call_t *c;
@@ -609,19 +764,14 @@ static napi_value tc_run_async(napi_env env, napi_callback_info info) {
     tc_call_free(env, c);
     return NULL;
   }
-  /* References keep the arrays alive while a pool thread uses them, even
-   * if the caller drops its own. */
-  if (!tc_ref(env, &c->in, &c->in_ref) || !tc_ref(env, &c->in2, &c->in2_ref) ||
-      !tc_ref(env, &c->out, &c->out_ref) ||
-      (c->parts < 2 &&
-       (napi_create_string_utf8(env, "twincore", NAPI_AUTO_LENGTH, &name) !=
-            napi_ok ||
-        napi_create_async_work(env, NULL, name, tc_async_execute,
-                               tc_async_complete, c, &c->work) != napi_ok ||
-        napi_queue_async_work(env, c->work) != napi_ok))) {
+  /* The output is always referenced: it is what the promise resolves to. */
+  if (!tc_ref(env, &c->in, c, c->held[0] != NULL, &c->in_ref) ||
+      !tc_ref(env, &c->in2, c, c->held[1] != NULL, &c->in2_ref) ||
+      (c->out.value != NULL &&
+       napi_create_reference(env, c->out.value, 1, &c->out_ref) != napi_ok)) {
     /* The promise exists: settle it rather than leave it pending. */
     napi_value err = NULL;
-    tc_napi_throw_last(env, napi_generic_failure, "queueing the job");
+    tc_napi_throw_last(env, napi_generic_failure, "napi_create_reference");
     napi_get_and_clear_last_exception(env, &err);
     if (err == NULL) err = tc_status_error(env, TC_ENOMEM);
     napi_reject_deferred(env, c->deferred, err);
@@ -632,18 +782,44 @@ static napi_value tc_run_async(napi_env env, napi_callback_info info) {
   if (addon->jobs) addon->jobs->prev = c;
   addon->jobs = c;
   addon->inflight++;
-  if (c->parts > 1) tc_split_start(env, c);
+  if (c->parts > 1) {
+    tc_split_start(env, c);
+  } else {
+    c->whole.call = c;
+    c->whole.part = TC_WHOLE;
+    tc_queue_push(addon, &c->whole, &c->whole, 1);
+  }
   return promise;
 }
 
-/* cancel(id) -> whether a job with that id was in flight. A queued job is
- * taken off the queue; a running one stops at its next chunk; a finished
- * one that has not completed yet is still reported as cancelled. */
+/* flush(): start runners for the jobs runAsync() queued. The facade calls
+ * it once the calls of the current turn are queued (a microtask), so that a
+ * burst of calls starts a few runners that share it out, rather than a
+ * runner for each call that finds the queue empty behind it. */
+static napi_value tc_flush(napi_env env, napi_callback_info info) {
+  tc_addon_t *addon = tc_addon(env);
+  (void)info;
+  if (addon != NULL) tc_runners_start(env, addon);
+  return NULL;
+}
+
+/* Ask a job to stop. One still on the queue is taken off it and settles
+ * now (cancelled); a running one stops at its next chunk; a split job's
+ * parts stop by themselves; a finished one that has not been settled yet
+ * is still reported as cancelled. JS thread. */
+static void tc_call_cancel(napi_env env, tc_call_t *c) {
+  c->aborted = 1;
+  tc_job_cancel(&c->job);
+  if (c->parts < 2 && tc_queue_remove(c->addon, &c->whole))
+    tc_settle(env, c, NULL);
+}
+
+/* cancel(id) -> whether a job with that id was in flight. */
 static napi_value tc_cancel(napi_env env, napi_callback_info info) {
   napi_value argv[1], result;
   size_t argc = 1;
   double id;
-  int found = 0;
+  tc_call_t *c;
   tc_addon_t *addon = tc_addon(env);
   if (addon == NULL) return NULL;
   TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), NULL);
@@ -651,16 +827,10 @@ static napi_value tc_cancel(napi_env env, napi_callback_info info) {
     tc_throw_type(env, "cancel() takes a job id");
     return NULL;
   }
-  for (tc_call_t *c = addon->jobs; c != NULL; c = c->next) {
-    if (c->id != id) continue;
-    c->aborted = 1;
-    tc_job_cancel(&c->job);
-    /* fails once started: fine; a split job's parts stop by themselves */
-    if (c->work) napi_cancel_async_work(env, c->work);
-    found = 1;
-    break;
+  for (c = addon->jobs; c != NULL && c->id != id; c = c->next) {
   }
-  TC_NAPI_CALL(env, napi_get_boolean(env, found, &result), NULL);
+  if (c != NULL) tc_call_cancel(env, c);
+  TC_NAPI_CALL(env, napi_get_boolean(env, c != NULL, &result), NULL);
   return result;
 }
 
@@ -671,10 +841,9 @@ static napi_value tc_cancel_all(napi_env env, napi_callback_info info) {
   tc_addon_t *addon = tc_addon(env);
   (void)info;
   if (addon == NULL) return NULL;
-  for (tc_call_t *c = addon->jobs; c != NULL; c = c->next) {
-    c->aborted = 1;
-    tc_job_cancel(&c->job);
-    if (c->work) napi_cancel_async_work(env, c->work);
+  for (tc_call_t *c = addon->jobs, *next; c != NULL; c = next) {
+    next = c->next; /* c may settle and be freed */
+    tc_call_cancel(env, c);
   }
   return NULL;
 }
@@ -793,9 +962,24 @@ static napi_value tc_trim(napi_env env, napi_callback_info info) {
  * worker.terminate() returns once they finish. */
 static void tc_cleanup_hook(void *arg) {
   tc_addon_t *addon = arg;
+  int taking;
   for (tc_call_t *c = addon->jobs; c != NULL; c = c->next)
     tc_job_cancel(&c->job);
+  /* Jobs queued that no runner will take (queued in the last turn, before
+   * the flush): freed, "not delivered". */
+  tc_lock(&addon->lock);
+  taking = addon->taking > 0;
+  tc_unlock(&addon->lock);
+  if (!taking) tc_tasks_lost(addon->env, tc_queue_take_all(addon));
   tc_addon_leave_cache(addon);
+}
+
+/* The libuv threadpool's size, read much as libuv reads it (UV_THREADPOOL_SIZE,
+ * else 4; from 1 to 1024): the most runners worth starting at once. */
+static size_t tc_pool_size(void) {
+  const char *v = getenv("UV_THREADPOOL_SIZE");
+  long n = v != NULL ? strtol(v, NULL, 10) : 4;
+  return n < 1 ? 1 : n > 1024 ? 1024 : (size_t)n;
 }
 
 static void tc_finalize_addon(napi_env env, void *data, void *hint) {
@@ -814,7 +998,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   } fns[] = {{"run", tc_run_sync},  {"runAsync", tc_run_async},
              {"cancel", tc_cancel}, {"cancelAll", tc_cancel_all},
              {"alloc", tc_alloc},   {"detach", tc_detach},
-             {"info", tc_info},     {"trim", tc_trim}};
+             {"info", tc_info},     {"trim", tc_trim},
+             {"flush", tc_flush}};
   tc_addon_t *addon = calloc(1, sizeof *addon);
   if (addon == NULL) {
     napi_throw_error(env, "ERR_TC_ENOMEM", "twincore: out of memory");
@@ -825,6 +1010,10 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     tc_napi_throw_last(env, napi_generic_failure, "napi_set_instance_data");
     return NULL;
   }
+  addon->env = env;
+  tc_lock_init(&addon->lock);
+  addon->queue_tail = &addon->queue;
+  addon->pool = tc_pool_size();
   tc_cache_env_enter();
   /* The core reads TWINCORE_SIMD at first use: make that now, on the JS
    * thread, when the facade reads it too, rather than on a pool thread

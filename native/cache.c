@@ -1,18 +1,12 @@
 /* The buffer cache (cache.h). Every buffer carries its capacity in a
  * header just before the memory handed out, so that giving it back needs
  * no size. */
-#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
-#define _POSIX_C_SOURCE 200809L
-#endif
+#include "sync.h"
+
 #include "cache.h"
 
 #include <stdint.h>
 #include <stdlib.h>
-#ifdef _WIN32
-#include <windows.h>
-#else
-#include <pthread.h>
-#endif
 
 typedef union {
   size_t cap;
@@ -26,30 +20,18 @@ typedef struct {
 } tc_cache_slot_t;
 
 /* Statically initialized, so that no thread has to set it up first. */
-#ifdef _WIN32
-static SRWLOCK tc_cache_lock_ = SRWLOCK_INIT;
-#else
-static pthread_mutex_t tc_cache_lock_ = PTHREAD_MUTEX_INITIALIZER;
-#endif
+static tc_lock_t tc_cache_lock_ = TC_LOCK_INIT;
 static tc_cache_slot_t tc_cache_slots[TC_CACHE_SLOTS];
 static size_t tc_cache_held;
 static unsigned long long tc_cache_seq;
 static int tc_cache_envs;
 
 static void tc_cache_lock(void) {
-#ifdef _WIN32
-  AcquireSRWLockExclusive(&tc_cache_lock_);
-#else
-  pthread_mutex_lock(&tc_cache_lock_);
-#endif
+  tc_lock(&tc_cache_lock_);
 }
 
 static void tc_cache_unlock(void) {
-#ifdef _WIN32
-  ReleaseSRWLockExclusive(&tc_cache_lock_);
-#else
-  pthread_mutex_unlock(&tc_cache_lock_);
-#endif
+  tc_unlock(&tc_cache_lock_);
 }
 
 /* Empty slot i into *out (freed after the lock is dropped). Lock held. */

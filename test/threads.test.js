@@ -136,9 +136,13 @@ if (BACKENDS.includes('native')) {
         const a = new Uint32Array(new SharedArrayBuffer(n * 4));
         for (let i = 0; i < n; i++) a[i] = (i * 2654435761) >>> 0;
         const want = a.slice().sort();
-        await binding.runAsync(1, KERNEL.sort, DTYPE.uint32, MODE.borrow, a, null, 0, 0, 0, a, 4);
+        const sorted = binding.runAsync(1, KERNEL.sort, DTYPE.uint32, MODE.borrow, a, null, 0, 0, 0, a, 4);
+        binding.flush(); // runAsync() queues, flush() starts the pool on the queue
+        await sorted;
         const x = new Float64Array(new SharedArrayBuffer(16 << 20)).map((_, i) => i % 1000);
-        const s = await binding.runAsync(2, KERNEL.stats, DTYPE.float64, MODE.copy, x, null, 0, 0, 0, null, 4);
+        const stats = binding.runAsync(2, KERNEL.stats, DTYPE.float64, MODE.copy, x, null, 0, 0, 0, null, 4);
+        binding.flush();
+        const s = await stats;
         const ok = a.every((v, i) => v === want[i]) && s[0] === x.length;
         console.log(ok ? 'ok' : 'wrong');
       })();`;

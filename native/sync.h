@@ -1,0 +1,65 @@
+/* A lock and a clock for the binding, on POSIX threads or Windows: the
+ * buffer cache (cache.c) and each environment's job queue (addon.c) are
+ * shared between the JS thread and the threadpool. */
+#ifndef TC_NATIVE_SYNC_H
+#define TC_NATIVE_SYNC_H
+
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <stdint.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <pthread.h>
+#include <time.h>
+#endif
+
+#ifdef _WIN32
+typedef SRWLOCK tc_lock_t;
+#define TC_LOCK_INIT SRWLOCK_INIT
+static inline void tc_lock_init(tc_lock_t *l) {
+  InitializeSRWLock(l);
+}
+static inline void tc_lock_destroy(tc_lock_t *l) {
+  (void)l;
+}
+static inline void tc_lock(tc_lock_t *l) {
+  AcquireSRWLockExclusive(l);
+}
+static inline void tc_unlock(tc_lock_t *l) {
+  ReleaseSRWLockExclusive(l);
+}
+#else
+typedef pthread_mutex_t tc_lock_t;
+#define TC_LOCK_INIT PTHREAD_MUTEX_INITIALIZER
+static inline void tc_lock_init(tc_lock_t *l) {
+  pthread_mutex_init(l, NULL);
+}
+static inline void tc_lock_destroy(tc_lock_t *l) {
+  pthread_mutex_destroy(l);
+}
+static inline void tc_lock(tc_lock_t *l) {
+  pthread_mutex_lock(l);
+}
+static inline void tc_unlock(tc_lock_t *l) {
+  pthread_mutex_unlock(l);
+}
+#endif
+
+/* A monotonic clock in nanoseconds, for measuring spans only. */
+static inline uint64_t tc_now_ns(void) {
+#ifdef _WIN32
+  LARGE_INTEGER f, t;
+  QueryPerformanceFrequency(&f);
+  QueryPerformanceCounter(&t);
+  return (uint64_t)((double)t.QuadPart * 1e9 / (double)f.QuadPart);
+#else
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+#endif
+}
+
+#endif

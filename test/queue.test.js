@@ -1,0 +1,135 @@
+'use strict';
+// The native backend's job queue (native/addon.c): async calls go on a
+// queue that a few runners on the threadpool share out. Many calls in
+// flight on pools of 1, 2 and 4 threads all settle with the right results;
+// a runner hands back what it ran as it goes, not only at the end; short
+// calls are not held behind a long one; calls queued in the turn the
+// process or a worker ends in are dropped without a hang or a crash.
+const { suite } = require('uvu');
+const assert = require('uvu/assert');
+const { backendsUnderTest, child } = require('./helpers');
+
+const Q = suite('queue');
+const NATIVE = backendsUnderTest().includes('native');
+
+// Runs in a child process with the pool size given: 300 calls in flight
+// (sha256, stats, sort, some split into 4 parts, every fifth aborted while
+// queued), checked against node:crypto and plain JS.
+const MANY = `
+  const tc = require('./');
+  const crypto = require('node:crypto');
+  (async () => {
+    const jobs = [];
+    let bad = 0;
+    for (let i = 0; i < 300; i++) {
+      const ac = new AbortController();
+      const n = 1 + ((i * 7919) % 5000);
+      const signal = ac.signal;
+      if (i % 3 === 0) {
+        const d = new Uint8Array(n).map((_, j) => (i + j * 31) & 255);
+        const want = crypto.createHash('sha256').update(d).digest('hex');
+        jobs.push(tc.sha256(d, { backend: 'native', signal }).then((r) => {
+          if (Buffer.from(r).toString('hex') !== want) bad++;
+        }, (e) => (e.name === 'AbortError' && i % 5 === 0) || bad++));
+      } else if (i % 3 === 1) {
+        const x = new Float64Array(n).map((_, j) => (j * i) % 101);
+        const sum = x.reduce((s, v) => s + v, 0);
+        jobs.push(tc.stats(x, { backend: 'native', signal }).then((r) => {
+          if (r.sum !== sum || r.count !== n) bad++;
+        }, (e) => (e.name === 'AbortError' && i % 5 === 0) || bad++));
+      } else {
+        const big = i % 30 === 2;
+        const len = big ? 1 << 19 : n;
+        const a = tc.alloc('uint32', len, { backend: 'native' });
+        for (let j = 0; j < len; j++) a[j] = (j * 2654435761 + i) >>> 0;
+        const want = a.slice().sort();
+        const threads = big ? 4 : 1;
+        jobs.push(tc.sort(a, { backend: 'native', signal: big ? undefined : signal, threads }).then((r) => {
+          if (!r.every((v, j) => v === want[j])) bad++;
+        }, (e) => (e.name === 'AbortError' && i % 5 === 0 && !big) || bad++));
+      }
+      if (i % 5 === 0) ac.abort();
+    }
+    await Promise.all(jobs);
+    console.log(bad === 0 && tc.backends().native.inflight === 0 ? 'ok' : 'bad ' + bad + ', in flight ' + tc.backends().native.inflight);
+  })();`;
+
+for (const pool of ['1', '2', '4']) {
+  Q(`native: 300 calls in flight on a pool of ${pool}, some split, some aborted, all settle right`, () => {
+    if (!NATIVE) return;
+    const r = child(MANY, { env: { UV_THREADPOOL_SIZE: pool }, timeout: 120000 });
+    assert.is(r.signal, null, `the child hung or died: ${r.stderr}`);
+    assert.is(r.stdout.trim(), 'ok', r.stderr);
+  });
+}
+
+Q('native: a runner hands back what it ran as it goes (a pool of 1, 24 calls of a few ms)', () => {
+  if (!NATIVE) return;
+  const r = child(`
+    const tc = require('./');
+    (async () => {
+      const d = tc.alloc('uint8', 8 << 20, { backend: 'native' });
+      const t0 = performance.now();
+      const at = await Promise.all(Array.from({ length: 24 }, () =>
+        tc.sha256(d, { backend: 'native', mode: 'borrow' }).then(() => performance.now() - t0)));
+      at.sort((a, b) => a - b);
+      console.log(JSON.stringify({ first: at[0], last: at[at.length - 1] }));
+    })();`, { env: { UV_THREADPOOL_SIZE: '1' } });
+  assert.is(r.signal, null, r.stderr);
+  const { first, last } = JSON.parse(r.stdout);
+  // One runner runs all 24 in turn; had it settled them only at the end,
+  // the first would settle with the last.
+  assert.ok(first < last / 3, `the first settled at ${first.toFixed(1)} ms, the last at ${last.toFixed(1)} ms`);
+});
+
+Q('native: short calls are not held behind a long one (a pool of 2)', () => {
+  if (!NATIVE) return;
+  const r = child(`
+    const tc = require('./');
+    (async () => {
+      const big = tc.alloc('uint8', 256 << 20, { backend: 'native' });
+      let longDone = false;
+      let before = 0;
+      const long = tc.sha256(big, { backend: 'native', mode: 'borrow' }).then(() => { longDone = true; });
+      const short = Array.from({ length: 20 }, () => tc.sha256(new Uint8Array(64), { backend: 'native' })
+        .then(() => { if (!longDone) before++; }));
+      await Promise.all([long, ...short]);
+      console.log(before);
+    })();`, { env: { UV_THREADPOOL_SIZE: '2' } });
+  assert.is(r.signal, null, r.stderr);
+  assert.is(r.stdout.trim(), '20', r.stderr);
+});
+
+Q('native: calls queued in the turn the process exits in do not hold it up', () => {
+  if (!NATIVE) return;
+  const r = child(`
+    const tc = require('./');
+    const d = tc.alloc('uint8', 64 << 20, { backend: 'native' });
+    for (let i = 0; i < 50; i++) tc.sha256(d, { backend: 'native', mode: 'borrow' }).catch(() => {});
+    process.exit(0);`, { timeout: 30000 });
+  assert.is(r.signal, null, `the child hung: ${r.stderr}`);
+  assert.is(r.status, 0, r.stderr);
+});
+
+Q('native: a worker that ends in the turn it queued calls in leaves the process working', () => {
+  if (!NATIVE) return;
+  const r = child(`
+    const tc = require('./');
+    const { Worker } = require('node:worker_threads');
+    const body = "const tc = require(" + JSON.stringify(process.cwd()) + ");" +
+      "for (let i = 0; i < 40; i++) tc.sha256(new Uint8Array(1 << 16), { backend: 'native' }).catch(() => {});" +
+      "process.exit(0);";
+    (async () => {
+      for (let i = 0; i < 5; i++) {
+        const w = new Worker(body, { eval: true });
+        await new Promise((resolve) => w.on('exit', resolve));
+      }
+      const d = await tc.sha256(new Uint8Array(3), { backend: 'native' });
+      console.log(Buffer.from(d).toString('hex').slice(0, 8), tc.backends().native.inflight);
+    })();`, { timeout: 60000 });
+  assert.is(r.signal, null, `the child hung: ${r.stderr}`);
+  // sha256 of three zero bytes
+  assert.is(r.stdout.trim(), '709e80c8 0', r.stderr);
+});
+
+Q.run();
