@@ -65,9 +65,12 @@ function pick(call) {
   return backend;
 }
 
-function shape(kernel, out) {
-  if (kernel !== 'stats') return out;
+function shapeStats(out) {
   return { count: out[0], sum: out[1], min: out[2], max: out[3], mean: out[4], variance: out[5] };
+}
+
+function shape(kernel, out) {
+  return kernel === 'stats' ? shapeStats(out) : out;
 }
 
 // Where an 'auto' call (no backend, no mode) runs: on the calling thread
@@ -86,41 +89,55 @@ function runSync(call) {
   return shape(call.kernel, out);
 }
 
-async function runAsync(call) {
+// An async call's promise. Throws what a sync call would (the exported
+// functions turn that into a rejection). No async functions between the
+// caller and the backend: each would add promises and ticks to every call.
+function runAsync(call) {
   const backend = pick(call);
   if (call.signal && I.signalAborted(call.signal)) throw abortError(call.signal);
   const w = where(backend, call);
-  const out = w === 'async' ? await backend.run(call)
-    : (w === 'baseline' ? baseline : backend).runSync({ ...call, sync: true });
-  return shape(call.kernel, out);
+  if (w === 'async') {
+    const promise = backend.run(call);
+    return call.kernel === 'stats' ? promise.then(shapeStats) : promise;
+  }
+  return Promise.resolve(shape(call.kernel, (w === 'baseline' ? baseline : backend).runSync({ ...call, sync: true })));
+}
+
+// Runs an async call: its promise, or a rejection with what it threw.
+function settle(validated, ...args) {
+  try {
+    return runAsync(validated(...args, false));
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 function sha256Sync(data, options) {
   return runSync(validate.sha256(data, options, true));
 }
-async function sha256(data, options) {
-  return runAsync(validate.sha256(data, options, false));
+function sha256(data, options) {
+  return settle(validate.sha256, data, options);
 }
 
 function statsSync(data, options) {
   return runSync(validate.stats(data, options, true));
 }
-async function stats(data, options) {
-  return runAsync(validate.stats(data, options, false));
+function stats(data, options) {
+  return settle(validate.stats, data, options);
 }
 
 function sortSync(array, options) {
   return runSync(validate.sort(array, options, true));
 }
-async function sort(array, options) {
-  return runAsync(validate.sort(array, options, false));
+function sort(array, options) {
+  return settle(validate.sort, array, options);
 }
 
 function matmulSync(a, b, m, k, n, options) {
   return runSync(validate.matmul(a, b, m, k, n, options, true));
 }
-async function matmul(a, b, m, k, n, options) {
-  return runAsync(validate.matmul(a, b, m, k, n, options, false));
+function matmul(a, b, m, k, n, options) {
+  return settle(validate.matmul, a, b, m, k, n, options);
 }
 
 function alloc(type, length, options) {

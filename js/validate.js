@@ -21,23 +21,38 @@ const MODES = ['auto', 'copy', 'borrow'];
 // Each named option read once; a getter or Proxy trap of the caller's that
 // throws is ERR_INVALID_ARG_VALUE, its error the cause.
 function readOptions(options, names) {
-  if (options === undefined || options === null) return {};
-  if (typeof options !== 'object') throw typeError(`options must be an object, got ${describe(options)}`);
   const out = {};
-  for (const name of names) {
-    try {
-      out[name] = options[name];
-    } catch (err) {
-      const e = valueError(`options.${name} could not be read: ${err && err.message}`);
-      e.cause = err;
-      throw e;
-    }
-  }
+  if (isOptions(options)) for (const name of names) out[name] = readOption(options, name);
   return out;
 }
 
+// Whether there are options to read: undefined and null are none.
+function isOptions(options) {
+  if (options === undefined || options === null) return false;
+  if (typeof options !== 'object') throw typeError(`options must be an object, got ${describe(options)}`);
+  return true;
+}
+
+function readOption(options, name) {
+  try {
+    return options[name];
+  } catch (err) {
+    const e = valueError(`options.${name} could not be read: ${err && err.message}`);
+    e.cause = err;
+    throw e;
+  }
+}
+
+// The options of a call, as an object of one shape: each call's options
+// are read by the same code, whichever were given.
 function checkOptions(options, sync) {
-  let { backend, mode, signal, threads } = readOptions(options, ['backend', 'mode', 'signal', 'threads']);
+  let backend, mode, signal, threads;
+  if (isOptions(options)) {
+    backend = readOption(options, 'backend');
+    mode = readOption(options, 'mode');
+    signal = readOption(options, 'signal');
+    threads = readOption(options, 'threads');
+  }
   if (backend === undefined) backend = 'auto';
   if (mode === undefined) mode = 'auto';
   if (!BACKENDS.includes(backend)) {
@@ -110,11 +125,13 @@ function arrayInfo(view, name, dtype) {
 }
 
 // Any bytes: a TypedArray, DataView, Buffer, ArrayBuffer or
-// SharedArrayBuffer, as the info of a Uint8Array of ours over the same
-// memory.
+// SharedArrayBuffer, as the info of a Uint8Array over the same memory: the
+// array itself where it is a Uint8Array (a Buffer too), else one of ours.
 function bytesOf(data, name) {
   if (I.isTypedArray(data)) {
-    const info = arrayInfo(data, name, dtypeOf(data));
+    const dtype = dtypeOf(data);
+    const info = arrayInfo(data, name, dtype);
+    if (dtype === 'uint8') return info;
     return { ...info, dtype: 'uint8', length: info.byteLength, view: new Uint8Array(info.buffer, info.byteOffset, info.byteLength) };
   }
   let buffer;
@@ -165,26 +182,32 @@ function dimension(v, name) {
   return v;
 }
 
+// A call, in one shape for every kernel (o: checkOptions()).
+function callOf(kernel, dtype, input, input2, dims, output, o) {
+  return {
+    kernel, dtype, input, input2, dims, output,
+    backend: o.backend, mode: o.mode, signal: o.signal, sync: o.sync, threads: o.threads,
+  };
+}
+
+const SHA256_OUT = Object.freeze({ type: 'uint8', length: 32 });
+const STATS_OUT = Object.freeze({ type: 'float64', length: 6 });
+const NO_DIMS = Object.freeze([0, 0, 0]);
+
 function sha256(data, options, sync) {
   const o = checkOptions(options, sync);
-  return {
-    kernel: 'sha256', dtype: 'uint8', input: bytesOf(data, 'data'), input2: null, dims: [0, 0, 0],
-    output: { type: 'uint8', length: 32 }, ...o,
-  };
+  return callOf('sha256', 'uint8', bytesOf(data, 'data'), null, NO_DIMS, SHA256_OUT, o);
 }
 
 function stats(data, options, sync) {
   const o = checkOptions(options, sync);
-  return {
-    kernel: 'stats', dtype: 'float64', input: typedOf(data, 'data', ['float64']), input2: null, dims: [0, 0, 0],
-    output: { type: 'float64', length: 6 }, ...o,
-  };
+  return callOf('stats', 'float64', typedOf(data, 'data', ['float64']), null, NO_DIMS, STATS_OUT, o);
 }
 
 function sort(data, options, sync) {
   const o = checkOptions(options, sync);
   const input = typedOf(data, 'array', ['float64', 'float32', 'int32', 'uint32']);
-  return { kernel: 'sort', dtype: input.dtype, input, input2: null, dims: [0, 0, 0], output: 'input', ...o };
+  return callOf('sort', input.dtype, input, null, NO_DIMS, 'input', o);
 }
 
 function matmul(a, b, m, k, n, options, sync) {
@@ -197,10 +220,7 @@ function matmul(a, b, m, k, n, options, sync) {
   if (ia.length !== m * k) throw rangeError(`a must hold m*k = ${m}*${k} = ${m * k} elements, has ${ia.length}`);
   if (ib.length !== k * n) throw rangeError(`b must hold k*n = ${k}*${n} = ${k * n} elements, has ${ib.length}`);
   ownership.checkAllocation('float32', m * n, 'the result (m*n elements)');
-  return {
-    kernel: 'matmul', dtype: 'float32', input: ia, input2: ib, dims: [m, k, n],
-    output: { type: 'float32', length: m * n }, ...o,
-  };
+  return callOf('matmul', 'float32', ia, ib, [m, k, n], { type: 'float32', length: m * n }, o);
 }
 
 // Bytes of input a call reads, and a rough count of the work it does (for
