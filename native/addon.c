@@ -18,13 +18,16 @@
  *
  * Async jobs do not get a work item each. They go on the environment's
  * own queue, and work items called runners take them from it on the
- * threadpool, as many runners as there are jobs waiting, up to the pool's
- * size (UV_THREADPOOL_SIZE). A runner runs jobs until the queue is empty
- * or it has run for TC_RUNNER_SLICE_NS, and then completes: its complete
- * callback settles every job it ran, in one call into JS. So 64 small
- * calls in flight cost a few work items and wake-ups, not 64 of each,
- * while a job of a millisecond or more is still settled as soon as it
- * ends. A job split into parts puts each part of a phase on the queue.
+ * threadpool, as many runners as there are jobs waiting for one, up to
+ * the pool's size (UV_THREADPOOL_SIZE). A runner runs jobs until the
+ * queue is empty or it has run for TC_RUNNER_SLICE_NS, and then
+ * completes: its complete callback settles every job it ran, in one call
+ * into JS. A large job starts runners at once; small ones wait for
+ * flush(), which the facade calls once a turn, so that a burst of them
+ * starts a few runners rather than one each. So 64 small calls in flight
+ * cost a few work items and wake-ups, not 64 of each, while a job of a
+ * millisecond or more is still settled as soon as it ends. A job split
+ * into parts puts each part of a phase on the queue.
  *
  * Context-aware: all state lives in a per-environment tc_addon_t (instance
  * data), so the addon loads in the main thread and any number of workers.
@@ -62,12 +65,13 @@ typedef struct {
   size_t live_bytes; /* bytes of input/output copies alive */
   int finalized;
   int left_cache; /* tc_cache_env_leave() was called for it */
-  /* The job queue. The lock guards queue, queue_tail, queued and taking:
-   * runners take tasks on the threadpool. */
+  /* The job queue. The lock guards queue, queue_tail, queued, live and
+   * running: runners take tasks on the threadpool. */
   tc_lock_t lock;
   tc_task_t *queue, **queue_tail;
   size_t queued;  /* tasks on the queue */
-  size_t taking;  /* runners that may still take a task */
+  size_t live;    /* runners that may still take a task */
+  size_t running; /* of those, the ones running a task now */
   size_t runners; /* runner work items not completed yet (JS thread) */
   size_t pool;    /* the most runners at once: the threadpool's size */
 } tc_addon_t;
@@ -548,15 +552,17 @@ static void tc_runner_execute(napi_env env, void *data) {
     tc_task_t *t;
     int over = r->done != NULL && tc_now_ns() - start >= TC_RUNNER_SLICE_NS;
     tc_lock(&addon->lock);
+    if (r->done != NULL) addon->running--;
     t = over ? NULL : addon->queue;
     if (t == NULL) {
-      addon->taking--;
+      addon->live--;
       tc_unlock(&addon->lock);
       return;
     }
     addon->queue = t->next;
     if (addon->queue == NULL) addon->queue_tail = &addon->queue;
     addon->queued--;
+    addon->running++;
     tc_unlock(&addon->lock);
     tc_task_run(t);
     t->next = NULL;
@@ -603,7 +609,7 @@ static void tc_runner_complete(napi_env env, napi_status status, void *data) {
   if (status == napi_cancelled) {
     /* never ran, so never stopped taking */
     tc_lock(&addon->lock);
-    addon->taking--;
+    addon->live--;
     tc_unlock(&addon->lock);
   }
   free(r);
@@ -617,18 +623,19 @@ static void tc_runner_complete(napi_env env, napi_status status, void *data) {
   tc_addon_maybe_free(addon);
 }
 
-/* Start runners while there are more tasks queued than runners taking
- * them, up to the pool's size. Where none is taking and none can be
- * started, the queued tasks are lost (tc_tasks_lost). Returns 0 then.
- * JS thread. */
+/* Start runners while there are more tasks queued than runners free to
+ * take them (live ones not running a task), up to the pool's size. Where
+ * none is live and none can be started, the queued tasks are lost
+ * (tc_tasks_lost). Returns 0 then. JS thread. */
 static int tc_runners_start(napi_env env, tc_addon_t *addon) {
   napi_value name;
   for (;;) {
     tc_runner_t *r;
     int want;
     tc_lock(&addon->lock);
-    want = addon->queued > addon->taking && addon->taking < addon->pool;
-    if (want) addon->taking++;
+    want = addon->queued > addon->live - addon->running &&
+           addon->live < addon->pool;
+    if (want) addon->live++;
     tc_unlock(&addon->lock);
     if (!want) return 1;
     r = calloc(1, sizeof *r);
@@ -648,9 +655,9 @@ static int tc_runners_start(napi_env env, tc_addon_t *addon) {
       free(r);
     }
     tc_lock(&addon->lock);
-    want = --addon->taking == 0;
+    want = --addon->live == 0;
     tc_unlock(&addon->lock);
-    /* A runner still taking will get to the queue's tasks. */
+    /* A runner still live will get to the queue's tasks. */
     if (want) tc_tasks_lost(env, tc_queue_take_all(addon));
     return 0;
   }
@@ -738,9 +745,22 @@ static int tc_ref(napi_env env, const tc_view_t *v, const tc_call_t *c,
   return napi_create_reference(env, v->value, 1, ref) == napi_ok;
 }
 
+/* Whether a job is worth starting at once: some tens of microseconds of
+ * work or more, which the caller may mean to overlap with its own. A
+ * smaller one waits for the next flush(). */
+static int tc_call_large(const tc_call_t *c) {
+  if (c->parts > 1) return 1;
+  if (c->job.kernel == TC_KERNEL_MATMUL)
+    return (double)c->job.dim[0] * (double)c->job.dim[1] *
+               (double)c->job.dim[2] >=
+           (double)(1 << 18);
+  return c->job.in_len + c->job.in2_len >= ((size_t)64 << 10);
+}
+
 /* runAsync(id, kernel, dtype, mode, input, input2, m, k, n, output[, parts])
  *   -> Promise<output>; parts (default 1): how many the job may split into.
- * The job is queued; it starts at the next flush(). */
+ * The job is queued; a large one starts at once, a small one at the next
+ * flush(). */
 static napi_value tc_run_async(napi_env env, napi_callback_info info) {
   napi_value argv[11], promise;
   size_t argc = 11;
@@ -789,13 +809,14 @@ static napi_value tc_run_async(napi_env env, napi_callback_info info) {
     c->whole.part = TC_WHOLE;
     tc_queue_push(addon, &c->whole, &c->whole, 1);
   }
+  if (tc_call_large(c)) tc_runners_start(env, addon);
   return promise;
 }
 
 /* flush(): start runners for the jobs runAsync() queued. The facade calls
  * it once the calls of the current turn are queued (a microtask), so that a
- * burst of calls starts a few runners that share it out, rather than a
- * runner for each call that finds the queue empty behind it. */
+ * burst of small calls starts a few runners that share it out, rather than
+ * a runner for each call that finds the queue empty behind it. */
 static napi_value tc_flush(napi_env env, napi_callback_info info) {
   tc_addon_t *addon = tc_addon(env);
   (void)info;
@@ -954,6 +975,17 @@ static napi_value tc_trim(napi_env env, napi_callback_info info) {
   return left;
 }
 
+/* The environment is going: jobs queued that no runner will take (small
+ * ones queued in its last turn, before the flush) are freed, "not
+ * delivered". */
+static void tc_addon_drop_queue(tc_addon_t *addon) {
+  int live;
+  tc_lock(&addon->lock);
+  live = addon->live > 0;
+  tc_unlock(&addon->lock);
+  if (!live) tc_tasks_lost(addon->env, tc_queue_take_all(addon));
+}
+
 /* Environment teardown (a worker terminated, the main thread exiting).
  * Node 20 lets all threadpool work finish and completes it before it runs
  * cleanup hooks, so by now nothing should be in flight; cancelling here
@@ -962,15 +994,9 @@ static napi_value tc_trim(napi_env env, napi_callback_info info) {
  * worker.terminate() returns once they finish. */
 static void tc_cleanup_hook(void *arg) {
   tc_addon_t *addon = arg;
-  int taking;
   for (tc_call_t *c = addon->jobs; c != NULL; c = c->next)
     tc_job_cancel(&c->job);
-  /* Jobs queued that no runner will take (queued in the last turn, before
-   * the flush): freed, "not delivered". */
-  tc_lock(&addon->lock);
-  taking = addon->taking > 0;
-  tc_unlock(&addon->lock);
-  if (!taking) tc_tasks_lost(addon->env, tc_queue_take_all(addon));
+  tc_addon_drop_queue(addon);
   tc_addon_leave_cache(addon);
 }
 
@@ -986,6 +1012,7 @@ static void tc_finalize_addon(napi_env env, void *data, void *hint) {
   tc_addon_t *addon = data;
   (void)hint;
   napi_remove_env_cleanup_hook(env, tc_cleanup_hook, addon);
+  tc_addon_drop_queue(addon);
   tc_addon_leave_cache(addon);
   addon->finalized = 1;
   tc_addon_maybe_free(addon);

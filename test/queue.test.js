@@ -2,9 +2,10 @@
 // The native backend's job queue (native/addon.c): async calls go on a
 // queue that a few runners on the threadpool share out. Many calls in
 // flight on pools of 1, 2 and 4 threads all settle with the right results;
-// a runner hands back what it ran as it goes, not only at the end; short
-// calls are not held behind a long one; calls queued in the turn the
-// process or a worker ends in are dropped without a hang or a crash.
+// a runner hands back what it ran as it goes, not only at the end; calls
+// are not held behind a long one; a large call starts at once; calls
+// queued in the turn the process or a worker ends in are dropped without
+// a hang or a crash.
 const { suite } = require('uvu');
 const assert = require('uvu/assert');
 const { backendsUnderTest, child } = require('./helpers');
@@ -82,22 +83,47 @@ Q('native: a runner hands back what it ran as it goes (a pool of 1, 24 calls of 
   assert.ok(first < last / 3, `the first settled at ${first.toFixed(1)} ms, the last at ${last.toFixed(1)} ms`);
 });
 
-Q('native: short calls are not held behind a long one (a pool of 2)', () => {
+Q('native: calls are not held behind a long one (a pool of 2)', () => {
   if (!NATIVE) return;
+  // While one pool thread runs the long call, the other takes the rest:
+  // a single small call, a burst of them, and a large one.
   const r = child(`
     const tc = require('./');
     (async () => {
       const big = tc.alloc('uint8', 256 << 20, { backend: 'native' });
       let longDone = false;
-      let before = 0;
+      const before = [];
       const long = tc.sha256(big, { backend: 'native', mode: 'borrow' }).then(() => { longDone = true; });
-      const short = Array.from({ length: 20 }, () => tc.sha256(new Uint8Array(64), { backend: 'native' })
-        .then(() => { if (!longDone) before++; }));
-      await Promise.all([long, ...short]);
-      console.log(before);
+      await new Promise((resolve) => setImmediate(resolve));
+      const one = tc.sha256(new Uint8Array(64), { backend: 'native' }).then(() => before.push(!longDone));
+      await one;
+      const burst = Array.from({ length: 20 }, () => tc.sha256(new Uint8Array(64), { backend: 'native' })
+        .then(() => before.push(!longDone)));
+      const large = tc.sort(new Float64Array(1 << 18).map(Math.random), { backend: 'native', threads: 1 })
+        .then(() => before.push(!longDone));
+      await Promise.all([long, ...burst, large]);
+      console.log(before.filter(Boolean).length + ' of ' + before.length);
     })();`, { env: { UV_THREADPOOL_SIZE: '2' } });
   assert.is(r.signal, null, r.stderr);
-  assert.is(r.stdout.trim(), '20', r.stderr);
+  assert.is(r.stdout.trim(), '22 of 22', r.stderr);
+});
+
+Q('native: a large call starts at once, while the caller is still busy', () => {
+  if (!NATIVE) return;
+  // The caller does not yield after the call: the sort must still run,
+  // on the pool, meanwhile (it writes the array in place).
+  const r = child(`
+    const tc = require('./');
+    const n = 1 << 22;
+    const a = tc.alloc('uint32', n, { backend: 'native' });
+    for (let i = 0; i < n; i++) a[i] = n - i;
+    const done = tc.sort(a, { backend: 'native', mode: 'borrow', threads: 1 });
+    const t0 = Date.now();
+    while (a[0] === n && Date.now() - t0 < 20000) {}
+    console.log(a[0] === n ? 'not started' : 'started');
+    done.then(() => console.log(a[0] === 1 && a[n - 1] === n ? 'sorted' : 'wrong'));`, { timeout: 60000 });
+  assert.is(r.signal, null, r.stderr);
+  assert.is(r.stdout.trim(), 'started\nsorted', r.stderr);
 });
 
 Q('native: calls queued in the turn the process exits in do not hold it up', () => {
