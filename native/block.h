@@ -16,8 +16,7 @@ typedef struct {
   void *raw;  /* what calloc() or the buffer cache (cache.h) gave */
   int cached; /* raw goes back to the buffer cache */
   size_t bytes;
-  int32_t refs;     /* changed atomically: V8 may release on another thread */
-  size_t accounted; /* bytes reported to V8 as external memory */
+  int32_t refs; /* changed atomically: V8 may release on another thread */
 } tc_block_t;
 
 /** A new block and the external ArrayBuffer over it, or NULL with an
