@@ -163,6 +163,31 @@ Dispatch('split and whole calls in flight together give the results of sync call
   assert.is(r.stdout.trim(), 'ok 0 0');
 });
 
+Dispatch('calls made in one run of code, with the pool asleep again between them, all settle', () => {
+  if (!has) return;
+  // Calls made in one go wake the pool once; a thread that ran the first
+  // and went back to sleep before the next was queued must still be woken
+  // for the next. A busy pause between the calls lets the threads sleep.
+  const r = child(`${PRELUDE}
+    (async () => {
+      await tc.sha256(new Uint8Array(1), { backend: 'wasm' });
+      const pause = (ms) => { const t = performance.now() + ms; while (performance.now() < t); };
+      for (let round = 0; round < 5; round++) {
+        const v = new Uint8Array(64).fill(round);
+        const calls = [];
+        for (let i = 0; i < 4; i++) {
+          calls.push(tc.sha256(v, { backend: 'wasm', mode: 'copy' }));
+          pause(20);
+        }
+        const outs = await Promise.race([Promise.all(calls), new Promise((r) => setTimeout(r, 5000, null))]);
+        console.log(outs === null ? 'stuck' : outs.every((d) => hex(d) === digest(v)) ? 'ok' : 'wrong');
+      }
+      process.exit(0);
+    })();`, { timeout: 60000 });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout.trim().split('\n').join(' '), 'ok ok ok ok ok');
+});
+
 Dispatch('the process stays alive while calls are in flight and exits once they settle', () => {
   if (!has) return;
   // Nothing but the pending calls keeps the loop alive: it must wait for

@@ -162,6 +162,15 @@ class Runtime {
       Atomics.store(this.i32(), (this.pool.ctrl >>> 2) + WAKE, 0);
       this.arm();
     };
+    this.kicking = false; // whether a kick() is due
+    this.kick = () => {
+      this.kicking = false;
+      if (this.pool.error) return;
+      const i32 = this.i32();
+      const H = this.pool.ctrl >>> 2;
+      const waiting = (Atomics.load(i32, H + TAIL) - Atomics.load(i32, H + HEAD)) | 0;
+      if (waiting > 0 && Atomics.load(i32, H + SLEEPERS) > 0) Atomics.notify(i32, H + TAIL, waiting);
+    };
     this.reaped = 0; // completions taken off the completion queue (mod 2^32)
     this.queued = 0; // addresses on the job queue or its completion not reaped
     this.waiting = []; // addresses that found the queue full
@@ -545,9 +554,16 @@ class Runtime {
   // of the tail, and wake pool threads if any sleep. A thread counts
   // itself in SLEEPERS before it waits for the tail to move from the value
   // it saw, so either it sees the new tail or this sees it counted.
+  // Calls made in one go (64 calls in a loop) notify about once: the
+  // first wakes threads for its addresses at once, and the rest leave it
+  // to kick(), which runs once the calling code has returned and wakes as
+  // many sleepers as addresses are still queued.
   publish(i32, H, tail, n) {
     this.queued += n;
     Atomics.store(i32, H + TAIL, (tail + n) | 0);
+    if (this.kicking) return;
+    this.kicking = true;
+    queueMicrotask(this.kick);
     if (Atomics.load(i32, H + SLEEPERS) > 0) Atomics.notify(i32, H + TAIL, n);
   }
 }
