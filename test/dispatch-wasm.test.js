@@ -65,6 +65,50 @@ Dispatch('waves of tiny calls in flight: every digest right, fewer waits than ca
   assert.is(r.stdout.trim(), '0 batched 0 0 0');
 });
 
+Dispatch('a call on heap arrays with a small result and no scratch allocates nothing in the heap; past the spare job blocks it still works', () => {
+  if (!has) return;
+  const r = child(`${PRELUDE}
+    (async () => {
+      await tc.sha256(new Uint8Array(1), { backend: 'wasm' });
+      const start = rt.heapUsed();
+      const out = await (async () => {
+        const v = tc.alloc('uint8', 16, { backend: 'wasm' });
+        v.set([...Array(16).keys()]);
+        const f = tc.alloc('float64', 100, { backend: 'wasm' });
+        f.forEach((_, i) => { f[i] = i / 3; });
+        const m = tc.alloc('float32', 4, { backend: 'wasm' });
+        m.set([1, 2, 3, 4]);
+        const wantStats = tc.statsSync(f, { backend: 'wasm' });
+        let mallocs = 0;
+        const malloc = rt.M._malloc;
+        rt.M._malloc = (n) => { mallocs++; return malloc(n); };
+        let wrong = 0;
+        const opts = { backend: 'wasm', mode: 'borrow' };
+        for (let wave = 0; wave < 20; wave++) {
+          const calls = [];
+          for (let i = 0; i < 64; i++) {
+            calls.push(tc.sha256(v, opts).then((d) => hex(d) === digest(v)));
+            calls.push(tc.stats(f, opts).then((s) => s.mean === wantStats.mean && s.variance === wantStats.variance));
+          }
+          wrong += (await Promise.all(calls)).filter((ok) => !ok).length;
+        }
+        const quiet = mallocs;
+        // 1,000 in flight: more than the spare blocks; the rest are
+        // allocated, and freed again. A matmul allocates its scratch.
+        const many = await Promise.all(Array.from({ length: 1000 }, (_, i) => (i % 2
+          ? tc.sha256(v, opts).then((d) => hex(d) === digest(v))
+          : tc.matmul(m, m, 2, 2, 2, opts).then((c) => c.join() === '7,10,15,22'))));
+        wrong += many.filter((ok) => !ok).length;
+        rt.M._malloc = malloc;
+        [v, f, m].forEach((a) => tc.free(a));
+        return [wrong, quiet, mallocs > 0];
+      })();
+      console.log(...out, rt.jobs.size, await settled(start));
+    })();`, { nodeArgs: ['--expose-gc'], timeout: 60000 });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout.trim(), '0 0 true 0 0');
+});
+
 Dispatch('calls settle as they finish, not in the order they were made', () => {
   if (!has) return;
   // Two pool threads: one hashes 256 MiB while the other runs the small

@@ -51,6 +51,10 @@ const DONE_SLOTS = SLOTS + QUEUE_SLOTS;
 const CTRL_WORDS = DONE_SLOTS + QUEUE_SLOTS;
 const QUEUE = { HEAD, TAIL, CAP, STOP, SLEEPERS, DONE_TAIL, WAKE, SLOTS, DONE_SLOTS };
 const STACK_BYTES = 256 * 1024;
+// Blocks for jobs allocated at once, and the bytes of output a job's
+// block holds itself (a digest, stats' six float64s).
+const JOB_SLAB = 256;
+const SMALL_OUT = 64;
 const PENDING = 1;
 const CANCELED = 2;
 const ENOMEM = 11;
@@ -133,12 +137,16 @@ class Runtime {
     // lock or working on a corrupt heap.
     this.broken = null;
     this.M = {};
+    // Each of these takes at most two arguments (a wasm function ignores
+    // those it does not take); a fixed arity keeps the calls cheap.
     for (const name of ['malloc', 'free', 'tc_run', 'tc_plan', 'tc_begin', 'tc_next', 'tc_job_init', 'tc_strerror',
       'tc_kernel_name', 'tc_kernel_path', 'tc_wasm_heap_used', 'tc_wasm_compiler']) {
       const fn = Module[`_${name}`];
-      this.M[`_${name}`] = (...args) => this.call(fn, args);
+      this.M[`_${name}`] = (a, b) => this.call(fn, a, b);
     }
-    this.views = { length: -1 };
+    // Cannot trap: called directly, on every heap access.
+    this.heapPages = Module._tc_wasm_heap_pages;
+    this.views = { pages: -1, u8: null, i32: null, u32: null };
     // Every SharedArrayBuffer object the memory has shown: a view made
     // before the memory grew holds an older one, over the same memory.
     this.buffers = new WeakSet();
@@ -147,11 +155,22 @@ class Runtime {
     LAYOUT_KEYS.forEach((key, i) => {
       this.layout[key] = this.i32()[table + i];
     });
-    // A job's allocation: the tc_job, its tc_plan_t, then its ticket,
-    // 8-aligned so that the queue can tag its address with the low bit.
-    this.layout.ticket = (this.layout.size + this.layout.planSize + 7) & ~7;
+    // A job's block: the tc_job, its tc_plan_t, then its ticket, 8-aligned
+    // so that the queue can tag its address with the low bit, then room
+    // for a small output (makeJob()).
+    const L = this.layout;
+    L.ticket = (L.size + L.planSize + 7) & ~7;
+    L.smallOut = (L.ticket + L.ticketSize + 7) & ~7;
+    L.block = L.smallOut + SMALL_OUT;
     this.threads = poolSize();
+    // The jobs made and not freed, and blocks for new ones: JOB_SLAB of
+    // them allocated once, so that a job costs no malloc() and free() while
+    // no more than that many are alive; more are allocated one by one.
     this.jobs = new Set();
+    this.smallOut = SMALL_OUT;
+    this.slab = this.malloc(L.block * JOB_SLAB);
+    this.spare = [];
+    for (let k = JOB_SLAB - 1; k >= 0; k--) this.spare.push(this.slab + k * L.block);
     this.pool = null;
     this.inflight = 0;
     this.keepAlive = null;
@@ -178,11 +197,12 @@ class Runtime {
 
   // Views of the current heap, renewed after the memory grew.
   refresh() {
-    const buffer = this.memory.buffer;
-    if (buffer.byteLength !== this.views.length) {
+    const pages = this.heapPages();
+    if (pages !== this.views.pages) {
+      const buffer = this.memory.buffer;
       this.buffers.add(buffer);
       this.views = {
-        length: buffer.byteLength,
+        pages,
         u8: new Uint8Array(buffer),
         i32: new Int32Array(buffer),
         u32: new Uint32Array(buffer),
@@ -194,10 +214,10 @@ class Runtime {
   i32() { return this.refresh().i32; }
   u32() { return this.refresh().u32; }
 
-  call(fn, args) {
+  call(fn, a, b) {
     if (this.broken) throw this.broken;
     try {
-      return fn(...args);
+      return fn(a, b);
     } catch (err) {
       if (err instanceof WebAssembly.RuntimeError) this.fail(err);
       throw this.broken ?? err;
@@ -260,43 +280,48 @@ class Runtime {
   }
 
   // Write a job into the heap, to run in at most `parts` parts (1 when
-  // omitted). Buffers are heap addresses. Returns { job, status, parts }:
-  // the job's address (its scratch and ticket included), tc_plan()'s
-  // status or ENOMEM, and how many parts the plan splits it into. Throws
-  // ENOMEM when not even the job fits.
+  // omitted). Buffers are heap addresses; an output of up to SMALL_OUT
+  // bytes given at address 0 goes in the job's own block. Returns { job,
+  // status, parts, out }: the job's address (its scratch and ticket
+  // included), tc_plan()'s status or ENOMEM, how many parts the plan
+  // splits it into, and the output's address. Throws ENOMEM when not even
+  // the job fits.
   makeJob(kernel, dtype, inPtr, inLen, in2Ptr, in2Len, outPtr, outLen, dims, parts = 1) {
     const L = this.layout;
-    const job = this.malloc(L.ticket + L.ticketSize);
+    const job = this.spare.length > 0 ? this.spare.pop() : this.malloc(L.block);
     this.jobs.add(job);
-    this.M._tc_job_init(job);
+    const out = outPtr === 0 && outLen > 0 && outLen <= SMALL_OUT ? job + L.smallOut : outPtr;
     const u32 = this.u32();
-    const w = (off, v) => { u32[(job + off) >>> 2] = v; };
-    w(L.parts, parts);
-    w(L.ticket + L.ticketJob, job);
-    w(L.kernel, kernel);
-    w(L.dtype, dtype);
-    w(L.in, inPtr);
-    w(L.inLen, inLen);
-    w(L.in2, in2Ptr);
-    w(L.in2Len, in2Len);
-    w(L.out, outPtr);
-    w(L.outLen, outLen);
-    w(L.dim, dims[0]);
-    w(L.dim + 4, dims[1]);
-    w(L.dim + 8, dims[2]);
+    const j = job >>> 2;
+    // tc_job_init(): all zero, status pending; then the call's fields.
+    u32.fill(0, j, j + (L.size >>> 2));
+    u32[j + (L.status >>> 2)] = PENDING;
+    u32[j + (L.parts >>> 2)] = parts;
+    u32[(job + L.ticket + L.ticketJob) >>> 2] = job;
+    u32[j + (L.kernel >>> 2)] = kernel;
+    u32[j + (L.dtype >>> 2)] = dtype;
+    u32[j + (L.in >>> 2)] = inPtr;
+    u32[j + (L.inLen >>> 2)] = inLen;
+    u32[j + (L.in2 >>> 2)] = in2Ptr;
+    u32[j + (L.in2Len >>> 2)] = in2Len;
+    u32[j + (L.out >>> 2)] = out;
+    u32[j + (L.outLen >>> 2)] = outLen;
+    u32[j + (L.dim >>> 2)] = dims[0];
+    u32[j + (L.dim >>> 2) + 1] = dims[1];
+    u32[j + (L.dim >>> 2) + 2] = dims[2];
     const plan = job + L.size;
     const st = this.M._tc_plan(job, plan);
-    if (st !== 0) return { job, status: st, parts: 1 };
+    if (st !== 0) return new Made(job, st, 1, out);
     const scratchLen = this.u32()[(plan + 4) >>> 2];
     const planned = this.u32()[(plan + L.planParts) >>> 2];
     if (scratchLen > 0) {
       const scratch = this.M._malloc(scratchLen) >>> 0;
-      if (scratch === 0) return { job, status: ENOMEM, parts: 1 };
+      if (scratch === 0) return new Made(job, ENOMEM, 1, out);
       const u = this.u32();
       u[(job + L.scratch) >>> 2] = scratch;
       u[(job + L.scratchLen) >>> 2] = scratchLen;
     }
-    return { job, status: 0, parts: planned };
+    return new Made(job, 0, planned, out);
   }
 
   // The jobs this runtime made and has not freed: every method that takes
@@ -307,11 +332,15 @@ class Runtime {
     }
   }
 
+  // Free a job's scratch, and its block (back among the spare ones if it
+  // is one of the slab's).
   freeJob(job) {
     this.checkJob(job);
     this.jobs.delete(job);
-    this.free(this.u32()[(job + this.layout.scratch) >>> 2]);
-    this.free(job);
+    const scratch = this.u32()[(job + this.layout.scratch) >>> 2];
+    if (scratch !== 0) this.free(scratch);
+    if (job >= this.slab && job < this.slab + this.layout.block * JOB_SLAB) this.spare.push(job);
+    else this.free(job);
   }
 
   status(job) {
@@ -565,6 +594,16 @@ class Runtime {
     this.kicking = true;
     queueMicrotask(this.kick);
     if (Atomics.load(i32, H + SLEEPERS) > 0) Atomics.notify(i32, H + TAIL, n);
+  }
+}
+
+// What makeJob() returns.
+class Made {
+  constructor(job, status, parts, out) {
+    this.job = job;
+    this.status = status;
+    this.parts = parts;
+    this.out = out;
   }
 }
 
