@@ -109,6 +109,32 @@ Dispatch('a call on heap arrays with a small result and no scratch allocates not
   assert.is(r.stdout.trim(), '0 0 true 0 0');
 });
 
+Dispatch('calls awaited one by one wake at most one pool thread each', () => {
+  if (!has) return;
+  // The calling thread notifies pool threads only (wasm/runtime.js wake());
+  // a thread it woke counts as awake at once, so that a call never wakes
+  // a second thread for the one address it queued.
+  const r = child(`${PRELUDE}
+    (async () => {
+      await tc.sha256(new Uint8Array(1), { backend: 'wasm' });
+      let woken = 0;
+      const notify = Atomics.notify;
+      Atomics.notify = (...args) => { const n = notify(...args); woken += n; return n; };
+      const v = tc.alloc('uint8', 16, { backend: 'wasm' });
+      let wrong = 0;
+      for (let i = 0; i < 300; i++) {
+        v[0] = i;
+        if (hex(await tc.sha256(v, { backend: 'wasm', mode: 'borrow' })) !== digest(v)) wrong++;
+        // Now and then a pause, so that the pool is asleep for the next.
+        if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      Atomics.notify = notify;
+      console.log(wrong, woken <= 300 ? 'at most one each' : woken + ' threads woken for 300 calls', woken > 0);
+    })();`, { env: { TWINCORE_WASM_THREADS: '3' }, timeout: 60000 });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout.trim(), '0 at most one each true');
+});
+
 Dispatch('calls settle as they finish, not in the order they were made', () => {
   if (!has) return;
   // Two pool threads: one hashes 256 MiB while the other runs the small

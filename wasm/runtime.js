@@ -29,7 +29,7 @@ const DIR = path.join(__dirname, 'dist');
 // The pool's control block in the heap, int32 words at ctrl (wasm/worker.js):
 //   [HEAD] next slot of the job queue to take; [TAIL] next one to fill;
 //   [CAP] its capacity; [STOP] set when the pool is stopped; [SLEEPERS]
-//   pool threads asleep on TAIL; [DONE_TAIL] next slot of the completion
+//   pool threads asleep on TAIL that nobody woke (wake()); [DONE_TAIL] next slot of the completion
 //   queue to fill; [WAKE] set while the calling thread waits for a
 //   completion; then the job queue's QUEUE_SLOTS slots and the completion
 //   queue's as many. Both queues hold addresses: a job's, or a split job's
@@ -187,8 +187,7 @@ class Runtime {
       if (this.pool.error) return;
       const i32 = this.i32();
       const H = this.pool.ctrl >>> 2;
-      const waiting = (Atomics.load(i32, H + TAIL) - Atomics.load(i32, H + HEAD)) | 0;
-      if (waiting > 0 && Atomics.load(i32, H + SLEEPERS) > 0) Atomics.notify(i32, H + TAIL, waiting);
+      this.wake(i32, H);
     };
     this.reaped = 0; // completions taken off the completion queue (mod 2^32)
     this.queued = 0; // addresses on the job queue or its completion not reaped
@@ -580,20 +579,34 @@ class Runtime {
   }
 
   // Publish n addresses stored in the slots from tail on with one store
-  // of the tail, and wake pool threads if any sleep. A thread counts
-  // itself in SLEEPERS before it waits for the tail to move from the value
-  // it saw, so either it sees the new tail or this sees it counted.
-  // Calls made in one go (64 calls in a loop) notify about once: the
-  // first wakes threads for its addresses at once, and the rest leave it
-  // to kick(), which runs once the calling code has returned and wakes as
-  // many sleepers as addresses are still queued.
+  // of the tail, and wake pool threads for them (wake()). Calls made in
+  // one go (64 calls in a loop) do that about once: the first wakes
+  // threads at once, and the rest leave it to kick(), which runs once the
+  // calling code has returned.
   publish(i32, H, tail, n) {
     this.queued += n;
     Atomics.store(i32, H + TAIL, (tail + n) | 0);
     if (this.kicking) return;
     this.kicking = true;
     queueMicrotask(this.kick);
-    if (Atomics.load(i32, H + SLEEPERS) > 0) Atomics.notify(i32, H + TAIL, n);
+    this.wake(i32, H);
+  }
+
+  // Wake as many sleeping pool threads as queued addresses outnumber the
+  // threads awake. SLEEPERS counts the threads asleep that nobody woke: a
+  // thread counts itself before it waits for the tail to move from the
+  // value it saw (so either it sees the new tail or this sees it counted),
+  // and this takes off those it wakes (a thread whose wait ends otherwise
+  // takes itself off). A thread awake looks at the queue again before it
+  // sleeps.
+  wake(i32, H) {
+    const sleepers = Atomics.load(i32, H + SLEEPERS);
+    if (sleepers === 0) return;
+    const queued = (Atomics.load(i32, H + TAIL) - Atomics.load(i32, H + HEAD)) | 0;
+    const wanted = queued - (this.threads - sleepers);
+    if (wanted <= 0) return;
+    const woken = Atomics.notify(i32, H + TAIL, wanted);
+    if (woken > 0) Atomics.sub(i32, H + SLEEPERS, woken);
   }
 }
 

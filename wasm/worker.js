@@ -67,10 +67,10 @@ for (;;) {
   const tail = Atomics.load(i32, TAIL);
   if (head === tail) {
     // Counted before the wait: the thread that moves the tail notifies
-    // only if some thread is counted (wasm/runtime.js publish()).
+    // only as many threads as are counted (wasm/runtime.js wake()), and
+    // takes off those it woke; a wait that ends otherwise takes itself off.
     Atomics.add(i32, SLEEPERS, 1);
-    Atomics.wait(i32, TAIL, tail);
-    Atomics.sub(i32, SLEEPERS, 1);
+    if (Atomics.wait(i32, TAIL, tail) !== 'ok') Atomics.sub(i32, SLEEPERS, 1);
     continue;
   }
   // Read the slot before claiming it: once head moves past it, the
