@@ -150,9 +150,33 @@ function isResident(inputs) {
   return inputs.every((info) => entryOfView(info) !== undefined);
 }
 
+// Where a call's arrays are in the heap (stage()), and what to free after.
+class Staged {
+  constructor(mode, inputs) {
+    this.mode = mode; // 'copy' or 'borrow'
+    this.inputs = inputs; // the array infos of the call's inputs
+    this.owned = []; // heap blocks the call allocated
+    this.inPtr = 0;
+    this.inLen = 0;
+    this.in2Ptr = 0;
+    this.in2Len = 0;
+    this.outPtr = 0; // 0 for a small output, in the job's own block
+    this.outLen = 0;
+  }
+
+  // A copy of an input in the heap, or the input itself if borrowed.
+  place(rt, info) {
+    if (this.mode === 'borrow') return info.byteOffset;
+    const p = rt.malloc(info.byteLength);
+    this.owned.push(p);
+    rt.u8().set(new Uint8Array(info.buffer, info.byteOffset, info.byteLength), p);
+    return p;
+  }
+}
+
 // Put a call's arrays in the heap; returns where they are and what to free.
 function stage(rt, call) {
-  const inputs = [call.input, call.input2].filter(Boolean);
+  const inputs = call.input2 ? [call.input, call.input2] : [call.input];
   const resident = isResident(inputs);
   let mode = call.mode;
   if (mode === 'borrow' && !resident) {
@@ -161,24 +185,24 @@ function stage(rt, call) {
         inputs.map((info) => describe(info.view)).join(' and ')}: use mode 'copy'`);
   }
   if (mode === 'auto') mode = resident ? 'borrow' : 'copy';
-  const s = { mode, owned: [], in: [0, 0], in2: [0, 0], out: [0, 0] };
-  const place = (info) => {
-    if (!info) return [0, 0];
-    if (mode === 'borrow') return [info.byteOffset, info.byteLength];
-    const p = rt.malloc(info.byteLength);
-    s.owned.push(p);
-    rt.u8().set(new Uint8Array(info.buffer, info.byteOffset, info.byteLength), p);
-    return [p, info.byteLength];
-  };
+  const s = new Staged(mode, inputs);
   try {
-    s.in = place(call.input);
-    s.in2 = place(call.input2);
+    s.inPtr = s.place(rt, call.input);
+    s.inLen = call.input.byteLength;
+    if (call.input2) {
+      s.in2Ptr = s.place(rt, call.input2);
+      s.in2Len = call.input2.byteLength;
+    }
     if (call.output === 'input') {
-      s.out = s.in;
+      s.outPtr = s.inPtr;
+      s.outLen = s.inLen;
     } else {
-      const bytes = call.output.length * ARRAY_OF[call.output.type].BYTES_PER_ELEMENT;
-      s.out = [rt.malloc(bytes), bytes];
-      s.owned.push(s.out[0]);
+      s.outLen = call.output.length * ARRAY_OF[call.output.type].BYTES_PER_ELEMENT;
+      // A small output goes in the job's block (makeJob()).
+      if (s.outLen === 0 || s.outLen > rt.smallOut) {
+        s.outPtr = rt.malloc(s.outLen);
+        s.owned.push(s.outPtr);
+      }
     }
   } catch (err) {
     s.owned.forEach((p) => rt.free(p));
@@ -188,8 +212,10 @@ function stage(rt, call) {
 }
 
 function makeJob(rt, call, s, parts = 1) {
-  return rt.makeJob(KERNEL[call.kernel], DTYPE[call.dtype], s.in[0], s.in[1], s.in2[0], s.in2[1],
-    s.out[0], s.out[1], call.dims, parts);
+  const made = rt.makeJob(KERNEL[call.kernel], DTYPE[call.dtype], s.inPtr, s.inLen, s.in2Ptr, s.in2Len,
+    s.outPtr, s.outLen, call.dims, parts);
+  s.outPtr = made.out;
+  return made;
 }
 
 // A zero-copy call's result up to this size is copied out of the heap
@@ -204,18 +230,25 @@ function finish(rt, call, s, status) {
     const info = call.input;
     if (s.mode === 'copy') {
       // The array may have been detached or shrunk meanwhile (grown is fine).
-      validate.checkWriteBack(info, s.in[1], 'array');
-      new Uint8Array(info.buffer, info.byteOffset, s.in[1]).set(rt.u8().subarray(s.in[0], s.in[0] + s.in[1]));
+      validate.checkWriteBack(info, s.inLen, 'array');
+      new Uint8Array(info.buffer, info.byteOffset, s.inLen).set(rt.u8().subarray(s.inPtr, s.inPtr + s.inLen));
     }
     return info.view;
   }
-  if (s.mode === 'borrow' && s.out[1] > SMALL_OUTPUT) {
+  if (s.mode === 'borrow' && s.outLen > SMALL_OUTPUT) {
     // Zero-copy: the result stays where the job wrote it.
-    s.owned.splice(s.owned.indexOf(s.out[0]), 1);
-    return adopt(rt, call.output.type, s.out[0], call.output.length);
+    s.owned.splice(s.owned.indexOf(s.outPtr), 1);
+    return adopt(rt, call.output.type, s.outPtr, call.output.length);
   }
   const out = ownership.newArray(call.output.type, call.output.length);
-  new Uint8Array(out.buffer).set(rt.u8().subarray(s.out[0], s.out[0] + s.out[1]));
+  const bytes = out instanceof Uint8Array ? out : new Uint8Array(out.buffer);
+  const u8 = rt.u8();
+  if (s.outLen <= rt.smallOut) {
+    // A digest or stats' six numbers: a loop costs less than a subarray.
+    for (let i = 0, p = s.outPtr; i < s.outLen; i++) bytes[i] = u8[p + i];
+  } else {
+    bytes.set(u8.subarray(s.outPtr, s.outPtr + s.outLen));
+  }
   return out;
 }
 
@@ -246,7 +279,7 @@ function runSync(call) {
 async function run(call) {
   const rt = runtime();
   const s = stage(rt, call);
-  const pinned = ownership.pin([call.input, call.input2].filter(Boolean));
+  const pinned = ownership.pin(s.inputs);
   let job = 0;
   // Whether the memory must outlive this call: an aborted job still in the
   // queue or its parts still running, or a pool that failed while it ran.

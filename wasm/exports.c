@@ -83,3 +83,10 @@ EMSCRIPTEN_KEEPALIVE int32_t tc_wasm_run_ticket(tc_wasm_ticket_t *t) {
   /* Release: the part's writes are seen by whoever reads left as 0. */
   return __atomic_sub_fetch(&t->left, 1, __ATOMIC_ACQ_REL);
 }
+
+/** The heap's size in 64 KiB pages: it changes only when the heap grew, so
+ * the runtime compares it to renew its views without asking the engine for
+ * the memory's buffer on every access. */
+EMSCRIPTEN_KEEPALIVE int32_t tc_wasm_heap_pages(void) {
+  return (int32_t)__builtin_wasm_memory_size(0);
+}

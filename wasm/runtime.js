@@ -6,13 +6,16 @@
 // of worker_threads computing on that memory, and runs jobs:
 //   - a sync job runs tc_run() on the calling thread;
 //   - an async job is written into the heap and its address pushed on a
-//     queue in the heap; a pool thread runs it, and the caller awaits
-//     Atomics.waitAsync on the job's status word. No data is posted.
+//     queue in the heap; a pool thread runs it and pushes the address on a
+//     completion queue in the heap. The caller learns of completions in
+//     batches: one Atomics.waitAsync for all the jobs in flight, and on
+//     each wake-up every finished job's promise is settled. No data is
+//     posted.
 //   - a split async job (plan.parts > 1) runs in phases: the calling thread
 //     runs tc_begin() (validation) and, between phases, tc_next() (a merge
 //     of the parts' results); each phase's parts go on the same queue as
-//     the job's ticket, once per part, and the caller awaits
-//     Atomics.waitAsync on the ticket's count of parts still running.
+//     the job's ticket, once per part, and the pool thread that ends the
+//     phase pushes the ticket on the completion queue.
 //
 // Heap views are never held across a call that can grow the memory: every
 // access goes through u8()/i32()/u32(), which renew the view after growth.
@@ -23,8 +26,35 @@ const path = require('node:path');
 const { Worker } = require('node:worker_threads');
 
 const DIR = path.join(__dirname, 'dist');
-const QUEUE_SLOTS = 4096;
+// The pool's control block in the heap, int32 words at ctrl (wasm/worker.js):
+//   [HEAD] next slot of the job queue to take; [TAIL] next one to fill;
+//   [CAP] its capacity; [STOP] set when the pool is stopped; [SLEEPERS]
+//   pool threads asleep on TAIL that nobody woke (wake()); [DONE_TAIL] next slot of the completion
+//   queue to fill; [WAKE] set while the calling thread waits for a
+//   completion; then the job queue's QUEUE_SLOTS slots and the completion
+//   queue's as many. Both queues hold addresses: a job's, or a split job's
+//   ticket with its low bit set. An address goes on the completion queue
+//   once per job, or per phase of a split job, so as long as no more
+//   addresses are queued than QUEUE_SLOTS and not yet reaped, neither
+//   queue can overflow. A slot of the completion queue holds 0 until an
+//   address is stored in it, and again once the calling thread took it.
+const QUEUE_SLOTS = 4096; // a power of two
+const HEAD = 0;
+const TAIL = 1;
+const CAP = 2;
+const STOP = 3;
+const SLEEPERS = 4;
+const DONE_TAIL = 5;
+const WAKE = 6;
+const SLOTS = 8;
+const DONE_SLOTS = SLOTS + QUEUE_SLOTS;
+const CTRL_WORDS = DONE_SLOTS + QUEUE_SLOTS;
+const QUEUE = { HEAD, TAIL, CAP, STOP, SLEEPERS, DONE_TAIL, WAKE, SLOTS, DONE_SLOTS };
 const STACK_BYTES = 256 * 1024;
+// Blocks for jobs allocated at once, and the bytes of output a job's
+// block holds itself (a digest, stats' six float64s).
+const JOB_SLAB = 256;
+const SMALL_OUT = 64;
 const PENDING = 1;
 const CANCELED = 2;
 const ENOMEM = 11;
@@ -107,12 +137,16 @@ class Runtime {
     // lock or working on a corrupt heap.
     this.broken = null;
     this.M = {};
+    // Each of these takes at most two arguments (a wasm function ignores
+    // those it does not take); a fixed arity keeps the calls cheap.
     for (const name of ['malloc', 'free', 'tc_run', 'tc_plan', 'tc_begin', 'tc_next', 'tc_job_init', 'tc_strerror',
       'tc_kernel_name', 'tc_kernel_path', 'tc_wasm_heap_used', 'tc_wasm_compiler']) {
       const fn = Module[`_${name}`];
-      this.M[`_${name}`] = (...args) => this.call(fn, args);
+      this.M[`_${name}`] = (a, b) => this.call(fn, a, b);
     }
-    this.views = { length: -1 };
+    // Cannot trap: called directly, on every heap access.
+    this.heapPages = Module._tc_wasm_heap_pages;
+    this.views = { pages: -1, u8: null, i32: null, u32: null };
     // Every SharedArrayBuffer object the memory has shown: a view made
     // before the memory grew holds an older one, over the same memory.
     this.buffers = new WeakSet();
@@ -121,25 +155,53 @@ class Runtime {
     LAYOUT_KEYS.forEach((key, i) => {
       this.layout[key] = this.i32()[table + i];
     });
-    // A job's allocation: the tc_job, its tc_plan_t, then its ticket,
-    // 8-aligned so that the queue can tag its address with the low bit.
-    this.layout.ticket = (this.layout.size + this.layout.planSize + 7) & ~7;
+    // A job's block: the tc_job, its tc_plan_t, then its ticket, 8-aligned
+    // so that the queue can tag its address with the low bit, then room
+    // for a small output (makeJob()).
+    const L = this.layout;
+    L.ticket = (L.size + L.planSize + 7) & ~7;
+    L.smallOut = (L.ticket + L.ticketSize + 7) & ~7;
+    L.block = L.smallOut + SMALL_OUT;
     this.threads = poolSize();
+    // The jobs made and not freed, and blocks for new ones: JOB_SLAB of
+    // them allocated once, so that a job costs no malloc() and free() while
+    // no more than that many are alive; more are allocated one by one.
     this.jobs = new Set();
+    this.smallOut = SMALL_OUT;
+    this.slab = this.malloc(L.block * JOB_SLAB);
+    this.spare = [];
+    for (let k = JOB_SLAB - 1; k >= 0; k--) this.spare.push(this.slab + k * L.block);
     this.pool = null;
     this.inflight = 0;
     this.keepAlive = null;
-    this.onFailure = new Set(); // reject functions of the jobs in flight
+    this.waiters = new Map(); // address queued -> its Waiter, until reaped
+    this.armed = false; // whether an Atomics.waitAsync for completions is pending
+    this.onWake = () => {
+      this.armed = false;
+      Atomics.store(this.i32(), (this.pool.ctrl >>> 2) + WAKE, 0);
+      this.arm();
+    };
+    this.kicking = false; // whether a kick() is due
+    this.kick = () => {
+      this.kicking = false;
+      if (this.pool.error) return;
+      const i32 = this.i32();
+      const H = this.pool.ctrl >>> 2;
+      this.wake(i32, H);
+    };
+    this.reaped = 0; // completions taken off the completion queue (mod 2^32)
+    this.queued = 0; // addresses on the job queue or its completion not reaped
     this.waiting = []; // addresses that found the queue full
   }
 
   // Views of the current heap, renewed after the memory grew.
   refresh() {
-    const buffer = this.memory.buffer;
-    if (buffer.byteLength !== this.views.length) {
+    const pages = this.heapPages();
+    if (pages !== this.views.pages) {
+      const buffer = this.memory.buffer;
       this.buffers.add(buffer);
       this.views = {
-        length: buffer.byteLength,
+        pages,
         u8: new Uint8Array(buffer),
         i32: new Int32Array(buffer),
         u32: new Uint32Array(buffer),
@@ -151,10 +213,10 @@ class Runtime {
   i32() { return this.refresh().i32; }
   u32() { return this.refresh().u32; }
 
-  call(fn, args) {
+  call(fn, a, b) {
     if (this.broken) throw this.broken;
     try {
-      return fn(...args);
+      return fn(a, b);
     } catch (err) {
       if (err instanceof WebAssembly.RuntimeError) this.fail(err);
       throw this.broken ?? err;
@@ -217,43 +279,48 @@ class Runtime {
   }
 
   // Write a job into the heap, to run in at most `parts` parts (1 when
-  // omitted). Buffers are heap addresses. Returns { job, status, parts }:
-  // the job's address (its scratch and ticket included), tc_plan()'s
-  // status or ENOMEM, and how many parts the plan splits it into. Throws
-  // ENOMEM when not even the job fits.
+  // omitted). Buffers are heap addresses; an output of up to SMALL_OUT
+  // bytes given at address 0 goes in the job's own block. Returns { job,
+  // status, parts, out }: the job's address (its scratch and ticket
+  // included), tc_plan()'s status or ENOMEM, how many parts the plan
+  // splits it into, and the output's address. Throws ENOMEM when not even
+  // the job fits.
   makeJob(kernel, dtype, inPtr, inLen, in2Ptr, in2Len, outPtr, outLen, dims, parts = 1) {
     const L = this.layout;
-    const job = this.malloc(L.ticket + L.ticketSize);
+    const job = this.spare.length > 0 ? this.spare.pop() : this.malloc(L.block);
     this.jobs.add(job);
-    this.M._tc_job_init(job);
+    const out = outPtr === 0 && outLen > 0 && outLen <= SMALL_OUT ? job + L.smallOut : outPtr;
     const u32 = this.u32();
-    const w = (off, v) => { u32[(job + off) >>> 2] = v; };
-    w(L.parts, parts);
-    w(L.ticket + L.ticketJob, job);
-    w(L.kernel, kernel);
-    w(L.dtype, dtype);
-    w(L.in, inPtr);
-    w(L.inLen, inLen);
-    w(L.in2, in2Ptr);
-    w(L.in2Len, in2Len);
-    w(L.out, outPtr);
-    w(L.outLen, outLen);
-    w(L.dim, dims[0]);
-    w(L.dim + 4, dims[1]);
-    w(L.dim + 8, dims[2]);
+    const j = job >>> 2;
+    // tc_job_init(): all zero, status pending; then the call's fields.
+    u32.fill(0, j, j + (L.size >>> 2));
+    u32[j + (L.status >>> 2)] = PENDING;
+    u32[j + (L.parts >>> 2)] = parts;
+    u32[(job + L.ticket + L.ticketJob) >>> 2] = job;
+    u32[j + (L.kernel >>> 2)] = kernel;
+    u32[j + (L.dtype >>> 2)] = dtype;
+    u32[j + (L.in >>> 2)] = inPtr;
+    u32[j + (L.inLen >>> 2)] = inLen;
+    u32[j + (L.in2 >>> 2)] = in2Ptr;
+    u32[j + (L.in2Len >>> 2)] = in2Len;
+    u32[j + (L.out >>> 2)] = out;
+    u32[j + (L.outLen >>> 2)] = outLen;
+    u32[j + (L.dim >>> 2)] = dims[0];
+    u32[j + (L.dim >>> 2) + 1] = dims[1];
+    u32[j + (L.dim >>> 2) + 2] = dims[2];
     const plan = job + L.size;
     const st = this.M._tc_plan(job, plan);
-    if (st !== 0) return { job, status: st, parts: 1 };
+    if (st !== 0) return new Made(job, st, 1, out);
     const scratchLen = this.u32()[(plan + 4) >>> 2];
     const planned = this.u32()[(plan + L.planParts) >>> 2];
     if (scratchLen > 0) {
       const scratch = this.M._malloc(scratchLen) >>> 0;
-      if (scratch === 0) return { job, status: ENOMEM, parts: 1 };
+      if (scratch === 0) return new Made(job, ENOMEM, 1, out);
       const u = this.u32();
       u[(job + L.scratch) >>> 2] = scratch;
       u[(job + L.scratchLen) >>> 2] = scratchLen;
     }
-    return { job, status: 0, parts: planned };
+    return new Made(job, 0, planned, out);
   }
 
   // The jobs this runtime made and has not freed: every method that takes
@@ -264,11 +331,15 @@ class Runtime {
     }
   }
 
+  // Free a job's scratch, and its block (back among the spare ones if it
+  // is one of the slab's).
   freeJob(job) {
     this.checkJob(job);
     this.jobs.delete(job);
-    this.free(this.u32()[(job + this.layout.scratch) >>> 2]);
-    this.free(job);
+    const scratch = this.u32()[(job + this.layout.scratch) >>> 2];
+    if (scratch !== 0) this.free(scratch);
+    if (job >= this.slab && job < this.slab + this.layout.block * JOB_SLAB) this.spare.push(job);
+    else this.free(job);
   }
 
   status(job) {
@@ -296,49 +367,97 @@ class Runtime {
 
   // A call on the pool starts (hold) or settles (letGo). A pending
   // Atomics.waitAsync does not keep Node alive, and the pool threads are
-  // unref'd: hold a handle while calls are in flight.
+  // unref'd: hold a handle while calls are in flight. The handle is one
+  // interval timer made once and ref'd or unref'd, which is cheaper than
+  // making a timer whenever the pool turns busy.
   hold() {
-    if (this.inflight++ === 0) this.keepAlive = setInterval(() => {}, 1 << 30);
+    if (this.inflight++ === 0) {
+      if (this.keepAlive === null) this.keepAlive = setInterval(() => {}, 1 << 30);
+      else this.keepAlive.ref();
+    }
   }
   letGo() {
-    if (--this.inflight === 0) clearInterval(this.keepAlive);
+    if (--this.inflight === 0) this.keepAlive.unref();
   }
 
-  // Wait until the int32 at `index` holds a value done(value) accepts, and
-  // return it; rejects with the pool's error if the pool fails meanwhile.
-  // A wake-up may be meant for an earlier job or ticket that had this
-  // address: its pool thread notifies after storing the value, and by then
-  // the memory can have been freed and reused. So the word is read again
-  // after every wake-up, however many that takes.
-  async until(index, done) {
-    let reject;
-    const failed = new Promise((_, r) => {
-      reject = r;
+  // Queue an address for the pool (a job's, or a split job's ticket
+  // tagged with its low bit, `count` times) and return a promise that the
+  // dispatcher settles when the pool reports it done (reap()): with the
+  // job's status, or with 0 for a ticket. hold: the promise holds the
+  // process alive until it settles. Throws if the pool failed.
+  submit(address, count, hold) {
+    if (this.pool.error) throw this.pool.error;
+    const waiter = new Waiter(count, hold);
+    const promise = new Promise((resolve, reject) => {
+      waiter.resolve = resolve;
+      waiter.reject = reject;
     });
-    this.onFailure.add(reject);
-    try {
-      for (;;) {
-        const value = Atomics.load(this.i32(), index);
-        if (done(value)) return value;
-        const wait = Atomics.waitAsync(this.i32(), index, value);
-        if (wait.async) await Promise.race([wait.value, failed]);
+    this.waiters.set(address, waiter);
+    if (hold) this.hold();
+    this.push(address, count);
+    if (!this.armed) this.arm();
+    return promise;
+  }
+
+  // Wait for the pool to report a completion: one Atomics.waitAsync for
+  // all the jobs in flight, on the completion queue's WAKE word. First
+  // settle whatever is already done; then set WAKE and look at the next
+  // slot once more, so that a completion stored before WAKE was set is
+  // not missed (a pool thread that stores one after it sees WAKE set,
+  // clears it and notifies).
+  arm() {
+    const C = this.pool.ctrl >>> 2;
+    for (;;) {
+      if (this.pool.error) return;
+      this.reap();
+      if (this.waiters.size === 0) return;
+      const i32 = this.i32();
+      Atomics.store(i32, C + WAKE, 1);
+      if (Atomics.load(i32, C + DONE_SLOTS + (this.reaped & (QUEUE_SLOTS - 1))) === 0) {
+        const wait = Atomics.waitAsync(i32, C + WAKE, 1);
+        if (wait.async) {
+          this.armed = true;
+          wait.value.then(this.onWake);
+          return;
+        }
       }
-    } finally {
-      this.onFailure.delete(reject);
+      Atomics.store(i32, C + WAKE, 0);
+    }
+  }
+
+  // Every completion the pool has stored, in order, settled: a job's
+  // promise resolves with its status, a ticket's with 0. The queue slots
+  // they took go to the addresses waiting for room (drain()).
+  reap() {
+    const i32 = this.i32();
+    const D = (this.pool.ctrl >>> 2) + DONE_SLOTS;
+    let freed = 0;
+    for (;;) {
+      const slot = D + (this.reaped & (QUEUE_SLOTS - 1));
+      const address = Atomics.load(i32, slot) >>> 0;
+      if (address === 0) break;
+      Atomics.store(i32, slot, 0);
+      this.reaped = (this.reaped + 1) >>> 0;
+      const waiter = this.waiters.get(address);
+      this.waiters.delete(address);
+      freed += waiter.count;
+      if (waiter.hold) this.letGo();
+      waiter.resolve((address & 1) === 0 ? Atomics.load(i32, (address + this.layout.status) >>> 2) : 0);
+    }
+    if (freed > 0) {
+      this.queued -= freed;
+      this.drain();
     }
   }
 
   // Run a job on the pool; resolves with its status.
-  async runAsync(job) {
-    this.checkJob(job);
-    this.startPool();
-    this.hold();
+  runAsync(job) {
     try {
-      this.push(job);
-      return await this.until((job + this.layout.status) >>> 2, (status) => status !== PENDING);
-    } finally {
-      this.letGo();
-      this.drain();
+      this.checkJob(job);
+      this.startPool();
+      return this.submit(job, 1, true);
+    } catch (err) {
+      return Promise.reject(err);
     }
   }
 
@@ -369,16 +488,12 @@ class Runtime {
         const i32 = this.i32();
         Atomics.store(i32, next, 0);
         Atomics.store(i32, left, parts);
-        this.push(ticket | 1, parts);
-        await this.until(left, (n) => n === 0);
-        // Room the phase made in the queue goes to whatever is waiting.
-        this.drain();
+        await this.submit(ticket | 1, parts, false);
         status = this.M._tc_next(job);
       }
       return status;
     } finally {
       this.letGo();
-      this.drain();
     }
   }
 
@@ -388,16 +503,16 @@ class Runtime {
       return;
     }
     const stacks = this.malloc(STACK_BYTES * this.threads + 16);
-    const ctrl = this.malloc(4 * (4 + QUEUE_SLOTS));
+    const ctrl = this.malloc(4 * CTRL_WORDS);
     const i32 = this.i32();
-    i32.fill(0, ctrl >>> 2, (ctrl >>> 2) + 4 + QUEUE_SLOTS);
-    i32[(ctrl >>> 2) + 2] = QUEUE_SLOTS;
+    i32.fill(0, ctrl >>> 2, (ctrl >>> 2) + CTRL_WORDS);
+    i32[(ctrl >>> 2) + CAP] = QUEUE_SLOTS;
     this.pool = { ctrl, stacks, workers: [], error: null };
     for (let t = 0; t < this.threads; t++) {
       const base = ((stacks + 15) & ~15) + t * STACK_BYTES;
       const worker = new Worker(path.join(__dirname, 'worker.js'), {
         workerData: {
-          wasmModule: this.module, memory: this.memory, ctrl, layout: this.layout,
+          wasmModule: this.module, memory: this.memory, ctrl, queue: QUEUE, layout: this.layout,
           stackBase: base, stackTop: base + STACK_BYTES,
         },
       });
@@ -422,41 +537,98 @@ class Runtime {
       { code: 'ERR_TC_WASM_POOL' });
     const i32 = this.i32();
     const H = this.pool.ctrl >>> 2;
-    Atomics.store(i32, H + 3, 1);
-    Atomics.notify(i32, H + 1);
+    Atomics.store(i32, H + STOP, 1);
+    Atomics.notify(i32, H + TAIL);
     for (const w of this.pool.workers) w.terminate();
-    for (const reject of this.onFailure) reject(this.pool.error);
+    const waiters = [...this.waiters.values()];
+    this.waiters.clear();
+    this.waiting.length = 0;
+    for (const waiter of waiters) {
+      if (waiter.hold) this.letGo();
+      waiter.reject(this.pool.error);
+    }
   }
 
   // Queue an address `count` times (a split job's ticket: once per part).
   // What does not fit waits in this.waiting, in order, for drain().
-  push(address, count = 1) {
-    if (this.pool.error) throw this.pool.error;
-    const queued = this.waiting.length > 0 ? 0 : this.enqueue(count, () => address);
-    for (let k = queued; k < count; k++) this.waiting.push(address);
+  push(address, count) {
+    let k = 0;
+    if (this.waiting.length === 0) {
+      const n = Math.min(count, QUEUE_SLOTS - this.queued);
+      if (n > 0) {
+        const i32 = this.i32();
+        const H = this.pool.ctrl >>> 2;
+        const tail = i32[H + TAIL];
+        for (; k < n; k++) Atomics.store(i32, H + SLOTS + ((tail + k) & (QUEUE_SLOTS - 1)), address);
+        this.publish(i32, H, tail, n);
+      }
+    }
+    for (; k < count; k++) this.waiting.push(address);
   }
 
   // Move addresses that found the queue full onto it as room appears.
   drain() {
-    if (!this.pool || this.waiting.length === 0) return;
-    const queued = this.enqueue(this.waiting.length, (k) => this.waiting[k]);
-    this.waiting.splice(0, queued);
-  }
-
-  // Put up to `count` addresses (at(0), at(1)...) in the queue's free
-  // slots, publish them with one store of the tail, and wake as many pool
-  // threads; returns how many fitted.
-  enqueue(count, at) {
+    const count = Math.min(this.waiting.length, QUEUE_SLOTS - this.queued);
+    if (count <= 0) return;
     const i32 = this.i32();
     const H = this.pool.ctrl >>> 2;
-    const head = Atomics.load(i32, H);
-    const tail = i32[H + 1];
-    const n = Math.min(count, QUEUE_SLOTS - ((tail - head) | 0));
-    if (n <= 0) return 0;
-    for (let k = 0; k < n; k++) Atomics.store(i32, H + 4 + (((tail + k) >>> 0) % QUEUE_SLOTS), at(k));
-    Atomics.store(i32, H + 1, (tail + n) | 0);
-    Atomics.notify(i32, H + 1, n);
-    return n;
+    const tail = i32[H + TAIL];
+    for (let k = 0; k < count; k++) Atomics.store(i32, H + SLOTS + ((tail + k) & (QUEUE_SLOTS - 1)), this.waiting[k]);
+    this.waiting.splice(0, count);
+    this.publish(i32, H, tail, count);
+  }
+
+  // Publish n addresses stored in the slots from tail on with one store
+  // of the tail, and wake pool threads for them (wake()). Calls made in
+  // one go (64 calls in a loop) do that about once: the first wakes
+  // threads at once, and the rest leave it to kick(), which runs once the
+  // calling code has returned.
+  publish(i32, H, tail, n) {
+    this.queued += n;
+    Atomics.store(i32, H + TAIL, (tail + n) | 0);
+    if (this.kicking) return;
+    this.kicking = true;
+    queueMicrotask(this.kick);
+    this.wake(i32, H);
+  }
+
+  // Wake as many sleeping pool threads as queued addresses outnumber the
+  // threads awake. SLEEPERS counts the threads asleep that nobody woke: a
+  // thread counts itself before it waits for the tail to move from the
+  // value it saw (so either it sees the new tail or this sees it counted),
+  // and this takes off those it wakes (a thread whose wait ends otherwise
+  // takes itself off). A thread awake looks at the queue again before it
+  // sleeps.
+  wake(i32, H) {
+    const sleepers = Atomics.load(i32, H + SLEEPERS);
+    if (sleepers === 0) return;
+    const queued = (Atomics.load(i32, H + TAIL) - Atomics.load(i32, H + HEAD)) | 0;
+    const wanted = queued - (this.threads - sleepers);
+    if (wanted <= 0) return;
+    const woken = Atomics.notify(i32, H + TAIL, wanted);
+    if (woken > 0) Atomics.sub(i32, H + SLEEPERS, woken);
+  }
+}
+
+// What makeJob() returns.
+class Made {
+  constructor(job, status, parts, out) {
+    this.job = job;
+    this.status = status;
+    this.parts = parts;
+    this.out = out;
+  }
+}
+
+// One address on the pool, until the dispatcher settles it: count is how
+// many times it was queued (the queue slots it takes until reaped), hold
+// whether it keeps the process alive meanwhile.
+class Waiter {
+  constructor(count, hold) {
+    this.count = count;
+    this.hold = hold;
+    this.resolve = null;
+    this.reject = null;
   }
 }
 

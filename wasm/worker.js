@@ -1,26 +1,29 @@
 'use strict';
 // One pool thread of the wasm backend. It instantiates the module on the
 // shared memory, then takes addresses off a queue in that memory:
-//   - a job's (8-aligned): it runs tc_run() on it; the thread that queued
-//     the job learns of its end through Atomics.waitAsync on the job's
-//     status word, which tc_run() writes and this thread notifies;
+//   - a job's (8-aligned): it runs tc_run() on it, then reports the job
+//     done on the completion queue;
 //   - a split job's ticket, tagged with its low bit set (see
 //     tc_wasm_run_ticket() in wasm/exports.c): it runs the next part of the
-//     job's current phase, and the thread that ends the phase notifies
-//     waiters on the ticket's first word, the count of parts still running.
-// Nothing is posted per job.
-//
-// Queue (int32 words at ctrl): [0] head, next slot to take; [1] tail, next
-// slot to fill; [2] capacity; [3] stop; [4...] slots holding addresses.
+//     job's current phase, and the thread that ends the phase reports the
+//     (tagged) ticket on the completion queue.
+// The thread that queued them learns of completions through one
+// Atomics.waitAsync for all of them (wasm/runtime.js). Nothing is posted
+// per job. The control block's layout is described in wasm/runtime.js.
 
 const { workerData } = require('node:worker_threads');
 
-const { wasmModule, memory, ctrl, stackTop, stackBase, layout } = workerData;
-const HEAD = (ctrl >>> 2);
-const TAIL = HEAD + 1;
-const CAP = HEAD + 2;
-const STOP = HEAD + 3;
-const SLOTS = HEAD + 4;
+const { wasmModule, memory, ctrl, queue, stackTop, stackBase, layout } = workerData;
+const C = ctrl >>> 2;
+const HEAD = C + queue.HEAD;
+const TAIL = C + queue.TAIL;
+const CAP = C + queue.CAP;
+const STOP = C + queue.STOP;
+const SLEEPERS = C + queue.SLEEPERS;
+const DONE_TAIL = C + queue.DONE_TAIL;
+const WAKE = C + queue.WAKE;
+const SLOTS = C + queue.SLOTS;
+const DONE_SLOTS = C + queue.DONE_SLOTS;
 const CANCELED = 2;
 
 // The module's imports are Emscripten's runtime; a pool thread only runs
@@ -46,12 +49,28 @@ function words(index) {
   return i32;
 }
 
+// Report an address done: claim the next slot of the completion queue and
+// store it there (the job's status, or the phase's parts, were stored
+// before). If the calling thread waits, wake it, once: whichever thread
+// clears WAKE notifies. Slots may fill out of order; the calling thread
+// takes them in order, and one filled after it set WAKE wakes it in any
+// case.
+function done(address) {
+  const slot = DONE_SLOTS + (Atomics.add(i32, DONE_TAIL, 1) & (i32[CAP] - 1));
+  Atomics.store(i32, slot, address);
+  if (Atomics.compareExchange(i32, WAKE, 1, 0) === 1) Atomics.notify(i32, WAKE);
+}
+
 for (;;) {
   if (Atomics.load(i32, STOP)) break;
   const head = Atomics.load(i32, HEAD);
   const tail = Atomics.load(i32, TAIL);
   if (head === tail) {
-    Atomics.wait(i32, TAIL, tail);
+    // Counted before the wait: the thread that moves the tail notifies
+    // only as many threads as are counted (wasm/runtime.js wake()), and
+    // takes off those it woke; a wait that ends otherwise takes itself off.
+    Atomics.add(i32, SLEEPERS, 1);
+    if (Atomics.wait(i32, TAIL, tail) !== 'ok') Atomics.sub(i32, SLEEPERS, 1);
     continue;
   }
   // Read the slot before claiming it: once head moves past it, the
@@ -62,17 +81,16 @@ for (;;) {
     // A part always runs, even of a cancelled job: a cancelled part returns
     // at once by itself, and the phase ends only once every part returned.
     const ticket = slot - 1;
-    if (wasm.tc_wasm_run_ticket(ticket) === 0) Atomics.notify(words(ticket >>> 2), ticket >>> 2);
+    if (wasm.tc_wasm_run_ticket(ticket) === 0) done(slot);
     continue;
   }
   const job = slot;
-  const status = (job + layout.status) >>> 2;
   const view = words((job + layout.size) >>> 2);
   if (Atomics.load(view, (job + layout.cancel) >>> 2) !== 0) {
     // Cancelled while queued: dropped without running.
-    Atomics.store(view, status, CANCELED);
+    Atomics.store(view, (job + layout.status) >>> 2, CANCELED);
   } else {
     wasm.tc_run(job);
   }
-  Atomics.notify(words(status), status);
+  done(job);
 }
