@@ -79,6 +79,9 @@ const lendable = (info) => ownership.ownerOf(info) === 'native';
 // per turn, after every call of the turn is queued: a burst of calls then
 // wakes a few threads that share it out (native/addon.c).
 let flushing = false;
+// A resolved promise's reaction is a microtask too, without the async
+// resource queueMicrotask() makes for each callback.
+const RESOLVED = Promise.resolve();
 function flush() {
   flushing = false;
   binding.flush();
@@ -154,7 +157,7 @@ function run(call) {
   }
   if (!flushing) {
     flushing = true;
-    queueMicrotask(flush);
+    RESOLVED.then(flush);
   }
   const forget = onAbort(signal, () => binding.cancel(id));
   const done = () => {
