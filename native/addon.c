@@ -20,14 +20,16 @@
  * own queue, and work items called runners take them from it on the
  * threadpool, as many runners as there are jobs waiting for one, up to
  * the pool's size (UV_THREADPOOL_SIZE). A runner runs jobs until the
- * queue is empty or it has run for TC_RUNNER_SLICE_NS, and then
- * completes: its complete callback settles every job it ran, in one call
- * into JS. A large job starts runners at once; small ones wait for
- * flush(), which the facade calls once a turn, so that a burst of them
- * starts a few runners rather than one each. So 64 small calls in flight
- * cost a few work items and wake-ups, not 64 of each, while a job of a
- * millisecond or more is still settled as soon as it ends. A job split
- * into parts puts each part of a phase on the queue.
+ * queue is empty, whatever the JS thread is doing. It hands what it ran
+ * back to the JS thread (a threadsafe function) before it takes a large
+ * job and every TC_HAND_BACK_NS, and the rest when it completes; the JS
+ * thread settles all it is handed in one go. A large job starts runners
+ * at once; small ones wait for flush(), which the facade calls once a
+ * turn, so that a burst of them starts a few runners rather than one
+ * each. So 64 small calls in flight cost a few work items and wake-ups,
+ * not 64 of each, while a job of a millisecond or more is still settled
+ * as soon as it ends. A job split into parts puts each part of a phase on
+ * the queue.
  *
  * Context-aware: all state lives in a per-environment tc_addon_t (instance
  * data), so the addon loads in the main thread and any number of workers.
@@ -46,18 +48,19 @@ enum { TC_MODE_COPY = 0, TC_MODE_BORROW = 1 };
 typedef struct tc_call_s tc_call_t;
 typedef struct tc_task_s tc_task_t;
 
-/* A runner runs jobs for at most about this long before it completes, so
- * that results are delivered while the queue stays full. */
-#define TC_RUNNER_SLICE_NS 1000000u
+/* A runner hands back what it ran at least this often while the queue
+ * stays full. */
+#define TC_HAND_BACK_NS 1000000u
 
 static int tc_is_undefined(napi_env env, napi_value v) {
   napi_valuetype t;
   return napi_typeof(env, v, &t) == napi_ok && t == napi_undefined;
 }
 
-/* Per-environment state. Freed once the environment has finalized it and
- * no job is in flight (a job's complete callback may run after the
- * instance-data finalizer while a worker is torn down). */
+/* Per-environment state. Freed once the environment has finalized it, no
+ * job is in flight, no runner is outstanding and the threadsafe function
+ * is gone (a job's complete callback may run after the instance-data
+ * finalizer while a worker is torn down). */
 typedef struct {
   napi_env env;
   tc_call_t *jobs; /* in-flight async jobs, for cancel() and teardown */
@@ -65,13 +68,17 @@ typedef struct {
   size_t live_bytes; /* bytes of input/output copies alive */
   int finalized;
   int left_cache; /* tc_cache_env_leave() was called for it */
-  /* The job queue. The lock guards queue, queue_tail, queued, live and
-   * running: runners take tasks on the threadpool. */
+  /* The job queue, and what runners handed back. The lock guards all
+   * from head to tsfn: runners take tasks on the threadpool. */
   tc_lock_t lock;
-  tc_task_t *queue, **queue_tail;
-  size_t queued;  /* tasks on the queue */
-  size_t live;    /* runners that may still take a task */
-  size_t running; /* of those, the ones running a task now */
+  tc_task_t *head, *tail;       /* the queue, oldest first */
+  size_t queued;                /* tasks on the queue */
+  size_t live;                  /* runners that may still take a task */
+  size_t running;               /* of those, the ones running a task now */
+  tc_task_t *done, **done_tail; /* handed back, not settled yet */
+  int signaled; /* a call of tsfn is on its way to settle them */
+  napi_threadsafe_function tsfn; /* NULL once the environment is going */
+  int tsfn_alive;                /* its finalizer has not run yet */
   size_t runners; /* runner work items not completed yet (JS thread) */
   size_t pool;    /* the most runners at once: the threadpool's size */
 } tc_addon_t;
@@ -81,8 +88,10 @@ typedef struct {
 #define TC_WHOLE ((size_t)-1)
 struct tc_task_s {
   tc_call_t *call;
-  size_t part; /* TC_WHOLE, or the part */
-  tc_task_t *next;
+  size_t part;  /* TC_WHOLE, or the part */
+  int large;    /* a runner hands back what it ran before it takes it */
+  int on_queue; /* under the lock */
+  tc_task_t *prev, *next;
 };
 
 /* A runner: a work item that takes tasks off its environment's queue, and
@@ -147,7 +156,8 @@ static void tc_addon_leave_cache(tc_addon_t *addon) {
 }
 
 static void tc_addon_maybe_free(tc_addon_t *addon) {
-  if (addon->finalized && addon->inflight == 0 && addon->runners == 0) {
+  if (addon->finalized && addon->inflight == 0 && addon->runners == 0 &&
+      !addon->tsfn_alive) {
     tc_lock_destroy(&addon->lock);
     free(addon);
   }
@@ -521,6 +531,53 @@ static void tc_settle(napi_env env, tc_call_t *c, napi_value err) {
 
 /* ---- the job queue and its runners ---- */
 
+/* The queue, oldest first, doubly linked so that a cancelled job leaves
+ * it at once. Lock held. */
+static void tc_queue_append(tc_addon_t *addon, tc_task_t *t) {
+  t->next = NULL;
+  t->prev = addon->tail;
+  if (addon->tail != NULL)
+    addon->tail->next = t;
+  else
+    addon->head = t;
+  addon->tail = t;
+  t->on_queue = 1;
+  addon->queued++;
+}
+
+static void tc_queue_unlink(tc_addon_t *addon, tc_task_t *t) {
+  if (t->prev != NULL)
+    t->prev->next = t->next;
+  else
+    addon->head = t->next;
+  if (t->next != NULL)
+    t->next->prev = t->prev;
+  else
+    addon->tail = t->prev;
+  t->prev = t->next = NULL;
+  t->on_queue = 0;
+  addon->queued--;
+}
+
+/* Put n tasks on the queue. JS thread. */
+static void tc_queue_push(tc_addon_t *addon, tc_task_t *tasks, size_t n) {
+  tc_lock(&addon->lock);
+  for (size_t i = 0; i < n; i++) tc_queue_append(addon, &tasks[i]);
+  tc_unlock(&addon->lock);
+}
+
+/* Take every task off the queue, as a list linked by next. */
+static tc_task_t *tc_queue_take_all(tc_addon_t *addon) {
+  tc_task_t *all;
+  tc_lock(&addon->lock);
+  all = addon->head;
+  for (tc_task_t *t = all; t != NULL; t = t->next) t->on_queue = 0;
+  addon->head = addon->tail = NULL;
+  addon->queued = 0;
+  tc_unlock(&addon->lock);
+  return all;
+}
+
 /* Run a task. Any thread; no napi calls. */
 static void tc_task_run(tc_task_t *t) {
   if (t->part == TC_WHOLE)
@@ -541,27 +598,49 @@ static void tc_task_done(napi_env env, tc_task_t *t) {
     tc_split_phase_done(env, c);
 }
 
-/* Threadpool thread: take tasks until the queue is empty or the slice is
- * over (with at least one task run). */
+/* tc_task_done() for each task of a list linked by next. */
+static void tc_tasks_done(napi_env env, tc_task_t *t) {
+  while (t != NULL) {
+    tc_task_t *next = t->next; /* t may be freed with its call */
+    tc_task_done(env, t);
+    t = next;
+  }
+}
+
+/* Threadpool thread: take tasks until the queue is empty. What it ran it
+ * hands back to the JS thread (tc_hand_back) before it takes a large task
+ * and once TC_HAND_BACK_NS have passed since it last did; the rest goes
+ * back when it completes. */
 static void tc_runner_execute(napi_env env, void *data) {
   tc_runner_t *r = data;
   tc_addon_t *addon = r->addon;
-  uint64_t start = tc_now_ns();
+  uint64_t since = tc_now_ns();
   (void)env;
   for (;;) {
     tc_task_t *t;
-    int over = r->done != NULL && tc_now_ns() - start >= TC_RUNNER_SLICE_NS;
+    uint64_t now = r->done != NULL ? tc_now_ns() : since;
     tc_lock(&addon->lock);
-    if (r->done != NULL) addon->running--;
-    t = over ? NULL : addon->queue;
+    if (r->done != NULL) addon->running--; /* the task it just ran */
+    t = addon->head;
     if (t == NULL) {
       addon->live--;
       tc_unlock(&addon->lock);
       return;
     }
-    addon->queue = t->next;
-    if (addon->queue == NULL) addon->queue_tail = &addon->queue;
-    addon->queued--;
+    if (r->done != NULL && addon->tsfn != NULL &&
+        (t->large || now - since >= TC_HAND_BACK_NS)) {
+      *addon->done_tail = r->done;
+      addon->done_tail = r->done_tail;
+      r->done = NULL;
+      r->done_tail = &r->done;
+      since = now;
+      /* One call on its way is enough: it takes all there is. */
+      if (!addon->signaled)
+        addon->signaled =
+            napi_call_threadsafe_function(addon->tsfn, NULL,
+                                          napi_tsfn_nonblocking) == napi_ok;
+    }
+    tc_queue_unlink(addon, t);
     addon->running++;
     tc_unlock(&addon->lock);
     tc_task_run(t);
@@ -571,19 +650,30 @@ static void tc_runner_execute(napi_env env, void *data) {
   }
 }
 
-static int tc_runners_start(napi_env env, tc_addon_t *addon);
-
-/* Take every task off the queue. */
-static tc_task_t *tc_queue_take_all(tc_addon_t *addon) {
-  tc_task_t *all;
+/* Everything runners have handed back. signaled: for the threadsafe
+ * function's call, which ends the one on its way. */
+static tc_task_t *tc_take_done(tc_addon_t *addon, int signaled) {
+  tc_task_t *done;
   tc_lock(&addon->lock);
-  all = addon->queue;
-  addon->queue = NULL;
-  addon->queue_tail = &addon->queue;
-  addon->queued = 0;
+  done = addon->done;
+  addon->done = NULL;
+  addon->done_tail = &addon->done;
+  if (signaled) addon->signaled = 0;
   tc_unlock(&addon->lock);
-  return all;
+  return done;
 }
+
+/* The threadsafe function's call on the JS thread: settle what runners
+ * handed back (NULL env: the environment is going; the teardown frees
+ * what is left). */
+static void tc_hand_back(napi_env env, napi_value js_cb, void *context,
+                         void *data) {
+  (void)js_cb;
+  (void)data;
+  if (env != NULL) tc_tasks_done(env, tc_take_done(context, 1));
+}
+
+static int tc_runners_start(napi_env env, tc_addon_t *addon);
 
 /* Tasks no runner will take: each runs here, cancelled (it returns at
  * once; a sort's part still puts its keys back), and its call rejects.
@@ -599,12 +689,12 @@ static void tc_tasks_lost(napi_env env, tc_task_t *t) {
   }
 }
 
-/* A runner is done: settle what it ran, then start runners for what is
- * left on the queue (if it stopped at the end of its slice). JS thread. */
+/* A runner is done: settle what was handed back and what it ran since.
+ * JS thread. */
 static void tc_runner_complete(napi_env env, napi_status status, void *data) {
   tc_runner_t *r = data;
   tc_addon_t *addon = r->addon;
-  tc_task_t *t = r->done;
+  tc_task_t *mine = r->done;
   napi_delete_async_work(env, r->work);
   if (status == napi_cancelled) {
     /* never ran, so never stopped taking */
@@ -613,24 +703,22 @@ static void tc_runner_complete(napi_env env, napi_status status, void *data) {
     tc_unlock(&addon->lock);
   }
   free(r);
-  while (t != NULL) {
-    tc_task_t *next = t->next; /* t may be freed with its call */
-    tc_task_done(env, t);
-    t = next;
-  }
-  addon->runners--;
+  /* Counted until the end: nothing below may free the addon. */
+  tc_tasks_done(env, tc_take_done(addon, 0));
+  tc_tasks_done(env, mine);
   tc_runners_start(env, addon);
+  addon->runners--;
   tc_addon_maybe_free(addon);
 }
 
 /* Start runners while there are more tasks queued than runners free to
  * take them (live ones not running a task), up to the pool's size. Where
- * none is live and none can be started, the queued tasks are lost
- * (tc_tasks_lost). Returns 0 then. JS thread. */
+ * none is live and none can be started (or the environment is going),
+ * the queued tasks are lost (tc_tasks_lost). Returns 0 then. JS thread. */
 static int tc_runners_start(napi_env env, tc_addon_t *addon) {
   napi_value name;
   for (;;) {
-    tc_runner_t *r;
+    tc_runner_t *r = NULL;
     int want;
     tc_lock(&addon->lock);
     want = addon->queued > addon->live - addon->running &&
@@ -638,7 +726,7 @@ static int tc_runners_start(napi_env env, tc_addon_t *addon) {
     if (want) addon->live++;
     tc_unlock(&addon->lock);
     if (!want) return 1;
-    r = calloc(1, sizeof *r);
+    if (!addon->finalized) r = calloc(1, sizeof *r);
     if (r != NULL) {
       r->addon = addon;
       r->done_tail = &r->done;
@@ -663,33 +751,6 @@ static int tc_runners_start(napi_env env, tc_addon_t *addon) {
   }
 }
 
-/* Put tasks first..*last on the queue. JS thread. */
-static void tc_queue_push(tc_addon_t *addon, tc_task_t *first, tc_task_t *last,
-                          size_t n) {
-  last->next = NULL;
-  tc_lock(&addon->lock);
-  *addon->queue_tail = first;
-  addon->queue_tail = &last->next;
-  addon->queued += n;
-  tc_unlock(&addon->lock);
-}
-
-/* Take one call's whole-job task off the queue, if it is still there. */
-static int tc_queue_remove(tc_addon_t *addon, tc_task_t *t) {
-  int found = 0;
-  tc_lock(&addon->lock);
-  for (tc_task_t **p = &addon->queue; *p != NULL; p = &(*p)->next) {
-    if (*p != t) continue;
-    *p = t->next;
-    if (addon->queue_tail == &t->next) addon->queue_tail = p;
-    addon->queued--;
-    found = 1;
-    break;
-  }
-  tc_unlock(&addon->lock);
-  return found;
-}
-
 /* ---- a job split into parts (tc_begin): each phase's parts are tasks of
  * their own, queued at once; the last one to be done runs tc_next() on
  * the JS thread and queues the next phase, or settles. No part waits for
@@ -700,10 +761,10 @@ static void tc_split_push(tc_call_t *c) {
   for (size_t p = 0; p < c->parts; p++) {
     c->tasks[p].call = c;
     c->tasks[p].part = p;
-    c->tasks[p].next = p + 1 < c->parts ? &c->tasks[p + 1] : NULL;
+    c->tasks[p].large = 1;
   }
   c->pending = c->parts;
-  tc_queue_push(c->addon, c->tasks, &c->tasks[c->parts - 1], c->parts);
+  tc_queue_push(c->addon, c->tasks, c->parts);
 }
 
 /* Every part of a phase is done: the next phase, or the end. */
@@ -716,9 +777,9 @@ static void tc_split_phase_done(napi_env env, tc_call_t *c) {
   }
 }
 
-/* Start a split call whose promise exists; it settles on its own, once
- * flush() has started runners for its first phase. */
-static void tc_split_start(napi_env env, tc_call_t *c) {
+/* Start a split call whose promise exists; it settles on its own. Returns
+ * 0 if it settled already (and c is freed). */
+static int tc_split_start(napi_env env, tc_call_t *c) {
   tc_status st = TC_ENOMEM;
   c->split_scratch = tc_cache_take(c->job.scratch_len);
   c->tasks = calloc(c->parts, sizeof *c->tasks);
@@ -728,10 +789,12 @@ static void tc_split_start(napi_env env, tc_call_t *c) {
   } else {
     c->job.status = TC_ENOMEM;
   }
-  if (st != TC_PENDING)
+  if (st != TC_PENDING) {
     tc_settle(env, c, NULL);
-  else
-    tc_split_push(c);
+    return 0;
+  }
+  tc_split_push(c);
+  return 1;
 }
 
 /* A reference that keeps an array alive while a pool thread uses its
@@ -745,9 +808,10 @@ static int tc_ref(napi_env env, const tc_view_t *v, const tc_call_t *c,
   return napi_create_reference(env, v->value, 1, ref) == napi_ok;
 }
 
-/* Whether a job is worth starting at once: some tens of microseconds of
- * work or more, which the caller may mean to overlap with its own. A
- * smaller one waits for the next flush(). */
+/* Whether a job is large: some tens of microseconds of work or more. It
+ * starts at once (its caller may mean to overlap its own work with it),
+ * and a runner hands back what it ran before it takes it. A smaller one
+ * waits for the next flush(). */
 static int tc_call_large(const tc_call_t *c) {
   if (c->parts > 1) return 1;
   if (c->job.kernel == TC_KERNEL_MATMUL)
@@ -767,6 +831,7 @@ static napi_value tc_run_async(napi_env env, napi_callback_info info) {
   tc_addon_t *addon = tc_addon(env);
   tc_call_t *c;
   double id;
+  int large;
   if (addon == NULL) return NULL;
   TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), NULL);
   if (argc < 10) {
@@ -802,14 +867,16 @@ static napi_value tc_run_async(napi_env env, napi_callback_info info) {
   if (addon->jobs) addon->jobs->prev = c;
   addon->jobs = c;
   addon->inflight++;
+  large = tc_call_large(c); /* c may be freed below */
   if (c->parts > 1) {
-    tc_split_start(env, c);
+    if (!tc_split_start(env, c)) return promise;
   } else {
     c->whole.call = c;
     c->whole.part = TC_WHOLE;
-    tc_queue_push(addon, &c->whole, &c->whole, 1);
+    c->whole.large = large;
+    tc_queue_push(addon, &c->whole, 1);
   }
-  if (tc_call_large(c)) tc_runners_start(env, addon);
+  if (large) tc_runners_start(env, addon);
   return promise;
 }
 
@@ -829,10 +896,18 @@ static napi_value tc_flush(napi_env env, napi_callback_info info) {
  * parts stop by themselves; a finished one that has not been settled yet
  * is still reported as cancelled. JS thread. */
 static void tc_call_cancel(napi_env env, tc_call_t *c) {
+  tc_addon_t *addon = c->addon;
+  int queued = 0;
   c->aborted = 1;
   tc_job_cancel(&c->job);
-  if (c->parts < 2 && tc_queue_remove(c->addon, &c->whole))
-    tc_settle(env, c, NULL);
+  if (c->parts > 1) return;
+  tc_lock(&addon->lock);
+  if (c->whole.on_queue) {
+    tc_queue_unlink(addon, &c->whole);
+    queued = 1;
+  }
+  tc_unlock(&addon->lock);
+  if (queued) tc_settle(env, c, NULL);
 }
 
 /* cancel(id) -> whether a job with that id was in flight. */
@@ -862,9 +937,11 @@ static napi_value tc_cancel_all(napi_env env, napi_callback_info info) {
   tc_addon_t *addon = tc_addon(env);
   (void)info;
   if (addon == NULL) return NULL;
-  for (tc_call_t *c = addon->jobs, *next; c != NULL; c = next) {
-    next = c->next; /* c may settle and be freed */
-    tc_call_cancel(env, c);
+  /* Flags only: at exit no promise is worth settling, and runners take
+   * what is queued at once (a cancelled job returns before any work). */
+  for (tc_call_t *c = addon->jobs; c != NULL; c = c->next) {
+    c->aborted = 1;
+    tc_job_cancel(&c->job);
   }
   return NULL;
 }
@@ -975,15 +1052,32 @@ static napi_value tc_trim(napi_env env, napi_callback_info info) {
   return left;
 }
 
-/* The environment is going: jobs queued that no runner will take (small
- * ones queued in its last turn, before the flush) are freed, "not
+/* The environment is going: no more hand-backs (what runners still run
+ * goes back when they complete), and jobs queued that no runner will take
+ * (small ones queued in its last turn, before the flush) are freed, "not
  * delivered". */
 static void tc_addon_drop_queue(tc_addon_t *addon) {
   int live;
+  napi_threadsafe_function tsfn;
   tc_lock(&addon->lock);
   live = addon->live > 0;
+  tsfn = addon->tsfn;
+  addon->tsfn = NULL;
   tc_unlock(&addon->lock);
+  if (tsfn != NULL) napi_release_threadsafe_function(tsfn, napi_tsfn_abort);
   if (!live) tc_tasks_lost(addon->env, tc_queue_take_all(addon));
+}
+
+/* The threadsafe function is gone. JS thread (or teardown). */
+static void tc_tsfn_finalize(napi_env env, void *data, void *hint) {
+  tc_addon_t *addon = data;
+  (void)env;
+  (void)hint;
+  tc_lock(&addon->lock);
+  addon->tsfn = NULL;
+  tc_unlock(&addon->lock);
+  addon->tsfn_alive = 0;
+  tc_addon_maybe_free(addon);
 }
 
 /* Environment teardown (a worker terminated, the main thread exiting).
@@ -1000,12 +1094,13 @@ static void tc_cleanup_hook(void *arg) {
   tc_addon_leave_cache(addon);
 }
 
-/* The libuv threadpool's size, read much as libuv reads it (UV_THREADPOOL_SIZE,
- * else 4; from 1 to 1024): the most runners worth starting at once. */
+/* The libuv threadpool's size as libuv reads it (UV_THREADPOOL_SIZE, else
+ * 4; 0 is 1, and at most 1024, which a negative value wraps to): the most
+ * runners worth starting at once. */
 static size_t tc_pool_size(void) {
   const char *v = getenv("UV_THREADPOOL_SIZE");
   long n = v != NULL ? strtol(v, NULL, 10) : 4;
-  return n < 1 ? 1 : n > 1024 ? 1024 : (size_t)n;
+  return n == 0 ? 1 : n < 0 || n > 1024 ? 1024 : (size_t)n;
 }
 
 static void tc_finalize_addon(napi_env env, void *data, void *hint) {
@@ -1039,8 +1134,24 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   }
   addon->env = env;
   tc_lock_init(&addon->lock);
-  addon->queue_tail = &addon->queue;
+  addon->done_tail = &addon->done;
   addon->pool = tc_pool_size();
+  /* Runners hand back what they ran through it; never what keeps the
+   * process alive (a runner in flight does that). Without one, what they
+   * ran goes back when they complete. */
+  {
+    napi_value name;
+    if (napi_create_string_utf8(env, "twincore", NAPI_AUTO_LENGTH, &name) ==
+            napi_ok &&
+        napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, addon,
+                                        tc_tsfn_finalize, addon, tc_hand_back,
+                                        &addon->tsfn) == napi_ok) {
+      addon->tsfn_alive = 1;
+      napi_unref_threadsafe_function(env, addon->tsfn);
+    } else {
+      addon->tsfn = NULL;
+    }
+  }
   tc_cache_env_enter();
   /* The core reads TWINCORE_SIMD at first use: make that now, on the JS
    * thread, when the facade reads it too, rather than on a pool thread

@@ -108,6 +108,88 @@ Q('native: calls are not held behind a long one (a pool of 2)', () => {
   assert.is(r.stdout.trim(), '22 of 22', r.stderr);
 });
 
+Q('native: small calls queued just before a long one settle long before it (pools of 1 and 2)', () => {
+  if (!NATIVE) return;
+  // The runner that ran the small calls hands them back before it takes
+  // the long one, rather than when it completes.
+  for (const pool of ['1', '2']) {
+    const r = child(`
+      const tc = require('./');
+      const big = tc.alloc('uint8', 256 << 20, { backend: 'native' });
+      const t0 = performance.now();
+      const small = Array.from({ length: ${pool} }, () =>
+        tc.sha256(new Uint8Array(64), { backend: 'native' }).then(() => performance.now() - t0));
+      const long = tc.sha256(big, { backend: 'native', mode: 'borrow' }).then(() => performance.now() - t0);
+      Promise.all([Promise.all(small), long]).then(([s, l]) => console.log(JSON.stringify({ small: Math.max(...s), long: l })));`,
+    { env: { UV_THREADPOOL_SIZE: pool } });
+    assert.is(r.signal, null, r.stderr);
+    const { small, long } = JSON.parse(r.stdout);
+    assert.ok(small < long / 2, `pool ${pool}: the small calls settled at ${small.toFixed(1)} ms, the long one at ${long.toFixed(1)} ms`);
+  }
+});
+
+Q('native: the pool goes on working while the JS thread is busy', () => {
+  if (!NATIVE) return;
+  // 16 calls of 8 MiB take some tens of ms on 2 threads; the caller then
+  // keeps its thread busy for 10 times as long. Once it lets go, every
+  // result is there: settling them takes far less than the work did.
+  const r = child(`
+    const tc = require('./');
+    const d = tc.alloc('uint8', 8 << 20, { backend: 'native' });
+    const run = () => Promise.all(Array.from({ length: 16 }, () => tc.sha256(d, { backend: 'native', mode: 'borrow' })));
+    (async () => {
+      await run();
+      let t0 = performance.now();
+      await run();
+      const work = performance.now() - t0;
+      const all = run();
+      await new Promise((resolve) => setImmediate(resolve));
+      t0 = performance.now();
+      while (performance.now() - t0 < 10 * work) {}
+      const free = performance.now();
+      await all;
+      console.log(JSON.stringify({ work, after: performance.now() - free }));
+    })();`, { env: { UV_THREADPOOL_SIZE: '2' } });
+  assert.is(r.signal, null, r.stderr);
+  const { work, after } = JSON.parse(r.stdout);
+  assert.ok(after < work / 4, `results took ${after.toFixed(1)} ms after the busy spell; the work takes ${work.toFixed(1)} ms`);
+});
+
+Q('native: a split call that fails at its start rejects cleanly (binding, output over its input)', () => {
+  if (!NATIVE) return;
+  const r = child(`
+    const path = require('node:path');
+    const file = process.env.TWINCORE_NATIVE_ADDON;
+    const b = file ? require(path.resolve(file)) : require('node-gyp-build')(process.cwd());
+    const m = 256, k = 64, n = 64;
+    const sab = new SharedArrayBuffer(m * k * 4);
+    const a = new Float32Array(sab);
+    const bs = new Float32Array(new SharedArrayBuffer(k * n * 4));
+    const out = new Float32Array(sab, 0, m * n);
+    b.runAsync(1, 3, 3, 1, a, bs, m, k, n, out, 4).then(() => console.log('resolved'), (e) => console.log(e.code));
+    b.flush();`);
+  assert.is(r.signal, null, r.stderr);
+  assert.is(r.stdout.trim(), 'ERR_TC_EALIAS', r.stderr);
+});
+
+Q('native: exiting with 50,000 small calls queued is quick', () => {
+  if (!NATIVE) return;
+  // Dropping them costs no more than queueing them did (not a scan of
+  // the queue per call).
+  const r = child(`
+    const tc = require('./');
+    const d = new Uint8Array(64);
+    let t0 = performance.now();
+    for (let i = 0; i < 50000; i++) tc.sha256(d, { backend: 'native' }).catch(() => {});
+    const queueing = performance.now() - t0;
+    process.on('exit', () => console.log(JSON.stringify({ queueing, exiting: performance.now() - t0 })));
+    t0 = performance.now();
+    process.exit(0);`, { timeout: 60000 });
+  assert.is(r.signal, null, r.stderr);
+  const { queueing, exiting } = JSON.parse(r.stdout);
+  assert.ok(exiting < queueing, `exit handlers took ${exiting.toFixed(0)} ms; queueing took ${queueing.toFixed(0)} ms`);
+});
+
 Q('native: a large call starts at once, while the caller is still busy', () => {
   if (!NATIVE) return;
   // The caller does not yield after the call: the sort must still run,
