@@ -112,9 +112,14 @@ const copyDst = new Uint8Array(65536);
 const copyHead = copySrc.subarray(0, 1024);
 const COPIES = [() => copyDst.set(copyHead), () => copyDst.set(copySrc)];
 
+// By backend, then kernel, then dtype: no key string built per call.
+const fitsBy = new Map();
+
 function fitOf(backend, kernel, dtype) {
-  const key = `${backend.name}:${kernel}:${dtype}`;
-  let f = fits.get(key);
+  let byKernel = fitsBy.get(backend);
+  if (!byKernel) fitsBy.set(backend, (byKernel = Object.create(null)));
+  const byType = byKernel[kernel] || (byKernel[kernel] = Object.create(null));
+  let f = byType[dtype];
   if (!f) {
     const [w0, w1] = POINTS[kernel];
     const make0 = sample(kernel, dtype, w0);
@@ -128,7 +133,8 @@ function fitOf(backend, kernel, dtype) {
       js: kernel === 'sort' ? line(w0, j0, w1, j1)
         : kernel in BASELINE_PER_BYTE ? { a: 0, b: BASELINE_PER_BYTE[kernel] } : null,
     };
-    fits.set(key, f);
+    byType[dtype] = f;
+    fits.set(`${backend.name}:${kernel}:${dtype}`, f);
   }
   return f;
 }
@@ -156,7 +162,12 @@ function copyCost(bytes, f, copy) {
  */
 function choose(backend, call) {
   const f = fitOf(backend, call.kernel, call.dtype);
-  return decide(f, f.copy, validate.workOf(call), call.sync ? 0 : backend.asyncCopyBytes(call), call.sync);
+  const w = validate.workOf(call);
+  // What an async call would copy matters only where running here costs
+  // more than the round trip alone: a small call need not work it out.
+  const here = Math.min(at(f.own, w), f.js ? at(f.js, w) : Infinity);
+  const bytes = call.sync || here <= ROUND_TRIP ? 0 : backend.asyncCopyBytes(call);
+  return decide(f, f.copy, w, bytes, call.sync);
 }
 
 /**

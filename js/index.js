@@ -100,7 +100,9 @@ function runAsync(call) {
     const promise = backend.run(call);
     return call.kernel === 'stats' ? promise.then(shapeStats) : promise;
   }
-  return Promise.resolve(shape(call.kernel, (w === 'baseline' ? baseline : backend).runSync({ ...call, sync: true })));
+  // Run here as a sync call would (the call is this call's own object).
+  call.sync = true;
+  return Promise.resolve(shape(call.kernel, (w === 'baseline' ? baseline : backend).runSync(call)));
 }
 
 // Runs an async call: its promise, or a rejection with what it threw.
