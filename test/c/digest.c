@@ -125,16 +125,7 @@ void tct_print_digests(void) {
     for (size_t i = 0; i < m * k; i++) a[i] = (float)finite_f64(&r);
     for (size_t i = 0; i < k * n; i++)
       b[i] = i % 101 == 7 ? INFINITY : (float)finite_f64(&r);
-    tc_job_init(&job);
-    job.kernel = TC_KERNEL_MATMUL;
-    job.dtype = TC_DTYPE_F32;
-    job.in = a;
-    job.in_len = m * k * 4;
-    job.in2 = b;
-    job.in2_len = k * n * 4;
-    job.dim[0] = m;
-    job.dim[1] = k;
-    job.dim[2] = n;
+    tct_matmul_job(&job, a, b, m, k, n);
     for (size_t p = 0; p < 3; p++) {
       job.parts = parts[p];
       tc_status st = tct_run(&job, &out);

@@ -104,6 +104,22 @@ static inline void *tct_xmalloc(size_t n) {
   return p;
 }
 
+/* A matmul job of a (m×k) by b (k×n), everything else as tc_job_init()
+ * left it. */
+static inline void tct_matmul_job(tc_job *job, const float *a, const float *b,
+                                  size_t m, size_t k, size_t n) {
+  tc_job_init(job);
+  job->kernel = TC_KERNEL_MATMUL;
+  job->dtype = TC_DTYPE_F32;
+  job->in = a;
+  job->in_len = m * k * sizeof *a;
+  job->in2 = b;
+  job->in2_len = k * n * sizeof *b;
+  job->dim[0] = m;
+  job->dim[1] = k;
+  job->dim[2] = n;
+}
+
 /* Run a job through tc_plan and tc_run with freshly allocated out and
  * scratch; returns the status and hands back out (caller frees). */
 tc_status tct_run(tc_job *job, void **out);

@@ -11,16 +11,7 @@ static tc_status job_matmul(const float *a, const float *b, size_t m, size_t k,
                             size_t n, float **c) {
   tc_job job;
   void *out;
-  tc_job_init(&job);
-  job.kernel = TC_KERNEL_MATMUL;
-  job.dtype = TC_DTYPE_F32;
-  job.in = a;
-  job.in_len = m * k * sizeof *a;
-  job.in2 = b;
-  job.in2_len = k * n * sizeof *b;
-  job.dim[0] = m;
-  job.dim[1] = k;
-  job.dim[2] = n;
+  tct_matmul_job(&job, a, b, m, k, n);
   tc_status st = tct_run(&job, &out);
   *c = out;
   return st;

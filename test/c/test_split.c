@@ -153,16 +153,7 @@ void test_split_matmul(void) {
     tc_job job;
     for (size_t i = 0; i < m * k; i++) a[i] = (float)rand_f64(&r);
     for (size_t i = 0; i < k * n; i++) b[i] = (float)rand_f64(&r);
-    tc_job_init(&job);
-    job.kernel = TC_KERNEL_MATMUL;
-    job.dtype = TC_DTYPE_F32;
-    job.in = a;
-    job.in_len = m * k * 4;
-    job.in2 = b;
-    job.in2_len = k * n * 4;
-    job.dim[0] = m;
-    job.dim[1] = k;
-    job.dim[2] = n;
+    tct_matmul_job(&job, a, b, m, k, n);
     check_split(&job, (m + 23) / 24, "matmul");
     free(a);
     free(b);
