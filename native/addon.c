@@ -756,13 +756,9 @@ static int tc_runners_start(napi_env env, tc_addon_t *addon) {
  * the JS thread and queues the next phase, or settles. No part waits for
  * another, so a pool of any size finishes the job. ---- */
 
-/* Queue every part of the current phase. */
+/* Queue every part of the current phase (its tasks set up once, by
+ * tc_split_start). */
 static void tc_split_push(tc_call_t *c) {
-  for (size_t p = 0; p < c->parts; p++) {
-    c->tasks[p].call = c;
-    c->tasks[p].part = p;
-    c->tasks[p].large = 1;
-  }
   c->pending = c->parts;
   tc_queue_push(c->addon, c->tasks, c->parts);
 }
@@ -792,6 +788,11 @@ static int tc_split_start(napi_env env, tc_call_t *c) {
   if (st != TC_PENDING) {
     tc_settle(env, c, NULL);
     return 0;
+  }
+  for (size_t p = 0; p < c->parts; p++) {
+    c->tasks[p].call = c;
+    c->tasks[p].part = p;
+    c->tasks[p].large = 1;
   }
   tc_split_push(c);
   return 1;
