@@ -41,7 +41,6 @@ const OUT_OF_CACHE = 1 << 20;
 // memory-bound: out of cache it reads about as fast as a copy moves.
 const NEAR_COPY = 4;
 
-const fits = new Map();
 
 // Seconds per call of each of fns: the best of a few rounds, each call
 // repeated until a round takes some 20 µs, the functions taking turns
@@ -112,7 +111,8 @@ const copyDst = new Uint8Array(65536);
 const copyHead = copySrc.subarray(0, 1024);
 const COPIES = [() => copyDst.set(copyHead), () => copyDst.set(copySrc)];
 
-// By backend, then kernel, then dtype: no key string built per call.
+// The fits, by backend, then kernel, then dtype: no key string built per
+// call.
 const fitsBy = new Map();
 
 function fitOf(backend, kernel, dtype) {
@@ -134,7 +134,6 @@ function fitOf(backend, kernel, dtype) {
         : kernel in BASELINE_PER_BYTE ? { a: 0, b: BASELINE_PER_BYTE[kernel] } : null,
     };
     byType[dtype] = f;
-    fits.set(`${backend.name}:${kernel}:${dtype}`, f);
   }
   return f;
 }
@@ -189,11 +188,15 @@ function decide(f, copy, w, bytes, sync) {
 // What the calibration found, for backends() and the bench.
 function calibration() {
   const out = {};
-  for (const [key, f] of fits) {
-    out[key] = {
-      perCall: f.own.a, perUnit: f.own.b, baselinePerCall: f.js ? f.js.a : undefined,
-      baselinePerUnit: f.js ? f.js.b : undefined, copyPerByte: f.copy.b,
-    };
+  for (const [backend, byKernel] of fitsBy) {
+    for (const kernel of Object.keys(byKernel)) {
+      for (const [dtype, f] of Object.entries(byKernel[kernel])) {
+        out[`${backend.name}:${kernel}:${dtype}`] = {
+          perCall: f.own.a, perUnit: f.own.b, baselinePerCall: f.js ? f.js.a : undefined,
+          baselinePerUnit: f.js ? f.js.b : undefined, copyPerByte: f.copy.b,
+        };
+      }
+    }
   }
   return { roundTrip: ROUND_TRIP, fits: out };
 }
