@@ -236,6 +236,18 @@ function cases(o) {
       add({ ...common, backend: 'peer', peer: 'facade', target: backend, mode: '-', memory: backend, series: `facade validation (${backend})` });
     }
   }
+  // A zero-copy async call on the largest input of stats, sort (uint32)
+  // and matmul also times the same call on the smallest input made right
+  // after the main thread idled as long (measure.js): the main-thread
+  // growth targets compare the two.
+  const growth = (c) => ['stats', 'sort', 'matmul'].includes(c.kernel) && c.mode === 'zero-copy' && !c.sync
+    && !c.threads && !c.dist && (c.kernel !== 'sort' || c.dtype === 'uint32');
+  for (const c of out.filter(growth)) {
+    const sizes = p[c.kernel];
+    if (c.size !== Math.max(...sizes) || c.size === Math.min(...sizes)) continue;
+    const small = out.find((x) => growth(x) && x.series === c.series && x.kernel === c.kernel && x.size === Math.min(...sizes));
+    c.afterIdle = { input: small.input, size: small.size };
+  }
   const sizeOk = (c) => !o.sizes || o.sizes.some((s) => (['matmul', 'dispatch', 'jobs'].includes(c.kernel) ? Number(s) === c.size : parseBytes(s) === c.size));
   return out
     .filter((c) => !o.kernels || o.kernels.includes(c.kernel))

@@ -9,7 +9,12 @@
 // also runs an idle twin: a bare async work item that sleeps on the pool
 // as long as the case's calls took, less one that does not sleep.
 // busyPerCall is the call's time less that (busyRaw and busyIdle keep
-// both).
+// both). A thread that idled milliseconds also runs its next work from
+// cold caches (several times slower here than back to back), and a long
+// call's own path runs that way every time: a case that names afterIdle
+// also times the same call on that small input right after the main
+// thread idled as long (busyAfterIdle), the like-for-like figure the
+// main-thread growth targets compare with.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -219,16 +224,43 @@ async function idleTwin(clock, seconds) {
   return Math.max(median(slept) - median(bare), 0);
 }
 
+// What the same call on a small input costs the main thread right after
+// it idled `seconds` (a bare work item sleeping on the pool): the median
+// over up to 15 such calls (at most ~0.5 s of idling). `fn` is a case's
+// deferred function; what restoring a sort's input cost is left out.
+async function afterIdle(clock, seconds, fn, timing) {
+  if (!peers || !peers.bare || !(seconds > 0)) return undefined;
+  const n = Math.max(5, Math.min(15, Math.floor(0.5 / seconds)));
+  const busy = [];
+  for (let i = 0; i < n; i++) {
+    await peers.bare.roundTrip(seconds);
+    const restored = timing.restoreBusy;
+    const b0 = clock.start();
+    await new Promise((resolve, reject) => {
+      const d = { benchmark: {}, resolve: () => (d.benchmark.error ? reject(d.benchmark.error) : resolve()) };
+      fn(d);
+    });
+    busy.push(clock.since(b0) - clock.overhead - (timing.restoreBusy - restored));
+  }
+  return Math.max(median(busy), 0);
+}
+
 /** Measure one case; resolves with its result (never rejects). */
 function measure(c, inputs, { minSamples = 4 } = {}) {
   return new Promise((resolve) => {
     let fn;
+    let smallFn;
     // Restoring is taken out of both figures, each by its own clock.
     const clock = mainThreadClock();
     const timing = { restore: 0, restoreBusy: 0, clock };
+    const smallTiming = { restore: 0, restoreBusy: 0, clock };
     try {
       const set = inputs.get(c.input, c.memory);
       fn = makeFn(c, set[c.memory], set, timing);
+      if (c.afterIdle) {
+        const small = inputs.get(c.afterIdle.input, c.memory);
+        smallFn = makeFn({ ...c, ...c.afterIdle }, small[c.memory], small, smallTiming);
+      }
     } catch (err) {
       resolve({ error: err.message });
       return;
@@ -266,7 +298,15 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
         return;
       }
       // The idle twin: what waiting as long costs the main thread.
-      const busyIdle = c.sync || c.batch > 1 ? 0 : await idleTwin(clock, (wall - timing.restore) / calls);
+      const waited = (wall - timing.restore) / calls;
+      const busyIdle = c.sync || c.batch > 1 ? 0 : await idleTwin(clock, waited);
+      let busyAfterIdle;
+      try {
+        busyAfterIdle = smallFn ? await afterIdle(clock, waited, smallFn, smallTiming) : undefined;
+      } catch (err) {
+        resolve({ error: `the call after idling: ${err.message}` });
+        return;
+      }
       const perCall = c.batch > 1 ? c.batch : 1;
       // Restoring runs on the main thread inside each call: take its
       // measured total out of both figures.
@@ -282,6 +322,7 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
         busyPerCall: busyPerCall / perCall,
         busyRaw: busyRaw / perCall,
         busyIdle,
+        busyAfterIdle,
         clock: clock.name,
         clockOverhead: clock.overhead,
         rme: bench.stats.rme / 100,

@@ -203,6 +203,40 @@ Report("targets: 'auto' like for like, and its async main-thread time against it
   assert.is(main.status, 'falls short');
 });
 
+Report('targets: zero-copy main-thread growth against the small call made after idling as long', () => {
+  const MIB = 1024 * 1024;
+  const r = (size, busyPerCall, extra = {}) => ({ kernel: 'stats', size, backend: 'native', mode: 'zero-copy', sync: false,
+    series: 'native zero-copy async', secondsPerUnit: 1e-3, throughput: 1, busyPerCall, busyRaw: busyPerCall, busyIdle: 0,
+    id: `stats/${size}`, ...extra });
+  const get = (rows) => rows.find((x) => x.target.startsWith('stats: native zero-copy async main-thread time'));
+  // 300 µs against 200 µs after idling (15 µs back to back): 1.5x, holds.
+  const held = get(evaluate([r(1024, 15e-6), r(64 * MIB, 300e-6, { busyAfterIdle: 200e-6 })]));
+  assert.is(held.figure, '1.50x');
+  assert.is(held.status, 'holds');
+  assert.match(held.target, /64 MiB vs 1 KiB after idling as long$/);
+  assert.is(held.detail, '300 µs; raw 300 µs, idle twin 0 ns vs 200 µs; 1 KiB back to back 15.0 µs; raw 15.0 µs, idle twin 0 ns, 20.0x');
+  assert.is(get(evaluate([r(1024, 15e-6), r(64 * MIB, 500e-6, { busyAfterIdle: 200e-6 })])).status, 'falls short');
+  // Without the call after idling (no bare peer), the row is not measured:
+  // the call back to back is no like-for-like figure.
+  assert.is(get(evaluate([r(1024, 15e-6), r(64 * MIB, 300e-6)])).status, 'not measured');
+});
+
+Report('cases: the largest zero-copy async stats, uint32 sort and matmul also time the smallest call after idling', () => {
+  const MIB = 1024 * 1024;
+  const all = cases({ profile: 'default', available: { native: true, wasm: true, bare: true } });
+  const named = all.filter((c) => c.afterIdle);
+  assert.equal(named.map((c) => c.id).sort(), [
+    'matmul/1024/native zero-copy async', 'matmul/1024/wasm zero-copy async',
+    'sort/uint32/67108864/native zero-copy async', 'sort/uint32/67108864/wasm zero-copy async',
+    'stats/67108864/native zero-copy async', 'stats/67108864/wasm zero-copy async',
+  ]);
+  const get = (id) => named.find((c) => c.id === id).afterIdle;
+  assert.equal(get('stats/67108864/wasm zero-copy async'), { input: { type: 'float64', length: 128 }, size: 1024 });
+  assert.equal(get('sort/uint32/67108864/native zero-copy async'), { input: { type: 'uint32', length: 256 }, size: 1024 });
+  assert.equal(get('matmul/1024/native zero-copy async'), { input: { type: 'float32', length: 64 * 64 }, size: 64 });
+  assert.ok(!all.some((c) => c.afterIdle && (c.threads || c.sync || c.size !== (c.kernel === 'matmul' ? 1024 : 64 * MIB))));
+});
+
 Report('threads: 2 threads against 1, OpenBLAS on 2, pools of 2 against 1; the table and the scaling chart', () => {
   const MIB = 1024 * 1024;
   const r = (kernel, size, series, throughput, extra = {}) => ({ kernel, size, series, throughput, secondsPerUnit: 1 / throughput,
@@ -289,6 +323,12 @@ Report('a real smoke run writes JSON, Markdown and HTML that pass the same check
     assert.ok(x.busyIdle >= 0 && Number.isFinite(x.busyIdle), `${x.id}: an idle twin`);
     assert.ok(Math.abs(x.busyPerCall - Math.max(x.busyRaw - x.busyIdle, 0)) < 1e-12, `${x.id}: net of the twin`);
   }
+  // The largest zero-copy async calls also timed the smallest one after
+  // idling as long.
+  const cold = doc.results.filter((x) => x.afterIdle);
+  assert.ok(cold.length >= 6, `${cold.length} cases with a call after idling`);
+  for (const x of cold) assert.ok(x.busyAfterIdle > 0 && Number.isFinite(x.busyAfterIdle), `${x.id}: ${x.busyAfterIdle}`);
+  assert.ok(doc.results.filter((x) => !x.afterIdle).every((x) => x.busyAfterIdle === undefined));
   fs.rmSync(out, { recursive: true });
 });
 
