@@ -243,9 +243,9 @@ function cases(o) {
   const growth = (c) => ['stats', 'sort', 'matmul'].includes(c.kernel) && c.mode === 'zero-copy' && !c.sync
     && !c.threads && !c.dist && (c.kernel !== 'sort' || c.dtype === 'uint32');
   for (const c of out.filter(growth)) {
-    const sizes = p[c.kernel];
-    if (c.size !== Math.max(...sizes) || c.size === Math.min(...sizes)) continue;
-    const small = out.find((x) => growth(x) && x.series === c.series && x.kernel === c.kernel && x.size === Math.min(...sizes));
+    const least = Math.min(...p[c.kernel]);
+    if (c.size !== Math.max(...p[c.kernel]) || c.size === least) continue;
+    const small = out.find((x) => growth(x) && x.series === c.series && x.kernel === c.kernel && x.size === least);
     c.afterIdle = { input: small.input, size: small.size };
   }
   const sizeOk = (c) => !o.sizes || o.sizes.some((s) => (['matmul', 'dispatch', 'jobs'].includes(c.kernel) ? Number(s) === c.size : parseBytes(s) === c.size));

@@ -203,6 +203,13 @@ function mainThreadClock() {
   return clock;
 }
 
+// How many round trips a measurement of idling `seconds` takes: 5 to 15,
+// at most ~0.5 s of idling in all; 0 where no bare peer can idle.
+function idleRounds(seconds) {
+  if (!peers || !peers.bare || !(seconds > 0)) return 0;
+  return Math.max(5, Math.min(15, Math.floor(0.5 / seconds)));
+}
+
 // What waiting `seconds` costs the main thread: a bare work item that
 // sleeps that long on the pool, less one that does not sleep (whose own
 // dispatch is part of any async call's cost, not of the wait). Medians
@@ -210,8 +217,8 @@ function mainThreadClock() {
 // round trip that a collection or another process lands on does not move
 // a median, where it moved the mean by hundreds of µs.
 async function idleTwin(clock, seconds) {
-  if (!peers || !peers.bare || !(seconds > 0)) return 0;
-  const n = Math.max(5, Math.min(15, Math.floor(0.5 / seconds)));
+  const n = idleRounds(seconds);
+  if (n === 0) return 0;
   const slept = [];
   const bare = [];
   for (let i = 0; i < n; i++) {
@@ -229,8 +236,8 @@ async function idleTwin(clock, seconds) {
 // over up to 15 such calls (at most ~0.5 s of idling). `fn` is a case's
 // deferred function; what restoring a sort's input cost is left out.
 async function afterIdle(clock, seconds, fn, timing) {
-  if (!peers || !peers.bare || !(seconds > 0)) return undefined;
-  const n = Math.max(5, Math.min(15, Math.floor(0.5 / seconds)));
+  const n = idleRounds(seconds);
+  if (n === 0) return undefined;
   const busy = [];
   for (let i = 0; i < n; i++) {
     await peers.bare.roundTrip(seconds);
