@@ -201,4 +201,4 @@ function calibration() {
   return { roundTrip: ROUND_TRIP, fits: out };
 }
 
-module.exports = { choose, decide, calibration, ROUND_TRIP };
+module.exports = { choose, decide, calibration, ROUND_TRIP, NEAR_COPY };

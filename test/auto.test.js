@@ -64,7 +64,16 @@ Live('a large sha256 of an ordinary array, and a large stats of shared memory, g
   if (!native) return;
   const bytes = new Uint8Array(4 * MIB).map((_, i) => i * 7);
   const h = queued(() => tc.sha256(bytes));
-  assert.is(h.queued, 1, 'sha256 4 MiB copied and queued');
+  // sha256 is far from memory-bound: copying 4 MiB costs less than
+  // hashing it, so it goes to the pool. Under ASan (the js-asan run) the
+  // engine's copies go through ASan's memmove, at times within NEAR_COPY
+  // of the instrumented sha256 per byte: there the fits take it for
+  // memory-bound, a copy then costs what the pass does, and it rightly
+  // runs here.
+  const fit = auto.calibration().fits['native:sha256:uint8'];
+  const memoryBound = fit.perUnit < auto.NEAR_COPY * fit.copyPerByte;
+  if (!/asan/.test(process.env.LD_PRELOAD || '')) assert.not.ok(memoryBound, JSON.stringify(fit));
+  assert.is(h.queued, memoryBound ? 0 : 1, `sha256 4 MiB copied and queued where not memory-bound: ${JSON.stringify(fit)}`);
   assert.ok(sameBits(await h.p, tc.sha256Sync(bytes, { backend: 'native' })));
   const shared = new Float64Array(new SharedArrayBuffer(4 * MIB)).fill(2.5);
   const s = queued(() => tc.stats(shared));
