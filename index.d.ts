@@ -48,6 +48,19 @@ declare namespace twincore {
     threads?: 'auto' | number;
   }
 
+  /** matmul's options. `out`: an m×n Float32Array the product is written
+   * into (and returned), instead of a new array; it must not overlap a or
+   * b (ERR_TC_EALIAS), and counts as one of the call's arrays for the
+   * mode: an async call borrows it only from a SharedArrayBuffer or
+   * alloc(), else copies the result into it. */
+  interface MatmulSyncOptions extends SyncOptions {
+    out?: Float32Array;
+  }
+
+  interface MatmulOptions extends AsyncOptions {
+    out?: Float32Array;
+  }
+
   /** Any bytes: a TypedArray, DataView, Buffer, ArrayBuffer or
    * SharedArrayBuffer. */
   type Bytes = ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
@@ -163,11 +176,12 @@ declare namespace twincore {
   function sort<T extends SortableArray>(array: T, options?: AsyncOptions): Promise<T>;
   function sortSync<T extends SortableArray>(array: T, options?: SyncOptions): T;
 
-  /** C = A·B for row-major A (m×k) and B (k×n); a new m×n Float32Array. */
+  /** C = A·B for row-major A (m×k) and B (k×n): a new m×n Float32Array,
+   * or options.out with C written into it. */
   function matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
-    options?: AsyncOptions): Promise<Float32Array>;
+    options?: MatmulOptions): Promise<Float32Array>;
   function matmulSync(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
-    options?: SyncOptions): Float32Array;
+    options?: MatmulSyncOptions): Float32Array;
 
   /** A zero-filled array in memory the library owns, zero-copy on its
    * backend. */

@@ -111,7 +111,10 @@ function cases(o) {
   const p = PROFILES[o.profile];
   if (!p) throw new Error(`unknown profile "${o.profile}"; profiles: ${Object.keys(PROFILES).join(', ')}`);
   const out = [];
-  const add = (c) => out.push({ maxTime: p.maxTime, ...c });
+  // A zero-copy matmul writes into an array of the same memory as its
+  // inputs (options.out), as a caller who wants no copies and no new
+  // memory per call would: `out: true`.
+  const add = (c) => out.push({ maxTime: p.maxTime, ...c, ...(c.kernel === 'matmul' && c.mode === 'zero-copy' ? { out: true } : {}) });
   const twincore = (kernel, input, size, work, unit, extra = {}) => {
     for (const v of VARIANTS) {
       if (!o.available[v.backend]) continue;

@@ -54,11 +54,24 @@ class Inputs {
     return set;
   }
 
+  // An array of input's type and length in memory (native or wasm) for a
+  // call to write its result into (matmul's options.out): one per set and
+  // memory, freed with the set.
+  output(input, memory) {
+    const set = this.get(input, memory);
+    if (!set.out) set.out = {};
+    if (!set.out[memory]) set.out[memory] = tc.alloc(input.type, input.length, { backend: memory });
+    return set.out[memory];
+  }
+
   // Free everything but the inputs still needed.
   releaseExcept(keep) {
     for (const [key, set] of this.sets) {
       if (keep.has(key)) continue;
-      for (const memory of ['native', 'wasm']) if (set[memory]) tc.free(set[memory]);
+      for (const memory of ['native', 'wasm']) {
+        if (set[memory]) tc.free(set[memory]);
+        if (set.out && set.out[memory]) tc.free(set.out[memory]);
+      }
       this.sets.delete(key);
     }
   }
@@ -125,9 +138,9 @@ function optionsOf(c) {
 // The function to time, sync () => void or async (deferred) => void.
 // timing.restore (wall) and timing.restoreBusy (main-thread clock)
 // accumulate the time spent restoring a sort's input, which
-// the result leaves out.
-function makeFn(c, data, set, timing) {
-  const opts = optionsOf(c);
+// the result leaves out. out: the array a matmul writes into (c.out).
+function makeFn(c, data, set, timing, out) {
+  const opts = out ? { ...optionsOf(c), out } : optionsOf(c);
   const twin = (name, ...args) => (c.sync
     ? () => tc[`${name}Sync`](...args, opts)
     : (d) => tc[name](...args, opts).then(() => d.resolve(), (e) => { d.benchmark.error = e; d.resolve(); }));
@@ -263,10 +276,11 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
     const smallTiming = { restore: 0, restoreBusy: 0, clock };
     try {
       const set = inputs.get(c.input, c.memory);
-      fn = makeFn(c, set[c.memory], set, timing);
+      const outOf = (input) => (c.out ? inputs.output(input, c.memory) : undefined);
+      fn = makeFn(c, set[c.memory], set, timing, outOf(c.input));
       if (c.afterIdle) {
         const small = inputs.get(c.afterIdle.input, c.memory);
-        smallFn = makeFn({ ...c, ...c.afterIdle }, small[c.memory], small, smallTiming);
+        smallFn = makeFn({ ...c, ...c.afterIdle }, small[c.memory], small, smallTiming, outOf(c.afterIdle.input));
       }
     } catch (err) {
       resolve({ error: err.message });

@@ -104,13 +104,13 @@ function trimNow() {
 }
 
 // The arrays a call reads, and its output: the input itself for sort,
-// else null: the binding makes the output array (writing into it in place,
-// or copying the result into it). The binding reads each array's type,
-// length and memory from the engine itself.
+// options.out for matmul, else null: the binding makes the output array
+// (writing into it in place, or copying the result into it). The binding
+// reads each array's type, length and memory from the engine itself.
 function args(call, mode) {
   return [KERNEL[call.kernel], DTYPE[call.dtype], MODE[mode], call.input.view,
     call.input2 ? call.input2.view : null, call.dims[0], call.dims[1], call.dims[2],
-    call.output === 'input' ? call.input.view : null];
+    call.output.info ? call.output.info.view : null];
 }
 
 function inputs(call) {
@@ -119,16 +119,15 @@ function inputs(call) {
 
 // Bytes an async 'auto' call would copy on the calling thread: none when
 // it borrows (a small result copied out aside), else its inputs, and its
-// result copied back (sort) or out.
+// result copied back (sort, options.out) or out.
 function asyncCopyBytes(call) {
-  const views = inputs(call);
-  if (ownership.resolveMode(call, views, lendable) === 'borrow') return 0;
-  return validate.copiedBytes(call, views);
+  if (ownership.resolveMode(call, validate.arraysOf(call), lendable) === 'borrow') return 0;
+  return validate.copiedBytes(call, inputs(call));
 }
 
 function runSync(call) {
   try {
-    return binding.run(...args(call, ownership.resolveMode(call, inputs(call), lendable)));
+    return binding.run(...args(call, ownership.resolveMode(call, validate.arraysOf(call), lendable)));
   } finally {
     trimLater();
   }
@@ -139,7 +138,7 @@ function runSync(call) {
 // show when many small calls are in flight at once.
 function run(call) {
   const { signal } = call;
-  const views = inputs(call);
+  const views = validate.arraysOf(call);
   const mode = ownership.resolveMode(call, views, lendable);
   const id = ++lastId;
   cancelAllOnExit();

@@ -1,11 +1,13 @@
 'use strict';
 // Validation and normalisation of every public call. Backends receive a
 // `call` that is already valid:
-//   { kernel, dtype, input, input2, dims: [m, k, n], output: { type, length }
-//     | 'input', backend, mode, signal, sync, threads }
+//   { kernel, dtype, input, input2, dims: [m, k, n], output: { type, length,
+//     info }, backend, mode, signal, sync, threads }
 // where input and input2 are what the engine says of each array, read once
 // (see arrayInfo below): backends use these figures, never the array's own
-// properties, which a caller can override.
+// properties, which a caller can override. output.info is the array the
+// result goes into (the input itself for sort, options.out for matmul), or
+// null: the backend makes a new one.
 //
 // Options are read first, each once: a getter of theirs runs before the
 // arrays are looked at, and cannot change them between check and use.
@@ -45,13 +47,15 @@ function readOption(options, name) {
 
 // The options of a call, as an object of one shape: each call's options
 // are read by the same code, whichever were given.
-function checkOptions(options, sync) {
-  let backend, mode, signal, threads;
+// withOut: the call takes options.out (matmul), read in the same pass.
+function checkOptions(options, sync, withOut = false) {
+  let backend, mode, signal, threads, out;
   if (isOptions(options)) {
     backend = readOption(options, 'backend');
     mode = readOption(options, 'mode');
     signal = readOption(options, 'signal');
     threads = readOption(options, 'threads');
+    if (withOut) out = readOption(options, 'out');
   }
   if (backend === undefined) backend = 'auto';
   if (mode === undefined) mode = 'auto';
@@ -70,7 +74,7 @@ function checkOptions(options, sync) {
   if (sync && threads !== undefined) {
     throw typeError('options.threads is for async calls; a sync call runs on the calling thread');
   }
-  return { backend, mode, signal, sync, threads: checkThreads(threads) };
+  return { backend, mode, signal, sync, threads: checkThreads(threads), out };
 }
 
 // 'auto' (the default), or how many pool threads the call may use.
@@ -190,8 +194,8 @@ function callOf(kernel, dtype, input, input2, dims, output, o) {
   };
 }
 
-const SHA256_OUT = Object.freeze({ type: 'uint8', length: 32 });
-const STATS_OUT = Object.freeze({ type: 'float64', length: 6 });
+const SHA256_OUT = Object.freeze({ type: 'uint8', length: 32, info: null });
+const STATS_OUT = Object.freeze({ type: 'float64', length: 6, info: null });
 const NO_DIMS = Object.freeze([0, 0, 0]);
 
 function sha256(data, options, sync) {
@@ -207,11 +211,11 @@ function stats(data, options, sync) {
 function sort(data, options, sync) {
   const o = checkOptions(options, sync);
   const input = typedOf(data, 'array', ['float64', 'float32', 'int32', 'uint32']);
-  return callOf('sort', input.dtype, input, null, NO_DIMS, 'input', o);
+  return callOf('sort', input.dtype, input, null, NO_DIMS, { type: input.dtype, length: input.length, info: input }, o);
 }
 
 function matmul(a, b, m, k, n, options, sync) {
-  const o = checkOptions(options, sync);
+  const o = checkOptions(options, sync, true);
   const ia = typedOf(a, 'a', ['float32']);
   const ib = typedOf(b, 'b', ['float32']);
   dimension(m, 'm');
@@ -219,8 +223,40 @@ function matmul(a, b, m, k, n, options, sync) {
   dimension(n, 'n');
   if (ia.length !== m * k) throw rangeError(`a must hold m*k = ${m}*${k} = ${m * k} elements, has ${ia.length}`);
   if (ib.length !== k * n) throw rangeError(`b must hold k*n = ${k}*${n} = ${k * n} elements, has ${ib.length}`);
-  ownership.checkAllocation('float32', m * n, 'the result (m*n elements)');
-  return callOf('matmul', 'float32', ia, ib, [m, k, n], { type: 'float32', length: m * n }, o);
+  let out = null;
+  if (o.out === undefined) {
+    ownership.checkAllocation('float32', m * n, 'the result (m*n elements)');
+  } else {
+    out = typedOf(o.out, 'options.out', ['float32']);
+    if (out.length !== m * n) {
+      throw rangeError(`options.out must hold m*n = ${m}*${n} = ${m * n} elements, has ${out.length}`);
+    }
+    if (overlaps(out, ia)) throw overlapError('a');
+    if (overlaps(out, ib)) throw overlapError('b');
+  }
+  return callOf('matmul', 'float32', ia, ib, [m, k, n], { type: 'float32', length: m * n, info: out }, o);
+}
+
+// Whether two arrays share bytes over the same buffer. The core checks the
+// same by address where it works in place (core/run.c: EALIAS), which also
+// catches two buffer objects over one memory; this check refuses the
+// overlap in every mode, copy included, and names the array.
+function overlaps(x, y) {
+  return x.buffer === y.buffer && x.byteLength > 0 && y.byteLength > 0 &&
+    x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
+}
+
+function overlapError(name) {
+  return error('ERR_TC_EALIAS', `options.out overlaps ${name}: matmul's result must not share memory with a or b`);
+}
+
+// Every array a call touches: what it reads, and the array its result goes
+// into when that is another one (options.out).
+function arraysOf(call) {
+  const all = call.input2 ? [call.input, call.input2] : [call.input];
+  const out = call.output.info;
+  if (out && out !== call.input) all.push(out);
+  return all;
 }
 
 // Bytes of input a call reads, and a rough count of the work it does (for
@@ -230,11 +266,10 @@ function workOf(call) {
   return call.input.byteLength;
 }
 
-// Bytes a copy-mode call copies: its inputs in (infos), and its result
-// back into the input (sort) or out into a new array.
+// Bytes a copy-mode call copies: its inputs in (infos: the arrays it
+// reads), and its result out (into the input, options.out or a new array).
 function copiedBytes(call, infos) {
-  const out = call.output === 'input' ? call.input.byteLength
-    : call.output.length * ARRAY_OF[call.output.type].BYTES_PER_ELEMENT;
+  const out = call.output.length * ARRAY_OF[call.output.type].BYTES_PER_ELEMENT;
   return infos.reduce((sum, info) => sum + info.byteLength, out);
 }
 
@@ -248,4 +283,6 @@ function checkWriteBack(info, bytes, name) {
   }
 }
 
-module.exports = { sha256, stats, sort, matmul, workOf, copiedBytes, checkWriteBack, readOptions, BACKENDS };
+module.exports = {
+  sha256, stats, sort, matmul, workOf, copiedBytes, checkWriteBack, readOptions, arraysOf, BACKENDS,
+};

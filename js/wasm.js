@@ -152,9 +152,9 @@ function isResident(inputs) {
 
 // Where a call's arrays are in the heap (stage()), and what to free after.
 class Staged {
-  constructor(mode, inputs) {
+  constructor(mode, arrays) {
     this.mode = mode; // 'copy' or 'borrow'
-    this.inputs = inputs; // the array infos of the call's inputs
+    this.arrays = arrays; // the array infos of the call's arrays (validate.arraysOf)
     this.owned = []; // heap blocks the call allocated
     this.inPtr = 0;
     this.inLen = 0;
@@ -176,16 +176,17 @@ class Staged {
 
 // Put a call's arrays in the heap; returns where they are and what to free.
 function stage(rt, call) {
-  const inputs = call.input2 ? [call.input, call.input2] : [call.input];
-  const resident = isResident(inputs);
+  const arrays = validate.arraysOf(call);
+  const resident = isResident(arrays);
   let mode = call.mode;
   if (mode === 'borrow' && !resident) {
     throw error('ERR_TC_BORROW',
       `the wasm backend can only borrow arrays that live in its heap (alloc(type, n, { backend: 'wasm' })); got ${
-        inputs.map((info) => describe(info.view)).join(' and ')}: use mode 'copy'`);
+        arrays.map((info) => describe(info.view)).join(' and ')}: use mode 'copy'`);
   }
   if (mode === 'auto') mode = resident ? 'borrow' : 'copy';
-  const s = new Staged(mode, inputs);
+  const given = call.output.info;
+  const s = new Staged(mode, arrays);
   try {
     s.inPtr = s.place(rt, call.input);
     s.inLen = call.input.byteLength;
@@ -193,11 +194,12 @@ function stage(rt, call) {
       s.in2Ptr = s.place(rt, call.input2);
       s.in2Len = call.input2.byteLength;
     }
-    if (call.output === 'input') {
+    s.outLen = call.output.length * ARRAY_OF[call.output.type].BYTES_PER_ELEMENT;
+    if (given === call.input) {
       s.outPtr = s.inPtr;
-      s.outLen = s.inLen;
+    } else if (given && mode === 'borrow') {
+      s.outPtr = given.byteOffset;
     } else {
-      s.outLen = call.output.length * ARRAY_OF[call.output.type].BYTES_PER_ELEMENT;
       // A small output goes in the job's block (makeJob()).
       if (s.outLen === 0 || s.outLen > rt.smallOut) {
         s.outPtr = rt.malloc(s.outLen);
@@ -226,14 +228,14 @@ const SMALL_OUTPUT = 4096;
 // The result of a finished job.
 function finish(rt, call, s, status) {
   if (status !== 0) throw statusError(rt, status, call.signal);
-  if (call.output === 'input') {
-    const info = call.input;
+  const given = call.output.info;
+  if (given) {
     if (s.mode === 'copy') {
       // The array may have been detached or shrunk meanwhile (grown is fine).
-      validate.checkWriteBack(info, s.inLen, 'array');
-      new Uint8Array(info.buffer, info.byteOffset, s.inLen).set(rt.u8().subarray(s.inPtr, s.inPtr + s.inLen));
+      validate.checkWriteBack(given, s.outLen, given === call.input ? 'array' : 'options.out');
+      new Uint8Array(given.buffer, given.byteOffset, s.outLen).set(rt.u8().subarray(s.outPtr, s.outPtr + s.outLen));
     }
-    return info.view;
+    return given.view;
   }
   if (s.mode === 'borrow' && s.outLen > SMALL_OUTPUT) {
     // Zero-copy: the result stays where the job wrote it.
@@ -254,11 +256,11 @@ function finish(rt, call, s, status) {
 
 // Bytes an async call copies on the calling thread: arrays that do not
 // live in the heap go in and their result comes out; of a borrowed call,
-// only a result of up to SMALL_OUTPUT bytes is copied out (finish()).
+// only a new result of up to SMALL_OUTPUT bytes is copied out (finish()).
 function asyncCopyBytes(call) {
   const inputs = [call.input, call.input2].filter(Boolean);
-  if (!isResident(inputs)) return validate.copiedBytes(call, inputs);
-  const out = call.output === 'input' ? 0 : call.output.length * ARRAY_OF[call.output.type].BYTES_PER_ELEMENT;
+  if (!isResident(validate.arraysOf(call))) return validate.copiedBytes(call, inputs);
+  const out = call.output.info ? 0 : call.output.length * ARRAY_OF[call.output.type].BYTES_PER_ELEMENT;
   return out > SMALL_OUTPUT ? 0 : out;
 }
 
@@ -279,7 +281,7 @@ function runSync(call) {
 async function run(call) {
   const rt = runtime();
   const s = stage(rt, call);
-  const pinned = ownership.pin(s.inputs);
+  const pinned = ownership.pin(s.arrays);
   let job = 0;
   // Whether the memory must outlive this call: an aborted job still in the
   // queue or its parts still running, or a pool that failed while it ran.

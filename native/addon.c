@@ -363,11 +363,14 @@ static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv,
     }
     return c;
   }
-  /* Copy mode. A sort whose output is its input sorts one copy in place. */
+  /* Copy mode. A sort whose output is its input sorts one copy in place
+   * (another kernel's output over its input, say through a second buffer
+   * object over the same memory, gets a copy of its own: copies never
+   * alias). */
   if (!tc_own_copy(c, &c->in, &c->owned_in) ||
       !tc_own_copy(c, &c->in2, &c->owned_in2))
     goto nomem;
-  if (!c->make_out && c->out.data == c->in.data &&
+  if (kernel == TC_KERNEL_SORT && !c->make_out && c->out.data == c->in.data &&
       c->out.bytes == c->in.bytes) {
     c->owned_out = c->owned_in;
   } else if (c->out.bytes > 0) {

@@ -237,6 +237,37 @@ Report('cases: the largest zero-copy async stats, uint32 sort and matmul also ti
   assert.ok(!all.some((c) => c.afterIdle && (c.threads || c.sync || c.size !== (c.kernel === 'matmul' ? 1024 : 64 * MIB))));
 });
 
+Report('cases: every zero-copy matmul writes into options.out (out: true), and no other case does', () => {
+  const all = cases({ profile: 'default', available: { native: true, wasm: true, bare: true } });
+  const into = all.filter((c) => c.out);
+  assert.ok(into.length >= 12, `${into.length} cases`);
+  assert.ok(into.every((c) => c.kernel === 'matmul' && c.mode === 'zero-copy' && ['native', 'wasm'].includes(c.memory)));
+  assert.ok(all.filter((c) => c.kernel === 'matmul' && c.mode === 'zero-copy').every((c) => c.out));
+  assert.ok(into.some((c) => c.threads) && into.some((c) => c.sync) && into.some((c) => c.afterIdle), 'threads, sync, after idling');
+});
+
+Report('measure(): a zero-copy matmul case writes the product into the output array of its memory', async () => {
+  const { measure, Inputs } = require('../bench/measure');
+  const tc = require('..');
+  const info = tc.backends();
+  for (const backend of ['native', 'wasm'].filter((b) => info[b].available)) {
+    for (const sync of [true, false]) {
+      const c = cases({ profile: 'smoke', kernels: ['matmul'], backends: [backend], available: { [backend]: true } })
+        .find((x) => x.out && x.sync === sync && !x.threads && x.size === 16);
+      assert.ok(c, `${backend} ${sync ? 'sync' : 'async'}: a smoke case`);
+      const inputs = new Inputs();
+      const result = await measure(c, inputs, { minSamples: 1 });
+      assert.ok(!result.error, result.error);
+      const set = inputs.get(c.input, c.memory);
+      const out = inputs.output(c.input, c.memory);
+      const data = set[c.memory];
+      const want = tc.matmulSync(data, data, 16, 16, 16, { backend: 'js' });
+      assert.equal(Array.from(out), Array.from(want), `${c.id}: the product is in out`);
+      inputs.releaseExcept(new Set());
+    }
+  }
+});
+
 Report('threads: 2 threads against 1, OpenBLAS on 2, pools of 2 against 1; the table and the scaling chart', () => {
   const MIB = 1024 * 1024;
   const r = (kernel, size, series, throughput, extra = {}) => ({ kernel, size, series, throughput, secondsPerUnit: 1 / throughput,

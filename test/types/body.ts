@@ -15,6 +15,9 @@ async function main(): Promise<void> {
   const sorted2: Float32Array = tc.sortSync(new Float32Array([2, 1]), { mode: 'copy' });
   const c: Float32Array = await tc.matmul(new Float32Array([1, 2, 3, 4]), new Float32Array([1, 0, 0, 1]), 2, 2, 2);
   const c2: Float32Array = tc.matmulSync(new Float32Array([2]), new Float32Array([3]), 1, 1, 1, { backend: 'js' });
+  const into: MatmulOptions = { out: new Float32Array(1), threads: 1 };
+  const c3: Float32Array = await tc.matmul(new Float32Array([2]), new Float32Array([5]), 1, 1, 1, into);
+  if (c3 !== into.out) throw new Error('matmul did not return options.out');
   const type: AllocType = 'float64';
   const v: Float64Array = tc.alloc(type, 4);
   const u: Uint8Array = tc.alloc('uint8', 4, { backend: 'js' });
@@ -33,7 +36,7 @@ async function main(): Promise<void> {
     mean: s.mean,
     variance,
     sorted: [...sorted, ...sorted2],
-    c: [...c, ...c2],
+    c: [...c, ...c2, ...c3],
     default: backend,
     native: typeof native,
     wasm: typeof wasm,
@@ -53,6 +56,10 @@ export function misuse(): void {
   tc.statsSync(new Float64Array(4), { threads: 2 });
   // @ts-expect-error: threads is a number or 'auto'
   void tc.sort(new Int32Array(4), { threads: 'all' });
+  // @ts-expect-error: out is a Float32Array
+  tc.matmulSync(new Float32Array(1), new Float32Array(1), 1, 1, 1, { out: new Float64Array(1) });
+  // @ts-expect-error: only matmul takes out
+  tc.statsSync(new Float64Array(1), { out: new Float64Array(6) });
   // @ts-expect-error: matmul needs its shape
   void tc.matmul(new Float32Array(4), new Float32Array(4));
   // @ts-expect-error: paths exist only on an available backend

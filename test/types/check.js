@@ -17,7 +17,7 @@ const TSC = {
   7: path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
   '5.9': path.join(ROOT, 'node_modules', 'typescript-5', 'bin', 'tsc'),
 };
-const TYPES = ['AllocType', 'AsyncOptions', 'Backend', 'BackendsInfo', 'Stats'].map((t) => `type ${t}`).join(', ');
+const TYPES = ['AllocType', 'AsyncOptions', 'Backend', 'BackendsInfo', 'MatmulOptions', 'Stats'].map((t) => `type ${t}`).join(', ');
 
 // How each module format binds what body.ts uses.
 const HEADERS = {
@@ -68,7 +68,7 @@ const EXPECTED = {
   mean: 2.5,
   variance: 1.25,
   sorted: [-1, 2, 3, 1, 2],
-  c: [1, 2, 3, 4, 6],
+  c: [1, 2, 3, 4, 6, 10],
   native: 'string',
   wasm: 'string',
 };
