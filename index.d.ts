@@ -50,9 +50,11 @@ declare namespace twincore {
 
   /** matmul's options. `out`: an m×n Float32Array the product is written
    * into (and returned), instead of a new array; it must not overlap a or
-   * b (ERR_TC_EALIAS), and counts as one of the call's arrays for the
-   * mode: an async call borrows it only from a SharedArrayBuffer or
-   * alloc(), else copies the result into it. */
+   * b (ERR_TC_EALIAS). It counts as one of the call's arrays for the mode:
+   * a call borrows it where it would borrow an input (see the README's
+   * "Ownership modes"), and with 'auto' copies the whole call, the result
+   * written into out at the end, where any of a, b and out cannot be
+   * borrowed. */
   interface MatmulSyncOptions extends SyncOptions {
     out?: Float32Array;
   }

@@ -68,7 +68,7 @@ function resolveMode(call, infos, lendable) {
   if (call.sync) return 'borrow';
   if (infos.every((i) => i.shared || lendable(i))) return 'borrow';
   if (call.mode === 'borrow') {
-    const shown = infos.map((i) => describe(i.view)).join(' and ');
+    const shown = infos.filter((i) => !(i.shared || lendable(i))).map((i) => describe(i.view)).join(' and ');
     throw error('ERR_TC_BORROW',
       `an async call can only borrow a SharedArrayBuffer or an array from alloc(); got ${shown} over an ArrayBuffer, ` +
       "which could be detached or shrunk while the job runs: use alloc() or mode 'copy'");

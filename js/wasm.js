@@ -182,7 +182,8 @@ function stage(rt, call) {
   if (mode === 'borrow' && !resident) {
     throw error('ERR_TC_BORROW',
       `the wasm backend can only borrow arrays that live in its heap (alloc(type, n, { backend: 'wasm' })); got ${
-        arrays.map((info) => describe(info.view)).join(' and ')}: use mode 'copy'`);
+        arrays.filter((info) => entryOfView(info) === undefined).map((info) => describe(info.view)).join(' and ')
+      }: use mode 'copy'`);
   }
   if (mode === 'auto') mode = resident ? 'borrow' : 'copy';
   const given = call.output.info;

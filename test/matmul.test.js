@@ -179,11 +179,16 @@ OutErr('a freed, detached or unborrowable out', async () => {
     await refused([a, a, 2, 2, 2, { backend, out: gone }], Error, 'ERR_TC_DETACHED', `${backend} detached out`);
     if (backend === 'js') continue;
     // Borrowed inputs with an ordinary out: 'borrow' refuses the call
-    // (async on native; sync and async on wasm), 'auto' copies it.
+    // (async on native; sync and async on wasm), naming out alone; 'auto'
+    // copies it.
     const ha = toOwned(a, backend);
     const plain = new Float32Array(4);
-    const err = await outcome(false, ha, ha, 2, 2, 2, { backend, mode: 'borrow', out: plain });
-    assert.is(err && err.code, 'ERR_TC_BORROW', `${backend}: async borrow into an ordinary array`);
+    for (const sync of backend === 'wasm' ? [true, false] : [false]) {
+      const err = await outcome(sync, ha, ha, 2, 2, 2, { backend, mode: 'borrow', out: plain });
+      assert.is(err && err.code, 'ERR_TC_BORROW', `${backend}: borrow into an ordinary array`);
+      assert.match(err.message, /got Float32Array\(4\)[: ]/, err.message);
+      assert.not.match(err.message, 'and', `${backend}: only out is named`);
+    }
     const c = await tc.matmul(ha, ha, 2, 2, 2, { backend, out: plain });
     assert.is(c, plain);
     assert.equal(Array.from(plain), [2, 2, 2, 2], `${backend}: 'auto' copies into an ordinary out`);
@@ -218,13 +223,43 @@ OutErr('an out detached while a copy-mode job runs is ERR_TC_DETACHED, nothing w
   }
 });
 
+OutErr('copy mode into an alloc()ed out; native borrowing a SharedArrayBuffer out', async () => {
+  const r = rng(12);
+  const a = random(40 * 30, r);
+  const b = random(30 * 20, r);
+  const want = oracle(a, b, 40, 30, 20);
+  for (const backend of BACKENDS) {
+    for (const sync of [true, false]) {
+      const out = tc.alloc('float32', 40 * 20, { backend });
+      const c = sync ? tc.matmulSync(a, b, 40, 30, 20, { backend, mode: 'copy', out })
+        : await tc.matmul(a, b, 40, 30, 20, { backend, mode: 'copy', out });
+      assert.is(c, out);
+      assert.ok(sameBits(out, want), `${backend} ${sync ? 'sync' : 'async'} copy into alloc()`);
+      tc.free(out);
+    }
+  }
+  if (!BACKENDS.includes('native')) return;
+  const sa = new Float32Array(new SharedArrayBuffer(a.byteLength));
+  const sb = new Float32Array(new SharedArrayBuffer(b.byteLength));
+  const so = new Float32Array(new SharedArrayBuffer(40 * 20 * 4));
+  sa.set(a);
+  sb.set(b);
+  assert.is(await tc.matmul(sa, sb, 40, 30, 20, { backend: 'native', mode: 'borrow', out: so }), so);
+  assert.ok(sameBits(so, want), 'native async borrow into a SharedArrayBuffer');
+});
+
 OutErr('free(out) while an async call borrows it waits for the call', async () => {
   for (const backend of BACKENDS.filter((x) => x !== 'js')) {
     const a = toOwned(new Float32Array(128 * 128).fill(1), backend);
     const out = tc.alloc('float32', 128 * 128, { backend });
     const p = tc.matmul(a, a, 128, 128, 128, { backend, mode: 'borrow', out });
     tc.free(out);
-    assert.is(await p, out, `${backend}: the call resolves with out`);
+    const c = await p;
+    assert.is(c, out, `${backend}: the call resolves with out`);
+    // Native: free() detached it once the call settled; wasm: a freed heap
+    // array stays readable (quarantined), with the product in it.
+    if (backend === 'wasm') assert.ok(out.every((v) => v === 128), 'wasm: the product was written');
+    else assert.is(out.length, 0, 'native: released once the call settled');
     const err = await outcome(true, a, a, 128, 128, 128, { backend, out });
     assert.is(err && err.code, 'ERR_TC_FREED', `${backend}: freed once the call settled`);
     tc.free(a);
