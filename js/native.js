@@ -113,16 +113,12 @@ function args(call, mode) {
     call.output.info ? call.output.info.view : null];
 }
 
-function inputs(call) {
-  return call.input2 ? [call.input, call.input2] : [call.input];
-}
-
 // Bytes an async 'auto' call would copy on the calling thread: none when
 // it borrows (a small result copied out aside), else its inputs, and its
 // result copied back (sort, options.out) or out.
 function asyncCopyBytes(call) {
   if (ownership.resolveMode(call, validate.arraysOf(call), lendable) === 'borrow') return 0;
-  return validate.copiedBytes(call, inputs(call));
+  return validate.copiedBytes(call, validate.inputsOf(call));
 }
 
 function runSync(call) {

@@ -60,15 +60,21 @@ function checkNotFreed(info, name) {
   }
 }
 
+// Whether an async call may work on an array in place: shared memory, or
+// memory its backend owns.
+function borrowable(info, lendable) {
+  return info.shared || lendable(info);
+}
+
 // The mode a call runs in, 'copy' or 'borrow', for all of its arrays (the
 // infos of validate.js). lendable(info) says whether the backend owns an
 // array's memory.
 function resolveMode(call, infos, lendable) {
   if (call.mode === 'copy') return 'copy';
   if (call.sync) return 'borrow';
-  if (infos.every((i) => i.shared || lendable(i))) return 'borrow';
+  if (infos.every((i) => borrowable(i, lendable))) return 'borrow';
   if (call.mode === 'borrow') {
-    const shown = infos.filter((i) => !(i.shared || lendable(i))).map((i) => describe(i.view)).join(' and ');
+    const shown = infos.filter((i) => !borrowable(i, lendable)).map((i) => describe(i.view)).join(' and ');
     throw error('ERR_TC_BORROW',
       `an async call can only borrow a SharedArrayBuffer or an array from alloc(); got ${shown} over an ArrayBuffer, ` +
       "which could be detached or shrunk while the job runs: use alloc() or mode 'copy'");

@@ -250,10 +250,15 @@ function overlapError(name) {
   return error('ERR_TC_EALIAS', `options.out overlaps ${name}: matmul's result must not share memory with a or b`);
 }
 
+// The arrays a call reads.
+function inputsOf(call) {
+  return call.input2 ? [call.input, call.input2] : [call.input];
+}
+
 // Every array a call touches: what it reads, and the array its result goes
 // into when that is another one (options.out).
 function arraysOf(call) {
-  const all = call.input2 ? [call.input, call.input2] : [call.input];
+  const all = inputsOf(call);
   const out = call.output.info;
   if (out && out !== call.input) all.push(out);
   return all;
@@ -284,5 +289,5 @@ function checkWriteBack(info, bytes, name) {
 }
 
 module.exports = {
-  sha256, stats, sort, matmul, workOf, copiedBytes, checkWriteBack, readOptions, arraysOf, BACKENDS,
+  sha256, stats, sort, matmul, workOf, copiedBytes, checkWriteBack, readOptions, inputsOf, arraysOf, BACKENDS,
 };

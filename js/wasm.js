@@ -143,11 +143,15 @@ function adopt(rt, type, ptr, length) {
   return track(e, view);
 }
 
-// Whether a call's arrays can be borrowed: only arrays inside a live
-// alloc()'d array are, not any other view of the heap's buffer
-// (validate.js refused freed ones).
-function isResident(inputs) {
-  return inputs.every((info) => entryOfView(info) !== undefined);
+// Whether an array can be borrowed: only one inside a live alloc()'d
+// array can, not any other view of the heap's buffer (validate.js refused
+// freed ones).
+function inHeap(info) {
+  return entryOfView(info) !== undefined;
+}
+
+function isResident(arrays) {
+  return arrays.every(inHeap);
 }
 
 // Where a call's arrays are in the heap (stage()), and what to free after.
@@ -182,7 +186,7 @@ function stage(rt, call) {
   if (mode === 'borrow' && !resident) {
     throw error('ERR_TC_BORROW',
       `the wasm backend can only borrow arrays that live in its heap (alloc(type, n, { backend: 'wasm' })); got ${
-        arrays.filter((info) => entryOfView(info) === undefined).map((info) => describe(info.view)).join(' and ')
+        arrays.filter((info) => !inHeap(info)).map((info) => describe(info.view)).join(' and ')
       }: use mode 'copy'`);
   }
   if (mode === 'auto') mode = resident ? 'borrow' : 'copy';
@@ -259,8 +263,7 @@ function finish(rt, call, s, status) {
 // live in the heap go in and their result comes out; of a borrowed call,
 // only a new result of up to SMALL_OUTPUT bytes is copied out (finish()).
 function asyncCopyBytes(call) {
-  const inputs = [call.input, call.input2].filter(Boolean);
-  if (!isResident(validate.arraysOf(call))) return validate.copiedBytes(call, inputs);
+  if (!isResident(validate.arraysOf(call))) return validate.copiedBytes(call, validate.inputsOf(call));
   const out = call.output.info ? 0 : call.output.length * ARRAY_OF[call.output.type].BYTES_PER_ELEMENT;
   return out > SMALL_OUTPUT ? 0 : out;
 }
