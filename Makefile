@@ -68,6 +68,10 @@ FUZZ_SECONDS ?= 600
 # The bench's peers: a bare Node-API async work item, and OpenBLAS's sgemm.
 BENCH_BARE := $(BUILD)/bench/bare.node
 BENCH_SGEMM := $(BUILD)/bench/sgemm
+# A large sort's time per phase, from the same C built natively and to wasm
+# at each backend's flags (`make sort-phases`).
+SORT_PHASES := $(BUILD)/bench/sort-phases
+SORT_PHASES_WASM := $(BUILD)/bench/sort-phases.js
 
 # Node's headers: next to this node when it has them (Debian does), else
 # node-gyp's download cache.
@@ -114,6 +118,10 @@ test: deps deps-valgrind test-build ## install what is missing, build and run ev
 bench: deps deps-bench $(ADDON) $(WASM_FILES) $(BENCH_BARE) $(BENCH_SGEMM) ## build both backends, run the benchmark, write the report (BENCH=full for everything)
 	$(Q)$(NODE) --expose-gc bench/run.js
 
+.PHONY: sort-phases
+sort-phases: $(SORT_PHASES) $(SORT_PHASES_WASM) ## a large sort's time per phase, native vs wasm (the same C; SORT_N elements)
+	$(Q)$(NODE) bench/sort-phases.js $(SORT_PHASES) $(SORT_PHASES_WASM) $(SORT_N)
+
 .PHONY: test-report
 test-report: deps-chromium ## render the latest bench report in headless Chromium to a PNG
 	$(Q)if [ ! -f bench/results/latest.html ]; then $(MAKE) --no-print-directory bench BENCH=smoke; fi
@@ -124,7 +132,7 @@ test-report: deps-chromium ## render the latest bench report in headless Chromiu
 .PHONY: test-build
 test-build: $(BUILD)/native/test_core $(BUILD)/asan/test_core \
   $(BUILD)/wasm/test_core.js $(BUILD)/wasm-scalar/test_core.js $(ADDON) $(ASAN_ADDON) $(WASM_FILES) $(FUZZ) \
-  $(BENCH_BARE) ## build everything the tests run
+  $(BENCH_BARE) $(SORT_PHASES) $(SORT_PHASES_WASM) ## build everything the tests run
 
 .PHONY: test-js
 test-js: deps-npm $(ADDON) $(WASM_FILES) ## uvu tests of the package (every backend)
@@ -263,6 +271,20 @@ $(BENCH_SGEMM): bench/peers/sgemm.c | deps-bench
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) -std=c11 -O2 -D_POSIX_C_SOURCE=200809L $(WARN) $< -o $@ -lopenblas
+
+$(SORT_PHASES): bench/sort-phases.c $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(NATIVE_CFLAGS) -Icore $< $(CORE_SRC) -o $@ -lm
+
+# As the wasm module is built (shared memory: -pthread), in one file that
+# node runs as it is.
+$(SORT_PHASES_WASM): bench/sort-phases.c $(CORE_SRC) $(CORE_HDR) | deps-emcc
+	@mkdir -p $(@D)
+	@echo "  EMCC    $@"
+	$(Q)$(EMCC) $(WASM_CFLAGS) -pthread -Icore $< $(CORE_SRC) -o $@ -sALLOW_MEMORY_GROWTH=1 \
+	  -sMAXIMUM_MEMORY=4GB -Wno-pthreads-mem-growth -sENVIRONMENT=node -sEXIT_RUNTIME=1 -sSINGLE_FILE=1
+	$(Q)rm -f $(@D)/sort-phases.worker.js
 
 ##@ Set-up
 

@@ -227,7 +227,8 @@ static TC__INLINE void TC__FN(tc__hist)(int kind, const TC__U *src, size_t from,
 }
 
 /* Slot of a write-combining line that the key bound for dst[pos] takes:
- * lines follow dst's 64-byte lines, dst starting a keys into one. */
+ * lines follow dst's own TC__SORT_WC_BYTES-aligned lines, dst starting a
+ * keys into one. */
 #define TC__WC_SLOT(pos, a) (((pos) + (a)) & (TC__LINE - 1))
 
 /* One staged line to dst, aligned when nt is set: then without reading

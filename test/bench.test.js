@@ -387,3 +387,42 @@ Report('the bare peer: threadCpu() counts the thread\'s work, not a wait; roundT
   assert.ok(cost < 0.025, `a 50 ms wait cost at least ${cost * 1e3} ms of CPU`);
 });
 Report.run();
+
+// make sort-phases: the same sort harness built natively and to wasm.
+const Phases = suite('bench: a large sort\'s time per phase, native vs wasm (make sort-phases)');
+const PHASES_NATIVE = path.join(ROOT, 'build', 'bench', 'sort-phases');
+const PHASES_WASM = path.join(ROOT, 'build', 'bench', 'sort-phases.js');
+
+Phases('both builds split and sort every element type; the table has each phase of each', () => {
+  const { main } = require('../bench/sort-phases');
+  // 2^18 elements: the least the core splits into parts, in a second.
+  const table = main([PHASES_NATIVE, PHASES_WASM, String(1 << 18), '1']).split('\n');
+  assert.is(table[0], 'sort of 262144 elements, best of 1: ms per phase');
+  const rows = table.filter((l) => /^\| (uint32|int32|float64) \|/.test(l)).map((l) => l.split('|').map((c) => c.trim()));
+  assert.is(rows.length, 12, table.join('\n'));
+  for (const [, dtype, phase, native, wasm, ratio] of rows) {
+    assert.ok(Number(native) >= 0 && Number(wasm) >= 0 && /^\d+\.\d\dx$/.test(ratio), `${dtype} ${phase}: ${native} ${wasm} ${ratio}`);
+  }
+  assert.equal(rows.filter((r) => r[1] === 'uint32').map((r) => r[2]),
+    ['count (top digit)', 'scatter (top digit)', 'buckets (in cache)', 'whole sort (tc_run)']);
+});
+
+Phases('the harness checks what it sorts, and refuses what it cannot time', () => {
+  // One JSON line, the phases in the order they ran.
+  const ok = spawnSync(PHASES_NATIVE, ['float64', String(1 << 18), '1'], { encoding: 'utf8' });
+  assert.is(ok.status, 0, ok.stderr);
+  const doc = JSON.parse(ok.stdout);
+  assert.is(doc.dtype, 'float64');
+  assert.is(doc.n, 1 << 18);
+  assert.is(doc.phases.length, 3);
+  // Below 2^18 elements the core does not split: nothing to time by phase.
+  for (const args of [['uint8'], ['uint32', '1000'], ['uint32', String(1 << 18), '0']]) {
+    const r = spawnSync(PHASES_NATIVE, args, { encoding: 'utf8' });
+    assert.is(r.status, 2, `${args}: ${r.stderr}`);
+    assert.match(r.stderr, /usage: sort-phases/);
+  }
+  const w = spawnSync(process.execPath, [PHASES_WASM, 'int32', '1000'], { encoding: 'utf8' });
+  assert.is(w.status, 2, w.stderr);
+});
+
+Phases.run();
