@@ -95,24 +95,21 @@ int main(int argc, char **argv) {
   fill(dtype, src, n);
   /* Every page touched once before the first timed run. */
   memset(scratch, 0, plan.scratch_len);
+  job.in = job.out = data;
+  job.out_len = bytes;
+  job.scratch = scratch;
+  job.scratch_len = plan.scratch_len;
   for (int r = 0; r < reps; r++) {
     double t0, t[3] = {0, 0, 0};
     size_t phase = 0;
     tc_status st;
     memcpy(data, src, bytes);
-    tc_job_init(&job);
-    job.kernel = TC_KERNEL_SORT;
-    job.dtype = dtype;
-    job.in = job.out = data;
-    job.in_len = job.out_len = bytes;
-    job.scratch = scratch;
-    job.scratch_len = plan.scratch_len;
-    job.parts = 2;
+    job.parts = plan.parts;
+    job.status = TC_PENDING;
     t0 = now();
     st = tc_begin(&job);
     while (st == TC_PENDING && phase < 3) {
-      tc_run_part(&job, 0);
-      tc_run_part(&job, 1);
+      for (size_t p = 0; p < plan.parts; p++) tc_run_part(&job, p);
       st = tc_next(&job);
       /* The data's top digit varies (random bits, floats of both signs), so
        * each phase runs once: count, scatter, buckets. */
