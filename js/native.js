@@ -6,7 +6,8 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { KERNEL, DTYPE, MODE, simdOf } = require('./constants');
+const { KERNEL, DTYPE, MODE, ARRAY_OF, simdOf } = require('./constants');
+const I = require('./intrinsics');
 const validate = require('./validate');
 const { abortError } = require('./errors');
 const { constants: { MAX_LENGTH: MAX_BUFFER } } = require('node:buffer');
@@ -121,9 +122,29 @@ function asyncCopyBytes(call) {
   return validate.copiedBytes(call, validate.inputsOf(call));
 }
 
+// A result the binding made of at most 64 bytes (a digest, the stats, a
+// small product) comes back as a string of its bytes, one char per byte:
+// far cheaper for the binding to make than an ArrayBuffer (native/addon.c,
+// TC_INLINE_OUTPUT). Its array is made here, one V8 keeps on its own heap
+// at this size; the bytes go through BYTES, a scratch of 64 bytes, and
+// are copied as bytes (a NaN keeps its payload).
+const BYTES = new Uint8Array(64);
+const BYTES_BUFFER = I.typedBuffer(BYTES);
+
+function resultOf(out, type) {
+  if (typeof out !== 'string') return out;
+  const n = out.length;
+  for (let i = 0; i < n; i++) BYTES[i] = I.charCodeAt(out, i);
+  const count = n / ARRAY_OF[type].BYTES_PER_ELEMENT;
+  const result = new ARRAY_OF[type](count);
+  I.typedSet(result, new ARRAY_OF[type](BYTES_BUFFER, 0, count));
+  return result;
+}
+
 function runSync(call) {
   try {
-    return binding.run(...args(call, ownership.resolveMode(call, validate.arraysOf(call), lendable)));
+    return resultOf(binding.run(...args(call, ownership.resolveMode(call, validate.arraysOf(call), lendable))),
+      call.output.type);
   } finally {
     trimLater();
   }
@@ -163,7 +184,7 @@ function run(call) {
   };
   return promise.then((out) => {
     done();
-    return out;
+    return resultOf(out, call.output.type);
   }, (err) => {
     done();
     throw err.code === 'ERR_TC_CANCELED' ? abortError(signal) : err;

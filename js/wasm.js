@@ -121,7 +121,7 @@ function alloc(type, length) {
   const rt = runtime();
   const bytes = length * ARRAY_OF[type].BYTES_PER_ELEMENT;
   const ptr = rt.malloc(bytes);
-  rt.u8().fill(0, ptr, ptr + bytes);
+  I.typedFill(rt.u8(), 0, ptr, ptr + bytes);
   return adopt(rt, type, ptr, length);
 }
 
@@ -173,7 +173,7 @@ class Staged {
     if (this.mode === 'borrow') return info.byteOffset;
     const p = rt.malloc(info.byteLength);
     this.owned.push(p);
-    rt.u8().set(new Uint8Array(info.buffer, info.byteOffset, info.byteLength), p);
+    I.typedSet(rt.u8(), new Uint8Array(info.buffer, info.byteOffset, info.byteLength), p);
     return p;
   }
 }
@@ -238,7 +238,7 @@ function finish(rt, call, s, status) {
     if (s.mode === 'copy') {
       // The array may have been detached or shrunk meanwhile (grown is fine).
       validate.checkWriteBack(given, s.outLen, given === call.input ? 'array' : 'options.out');
-      new Uint8Array(given.buffer, given.byteOffset, s.outLen).set(rt.u8().subarray(s.outPtr, s.outPtr + s.outLen));
+      I.typedSet(new Uint8Array(given.buffer, given.byteOffset, s.outLen), heapBytes(rt, s.outPtr, s.outLen));
     }
     return given.view;
   }
@@ -248,15 +248,21 @@ function finish(rt, call, s, status) {
     return adopt(rt, call.output.type, s.outPtr, call.output.length);
   }
   const out = ownership.newArray(call.output.type, call.output.length);
-  const bytes = out instanceof Uint8Array ? out : new Uint8Array(out.buffer);
-  const u8 = rt.u8();
-  if (s.outLen <= rt.smallOut) {
-    // A digest or stats' six numbers: a loop costs less than a subarray.
-    for (let i = 0, p = s.outPtr; i < s.outLen; i++) bytes[i] = u8[p + i];
+  const A = ARRAY_OF[call.output.type];
+  // Copied as bytes (a NaN keeps its payload), through the engine's own
+  // set(), not one a caller may have put on the prototype. A small array
+  // stays on V8's heap where it was made: its .buffer would move it out.
+  if (s.outPtr % A.BYTES_PER_ELEMENT === 0) {
+    I.typedSet(out, new A(I.typedBuffer(rt.u8()), s.outPtr, call.output.length));
   } else {
-    bytes.set(u8.subarray(s.outPtr, s.outPtr + s.outLen));
+    I.typedSet(new Uint8Array(I.typedBuffer(out)), heapBytes(rt, s.outPtr, s.outLen));
   }
   return out;
+}
+
+// A Uint8Array over bytes of the heap as it is now (it may have grown).
+function heapBytes(rt, ptr, bytes) {
+  return new Uint8Array(I.typedBuffer(rt.u8()), ptr, bytes);
 }
 
 // Bytes an async call copies on the calling thread: arrays that do not

@@ -106,14 +106,27 @@ typedef struct {
  * binding owns and copied out at the end: cheaper than lending a block. */
 #define TC_SMALL_OUTPUT 4096
 
+/* A result the binding makes of at most this many bytes (a digest, the
+ * stats, a small product) is written into the call itself and handed to
+ * JS as a string of its bytes, one char per byte: V8 makes that string on
+ * its own heap, where a new ArrayBuffer costs three mallocs, a
+ * registration and a later sweep (about 0.7 us of a 1.7 us sync call
+ * here). The facade turns it into the array (js/native.js). */
+#define TC_INLINE_OUTPUT 64
+
 /* One call, sync or async. */
 struct tc_call_s {
   tc_job job;
   tc_addon_t *addon;
   int copy;
   int async;
-  int make_out; /* the binding creates the output array */
-  int copy_out; /* ... by copying the result out at the end */
+  int make_out;   /* the binding creates the output array */
+  int copy_out;   /* ... by copying the result out at the end */
+  int inline_out; /* ... from inline_bytes, as a string (TC_INLINE_OUTPUT) */
+  union {
+    unsigned char bytes[TC_INLINE_OUTPUT];
+    max_align_t align;
+  } inline_bytes;
   tc_view_t in, in2, out;
   void *owned_in, *owned_in2, *owned_out; /* copy mode */
   size_t owned_bytes;
@@ -270,6 +283,12 @@ static int tc_make_output(napi_env env, tc_call_t *c, size_t bytes) {
   tc_block_t *b;
   c->out.dtype = tc_out_dtype(c->job.kernel, (tc_dtype)c->job.dtype);
   c->out.bytes = bytes;
+  if (bytes <= TC_INLINE_OUTPUT) {
+    /* The kernel writes into the call itself, in either mode. */
+    c->inline_out = c->copy_out = 1;
+    c->out.data = c->inline_bytes.bytes;
+    return 1;
+  }
   c->copy_out = c->copy || (c->async && bytes <= TC_SMALL_OUTPUT);
   if (c->copy_out) return 1;
   if ((ab = tc_result_buffer(env, bytes, &c->out.data, &b)) == NULL) return 0;
@@ -355,7 +374,7 @@ static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv,
     c->job.in = c->in.data;
     c->job.in2 = c->in2.data;
     c->job.out = c->out.data;
-    if (c->make_out && c->copy_out && c->out.bytes > 0) {
+    if (c->make_out && c->copy_out && !c->inline_out && c->out.bytes > 0) {
       if ((c->owned_out = tc_cache_take(c->out.bytes)) == NULL) goto nomem;
       c->owned_bytes += c->out.bytes;
       addon->live_bytes += c->out.bytes;
@@ -373,6 +392,8 @@ static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv,
   if (kernel == TC_KERNEL_SORT && !c->make_out && c->out.data == c->in.data &&
       c->out.bytes == c->in.bytes) {
     c->owned_out = c->owned_in;
+  } else if (c->inline_out) {
+    c->owned_out = NULL; /* c->out.data, in the call */
   } else if (c->out.bytes > 0) {
     c->owned_out = tc_cache_take(c->out.bytes);
     if (c->owned_out == NULL) goto nomem;
@@ -381,7 +402,7 @@ static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv,
   addon->live_bytes += c->owned_bytes;
   c->job.in = c->owned_in;
   c->job.in2 = c->owned_in2;
-  c->job.out = c->owned_out;
+  c->job.out = c->inline_out ? c->out.data : c->owned_out;
   return c;
 
 nomem:
@@ -420,6 +441,17 @@ static napi_value tc_convert(napi_env env, tc_call_t *c, napi_value out,
   if (st != TC_OK) {
     *err = tc_status_error(env, st);
     return NULL;
+  }
+  if (c->inline_out) {
+    napi_value bytes;
+    if (napi_create_string_latin1(env, (const char *)c->inline_bytes.bytes,
+                                  c->out.bytes, &bytes) != napi_ok) {
+      tc_napi_throw_last(env, napi_generic_failure,
+                         "napi_create_string_latin1");
+      napi_get_and_clear_last_exception(env, err);
+      return NULL;
+    }
+    return bytes;
   }
   if (c->make_out && c->copy_out) {
     /* Copy out into a new array. */
