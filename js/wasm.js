@@ -248,15 +248,12 @@ function finish(rt, call, s, status) {
     return adopt(rt, call.output.type, s.outPtr, call.output.length);
   }
   const out = ownership.newArray(call.output.type, call.output.length);
-  const A = ARRAY_OF[call.output.type];
   // Copied as bytes (a NaN keeps its payload), through the engine's own
-  // set(), not one a caller may have put on the prototype. A small array
-  // stays on V8's heap where it was made: its .buffer would move it out.
-  if (s.outPtr % A.BYTES_PER_ELEMENT === 0) {
-    I.typedSet(out, new A(I.typedBuffer(rt.u8()), s.outPtr, call.output.length));
-  } else {
-    I.typedSet(new Uint8Array(I.typedBuffer(out)), heapBytes(rt, s.outPtr, s.outLen));
-  }
+  // set(), not one a caller may have put on the prototype, from a view of
+  // the heap at outPtr: malloc()'d or the job block's small-output slot,
+  // 8-byte aligned either way (wasm/runtime.js). A small array stays on
+  // V8's heap where it was made: its .buffer would move it out.
+  I.typedSet(out, new ARRAY_OF[call.output.type](I.typedBuffer(rt.u8()), s.outPtr, call.output.length));
   return out;
 }
 

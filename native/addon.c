@@ -122,7 +122,7 @@ struct tc_call_s {
   int async;
   int make_out;   /* the binding creates the output array */
   int copy_out;   /* ... by copying the result out at the end */
-  int inline_out; /* ... from inline_bytes, as a string (TC_INLINE_OUTPUT) */
+  int inline_out; /* ... or from inline_bytes, as a string (TC_INLINE_OUTPUT) */
   union {
     unsigned char bytes[TC_INLINE_OUTPUT];
     max_align_t align;
@@ -285,7 +285,7 @@ static int tc_make_output(napi_env env, tc_call_t *c, size_t bytes) {
   c->out.bytes = bytes;
   if (bytes <= TC_INLINE_OUTPUT) {
     /* The kernel writes into the call itself, in either mode. */
-    c->inline_out = c->copy_out = 1;
+    c->inline_out = 1;
     c->out.data = c->inline_bytes.bytes;
     return 1;
   }
@@ -374,7 +374,7 @@ static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv,
     c->job.in = c->in.data;
     c->job.in2 = c->in2.data;
     c->job.out = c->out.data;
-    if (c->make_out && c->copy_out && !c->inline_out && c->out.bytes > 0) {
+    if (c->make_out && c->copy_out && c->out.bytes > 0) {
       if ((c->owned_out = tc_cache_take(c->out.bytes)) == NULL) goto nomem;
       c->owned_bytes += c->out.bytes;
       addon->live_bytes += c->out.bytes;
@@ -392,9 +392,7 @@ static tc_call_t *tc_parse(napi_env env, tc_addon_t *addon, napi_value *argv,
   if (kernel == TC_KERNEL_SORT && !c->make_out && c->out.data == c->in.data &&
       c->out.bytes == c->in.bytes) {
     c->owned_out = c->owned_in;
-  } else if (c->inline_out) {
-    c->owned_out = NULL; /* c->out.data, in the call */
-  } else if (c->out.bytes > 0) {
+  } else if (!c->inline_out && c->out.bytes > 0) {
     c->owned_out = tc_cache_take(c->out.bytes);
     if (c->owned_out == NULL) goto nomem;
     c->owned_bytes += c->out.bytes;
