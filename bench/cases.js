@@ -123,6 +123,11 @@ function cases(o) {
           series: label(v.backend, v.mode, sync), ...extra });
       }
     }
+  };
+  // 'auto' on ordinary arrays, sync then async: after the calls of the
+  // same kernel and size that it is compared with (the copy modes above,
+  // the baselines), so that it is timed in turns with them (run.js).
+  const auto = (kernel, input, size, work, unit, extra = {}) => {
     for (const sync of [true, false]) {
       add({ kernel, input, size, work, unit, backend: 'auto', mode: 'auto', memory: 'plain', sync,
         series: label('auto', '', sync), ...extra });
@@ -135,18 +140,21 @@ function cases(o) {
     add({ kernel: 'sha256', input, size, work: size, unit: 'B', backend: 'js', mode: '-', memory: 'plain', sync: true, series: 'node:crypto createHash' });
     add({ kernel: 'sha256', input, size, work: size, unit: 'B', backend: 'peer', peer: 'subtle', mode: '-', memory: 'plain', sync: false, series: 'crypto.subtle.digest' });
     if (o.available['hash-wasm']) add({ kernel: 'sha256', input, size, work: size, unit: 'B', backend: 'peer', peer: 'hash-wasm', mode: '-', memory: 'plain', sync: true, series: 'hash-wasm' });
+    auto('sha256', input, size, size, 'B');
   }
   for (const size of p.stats) {
     const input = { type: 'float64', length: size / 8 };
     twincore('stats', input, size, size, 'B');
     add({ kernel: 'stats', input, size, work: size, unit: 'B', backend: 'js', mode: '-', memory: 'plain', sync: true, series: 'js loops' });
     add({ kernel: 'stats', input, size, work: size, unit: 'B', backend: 'peer', peer: 'memcpy', mode: '-', memory: 'plain', sync: true, series: 'memcpy (TypedArray.set)' });
+    auto('stats', input, size, size, 'B');
   }
   const sortCase = (type, size) => {
     const input = { type, length: size / TYPE_BYTES[type] };
     const extra = { restore: true, dtype: type };
     twincore('sort', input, size, input.length, 'elem', extra);
     add({ kernel: 'sort', input, size, work: input.length, unit: 'elem', backend: 'js', mode: '-', memory: 'plain', sync: true, series: 'TypedArray.prototype.sort', ...extra });
+    auto('sort', input, size, input.length, 'elem', extra);
   };
   for (const size of p.sort) sortCase('uint32', size);
   for (const type of p.sortTypes) sortCase(type, (16 * MIB) * TYPE_BYTES[type]);
@@ -166,6 +174,7 @@ function cases(o) {
     const input = { type: 'float32', length: n * n };
     twincore('matmul', input, n, 2 * n ** 3, 'FLOP');
     add({ kernel: 'matmul', input, size: n, work: 2 * n ** 3, unit: 'FLOP', backend: 'js', mode: '-', memory: 'plain', sync: true, series: 'js loops' });
+    auto('matmul', input, n, 2 * n ** 3, 'FLOP');
   }
   // The SIMD paths, one size per kernel: native capped by TWINCORE_SIMD at
   // scalar, 128- and 256-bit vectors, and the scalar wasm build. Each cap

@@ -265,6 +265,140 @@ async function afterIdle(clock, seconds, fn, timing) {
   return Math.max(median(busy), 0);
 }
 
+// Seconds per call of one participant of paired(), over a window of p.k
+// calls in a row: { wall, busy } (busy by the main-thread clock), what
+// restoring a sort's input cost left out of both.
+function pairedWindow(p, clock) {
+  const { timing } = p;
+  const r0 = timing.restore;
+  const rb0 = timing.restoreBusy;
+  const per = (t0, b0) => ({
+    wall: ((performance.now() - t0) / 1e3 - (timing.restore - r0)) / p.k,
+    busy: Math.max(clock.since(b0) - clock.overhead - (timing.restoreBusy - rb0), 0) / p.k,
+  });
+  if (!p.async) {
+    const b0 = clock.start();
+    const t0 = performance.now();
+    for (let i = 0; i < p.k; i++) p.fn();
+    return Promise.resolve(per(t0, b0));
+  }
+  // Async calls one after another, each started as the one before settles
+  // (from its own reaction, no await between), the window closed by the
+  // last one's.
+  return new Promise((resolve, reject) => {
+    let i = 0;
+    const d = {
+      benchmark: {},
+      resolve: () => {
+        if (d.benchmark.error) reject(d.benchmark.error);
+        else if (++i < p.k) p.fn(d);
+        else resolve(per(t0, b0));
+      },
+    };
+    const b0 = clock.start();
+    const t0 = performance.now();
+    p.fn(d);
+  });
+}
+
+// The rounds of paired(): as many as fit in about PAIRED_BUDGET seconds,
+// within PAIRED_ROUNDS; each participant's window holds calls for about
+// PAIRED_WINDOW seconds.
+const PAIRED_BUDGET = 2;
+const PAIRED_ROUNDS = [3, 21];
+const PAIRED_WINDOW = 5e-3;
+
+// 0, 1, ... n-1 in an order of its own for each round (a fixed sequence):
+// each participant follows a different one from round to round, so that
+// what one leaves behind (a pool's threads still awake, caches) does not
+// always fall on the same other.
+function order(n, round) {
+  const idx = Array.from({ length: n }, (_, i) => i);
+  let seed = (round + 1) * 0x9e3779b1;
+  for (let i = n - 1; i > 0; i--) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const j = seed % (i + 1);
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  }
+  return idx;
+}
+
+/**
+ * An 'auto' case timed in turns with what the targets compare it with
+ * (targets.js, autoPeers): like, the calls of the same kind on the same
+ * ordinary arrays; twin, for an async 'auto' case, its sync twin, which
+ * also runs wrapped in a resolved promise (the least that any async call
+ * run on the calling thread costs). Cases measured one after another see
+ * this machine at moments up to 2x apart; taking turns round by round,
+ * they see the same one. Each round times every participant over a window
+ * of calls, in an order that changes from round to round.
+ * a and others are cases with their results ({ ...case, ...result });
+ * like candidates more than 3x slower than the fastest of them are left
+ * out (one of them cannot be the best).
+ * Resolves with { rounds, like: { value, lo, hi, best }, twin: { value,
+ * lo, hi, busy, twin, floor } } (value: the ratio of the medians over the
+ * rounds; lo, hi: the least and largest ratio of one round), or
+ * { error }.
+ */
+async function paired(a, like, twin, inputs) {
+  const clock = mainThreadClock();
+  const fastest = Math.min(...like.map((r) => r.seconds));
+  const kept = like.filter((r) => r.seconds <= 3 * fastest);
+  const ps = [];
+  const add = (c, role, fn) => {
+    const timing = { restore: 0, restoreBusy: 0, clock };
+    const set = inputs.get(c.input, c.memory);
+    const f = fn ? fn(set, timing) : makeFn(c, set[c.memory], set, timing);
+    const each = (c.seconds || 0) + (c.restore || 0);
+    const k = Math.max(1, Math.min(4096, Math.round(PAIRED_WINDOW / Math.max(each, 1e-9))));
+    ps.push({ role, series: c.series, fn: f, async: fn ? true : !c.sync, timing, k, each, wall: [], busy: [] });
+  };
+  try {
+    add(a, 'auto');
+    for (const r of kept) add(r, 'like');
+    if (twin) {
+      add(twin, 'twin');
+      // The sync twin's own call, settled through a resolved promise.
+      add(twin, 'floor', (set, timing) => {
+        const f = makeFn(twin, set[twin.memory], set, timing);
+        return (d) => Promise.resolve(f()).then(() => d.resolve());
+      });
+    }
+    const roundTime = ps.reduce((sum, p) => sum + p.k * p.each, 0);
+    const rounds = Math.max(PAIRED_ROUNDS[0], Math.min(PAIRED_ROUNDS[1], Math.floor(PAIRED_BUDGET / roundTime)));
+    for (const p of ps) await pairedWindow(p, clock); // warm-up
+    for (let round = 0; round < rounds; round++) {
+      for (const j of order(ps.length, round)) {
+        const p = ps[j];
+        const w = await pairedWindow(p, clock);
+        p.wall.push(w.wall);
+        p.busy.push(w.busy);
+      }
+    }
+    const auto = ps[0];
+    const out = { rounds };
+    // figure of p over figure of q: the ratio of medians, and the spread
+    // of the ratios round by round.
+    const versus = (xs, ys) => {
+      const each = xs.map((x, i) => x / ys[i]);
+      return { value: median(xs) / median(ys), lo: Math.min(...each), hi: Math.max(...each) };
+    };
+    const likes = ps.filter((p) => p.role === 'like');
+    if (likes.length > 0) {
+      const best = likes.reduce((x, y) => (median(y.wall) < median(x.wall) ? y : x));
+      out.like = { ...versus(auto.wall, best.wall), best: best.series };
+    }
+    const t = ps.find((p) => p.role === 'twin');
+    if (t) {
+      const floor = ps.find((p) => p.role === 'floor');
+      out.twin = { ...versus(auto.busy, t.wall), busy: median(auto.busy), twin: median(t.wall), floor: median(floor.busy) };
+    }
+    return out;
+  } catch (err) {
+    return { error: err.message };
+  }
+}
+
 /** Measure one case; resolves with its result (never rejects). */
 function measure(c, inputs, { minSamples = 4 } = {}) {
   return new Promise((resolve) => {
@@ -360,4 +494,4 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
   });
 }
 
-module.exports = { measure, Inputs, findPeers, setupPeers, closePeers, ROOT };
+module.exports = { measure, paired, Inputs, findPeers, setupPeers, closePeers, ROOT };

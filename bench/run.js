@@ -25,8 +25,8 @@ const { spawnSync } = require('node:child_process');
 const tc = require('..');
 const { cases, PROFILES } = require('./cases');
 const { parseBytes } = require('./stats');
-const { measure, Inputs, findPeers, setupPeers, closePeers, ROOT } = require('./measure');
-const { evaluate } = require('./targets');
+const { measure, paired, Inputs, findPeers, setupPeers, closePeers, ROOT } = require('./measure');
+const { evaluate, autoPeers } = require('./targets');
 const report = require('./report');
 
 class UsageError extends Error {}
@@ -241,7 +241,17 @@ async function main() {
     inputs.releaseExcept(new Set(list.slice(i).map((x) => `${x.input.type}:${x.input.length}:${x.input.dist || 'random'}`)));
     const r = await measure(c, inputs, { minSamples: o.profile === 'smoke' ? 2 : 4 });
     const { input, maxTime, index, ...fields } = c;
-    results.push({ ...fields, ...r });
+    const result = { ...fields, ...r };
+    results.push(result);
+    // 'auto' comes after the calls of its kernel and size that it is
+    // compared with (cases.js): it is timed again in turns with them.
+    if (c.backend === 'auto' && !r.error) {
+      const { like, twin } = autoPeers(result, results);
+      const withInput = (x) => ({ ...list.find((y) => y.id === x.id), ...x });
+      if (like.length > 0 || twin) {
+        result.paired = await paired({ ...c, ...r }, like.map(withInput), twin && withInput(twin), inputs);
+      }
+    }
   }
   inputs.releaseExcept(new Set());
   await closePeers();

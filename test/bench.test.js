@@ -203,6 +203,51 @@ Report("targets: 'auto' like for like, and its async main-thread time against it
   assert.is(main.status, 'falls short');
 });
 
+Report("targets: 'auto' timed in turns with its peers (paired) gives both 'auto' rows their figure and spread", () => {
+  const base = { kernel: 'stats', size: 1024, dtype: undefined };
+  const peers = [
+    { ...base, backend: 'js', mode: '-', sync: true, series: 'js loops', secondsPerUnit: 1e-6, throughput: 1 },
+    { ...base, backend: 'native', mode: 'copy', sync: false, series: 'native copy async', secondsPerUnit: 1e-5, throughput: 1 },
+  ];
+  // Measured apart: 2x and 1.5x. In turns: 1.05x (0.9-1.3) against js, and
+  // 1.2x (1.1-1.4) of the sync twin, whose own call in a resolved promise
+  // takes 1.15x of it.
+  const rows = evaluate([
+    { ...base, backend: 'auto', sync: true, series: 'auto sync', secondsPerUnit: 2e-6, throughput: 1, id: 'a/sync',
+      paired: { rounds: 9, like: { value: 1.05, lo: 0.9, hi: 1.3, best: 'js loops' } } },
+    { ...base, backend: 'auto', sync: false, series: 'auto async', secondsPerUnit: 3e-6, busyPerCall: 3e-6, throughput: 1, id: 'a/async',
+      paired: { rounds: 9, twin: { value: 1.2, lo: 1.1, hi: 1.4, busy: 2.4e-6, twin: 2e-6, floor: 2.3e-6 } } },
+    ...peers,
+  ]);
+  const like = rows.find((x) => x.target.startsWith("'auto' vs the best call of the same kind"));
+  assert.is(like.figure, '1.05x (0.90x–1.30x)');
+  assert.is(like.status, 'holds, noisy');
+  // The async call's paired figure lacks a like-for-like ratio: its
+  // separate one (3 µs vs copy's 10 µs) stands, below the sync one.
+  assert.is(like.detail, 'a/sync vs js loops, in turns (9 rounds)');
+  const main = rows.find((x) => x.target.startsWith("'auto' async main-thread time"));
+  assert.is(main.figure, '1.20x (1.10x–1.40x)');
+  assert.is(main.status, 'falls short');
+  assert.is(main.detail, 'a/async: 2.4 µs vs 2.0 µs, in turns (9 rounds); the sync twin in a resolved promise 2.3 µs (1.15x)');
+});
+
+Report("cases: every 'auto' case comes after the calls it is compared with, an async one after its sync twin", () => {
+  const { autoPeers } = require('../bench/targets');
+  for (const profile of ['default', 'smoke']) {
+    const all = cases({ profile, available: { native: true, wasm: true, bare: true } });
+    const autos = all.filter((c) => c.backend === 'auto');
+    assert.ok(autos.length >= 8, `${profile}: ${autos.length} 'auto' cases`);
+    for (const a of autos) {
+      const i = all.indexOf(a);
+      const every = autoPeers(a, all);
+      const before = autoPeers(a, all.slice(0, i));
+      assert.ok(every.like.length >= 2, `${a.id}: ${every.like.length} peers`);
+      assert.equal(before.like.map((c) => c.id), every.like.map((c) => c.id), `${a.id}: its peers come first`);
+      if (!a.sync) assert.is(before.twin && before.twin.id, every.twin.id, `${a.id}: its twin comes first`);
+    }
+  }
+});
+
 Report('targets: zero-copy main-thread growth against the small call made after idling as long', () => {
   const MIB = 1024 * 1024;
   const r = (size, busyPerCall, extra = {}) => ({ kernel: 'stats', size, backend: 'native', mode: 'zero-copy', sync: false,
@@ -360,6 +405,21 @@ Report('a real smoke run writes JSON, Markdown and HTML that pass the same check
   assert.ok(cold.length >= 6, `${cold.length} cases with a call after idling`);
   for (const x of cold) assert.ok(x.busyAfterIdle > 0 && Number.isFinite(x.busyAfterIdle), `${x.id}: ${x.busyAfterIdle}`);
   assert.ok(doc.results.filter((x) => !x.afterIdle).every((x) => x.busyAfterIdle === undefined));
+  // Every 'auto' case was timed again in turns with its peers; an async
+  // one with its sync twin too, and with that twin in a resolved promise.
+  const autos = doc.results.filter((x) => x.backend === 'auto');
+  assert.ok(autos.length >= 8, `${autos.length} 'auto' cases`);
+  const fine = (x) => Number.isFinite(x) && x > 0;
+  for (const x of autos) {
+    assert.ok(x.paired && !x.paired.error, `${x.id}: ${x.paired && x.paired.error}`);
+    assert.ok(x.paired.rounds >= 3, `${x.id}: ${x.paired.rounds} rounds`);
+    const { like, twin } = x.paired;
+    assert.ok(fine(like.value) && like.lo <= like.value && like.value <= like.hi, `${x.id}: ${JSON.stringify(like)}`);
+    assert.type(like.best, 'string');
+    if (x.sync) assert.is(twin, undefined, x.id);
+    else assert.ok(fine(twin.value) && fine(twin.busy) && fine(twin.twin) && fine(twin.floor), `${x.id}: ${JSON.stringify(twin)}`);
+  }
+  assert.match(doc.targets.find((t) => t.target.startsWith("'auto' vs the best")).detail, /in turns \(\d+ rounds\)$/);
   fs.rmSync(out, { recursive: true });
 });
 
