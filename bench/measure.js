@@ -254,21 +254,16 @@ async function afterIdle(clock, seconds, fn, timing) {
   const busy = [];
   for (let i = 0; i < n; i++) {
     await peers.bare.roundTrip(seconds);
-    const restored = timing.restoreBusy;
-    const b0 = clock.start();
-    await new Promise((resolve, reject) => {
-      const d = { benchmark: {}, resolve: () => (d.benchmark.error ? reject(d.benchmark.error) : resolve()) };
-      fn(d);
-    });
-    busy.push(clock.since(b0) - clock.overhead - (timing.restoreBusy - restored));
+    busy.push((await timeCalls({ fn, async: true, k: 1, timing }, clock)).busy);
   }
-  return Math.max(median(busy), 0);
+  return median(busy);
 }
 
-// Seconds per call of one participant of paired(), over a window of p.k
-// calls in a row: { wall, busy } (busy by the main-thread clock), what
-// restoring a sort's input cost left out of both.
-function pairedWindow(p, clock) {
+// Seconds per call over a window of p.k calls of p.fn in a row (a case's
+// function: sync, or deferred where p.async): { wall, busy } (busy by the
+// main-thread clock, less its own reads), what restoring a sort's input
+// cost (p.timing) left out of both.
+function timeCalls(p, clock) {
   const { timing } = p;
   const r0 = timing.restore;
   const rb0 = timing.restoreBusy;
@@ -366,11 +361,11 @@ async function paired(a, like, twin, inputs) {
     }
     const roundTime = ps.reduce((sum, p) => sum + p.k * p.each, 0);
     const rounds = Math.max(PAIRED_ROUNDS[0], Math.min(PAIRED_ROUNDS[1], Math.floor(PAIRED_BUDGET / roundTime)));
-    for (const p of ps) await pairedWindow(p, clock); // warm-up
+    for (const p of ps) await timeCalls(p, clock); // warm-up
     for (let round = 0; round < rounds; round++) {
       for (const j of order(ps.length, round)) {
         const p = ps[j];
-        const w = await pairedWindow(p, clock);
+        const w = await timeCalls(p, clock);
         p.wall.push(w.wall);
         p.busy.push(w.busy);
       }

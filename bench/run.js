@@ -249,7 +249,7 @@ async function main() {
       const { like, twin } = autoPeers(result, results);
       const withInput = (x) => ({ ...list.find((y) => y.id === x.id), ...x });
       if (like.length > 0 || twin) {
-        result.paired = await paired({ ...c, ...r }, like.map(withInput), twin && withInput(twin), inputs);
+        result.paired = await paired(withInput(result), like.map(withInput), twin && withInput(twin), inputs);
       }
     }
   }
