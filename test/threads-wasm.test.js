@@ -308,4 +308,67 @@ Split('a split call rejects with ERR_TC_WASM_POOL when a pool thread dies under 
   assert.is(r.stdout.trim(), 'ERR_TC_WASM_POOL 0\nERR_TC_WASM_POOL');
 });
 
+Split('a pool whose threads end by themselves rejects its jobs, whole and split, instead of hanging', () => {
+  if (!has) return;
+  // Worker is taken from node:worker_threads when the runtime loads: here
+  // each pool thread runs an empty script, so it ends at once, with code
+  // 0, before it takes anything off the queue.
+  const r = child(`
+    const wt = require('node:worker_threads');
+    wt.Worker = class extends wt.Worker {
+      constructor(file, options) {
+        super('', { ...options, eval: true });
+      }
+    };
+    ${PRELUDE}
+    (async () => {
+      const whole = split('sha256', [new Uint8Array(1)], {}, 1);
+      const parts = split('sort', [u32s(8 << 20)], { mode: 'copy' }, 2);
+      for (const p of [whole, parts]) {
+        try {
+          await p;
+          console.log('resolved');
+        } catch (e) {
+          console.log(e.code, e.cause.message);
+        }
+      }
+      // Sync calls run on the calling thread, without the pool.
+      const data = new Uint8Array(100);
+      console.log(rt.inflight, Buffer.from(sync('sha256', [data])).equals(require('node:crypto').createHash('sha256').update(data).digest()));
+    })();`, { timeout: 60000 });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout.trim(), 'ERR_TC_WASM_POOL a wasm pool thread ended\nERR_TC_WASM_POOL a wasm pool thread ended\n0 true');
+});
+
+Split('a pool thread that cannot be started fails the pool with ERR_TC_WASM_POOL, not a pool short of threads', () => {
+  if (!has) return;
+  // Worker is taken from node:worker_threads when the runtime loads: the
+  // second thread's construction throws, as it does when the process is
+  // out of threads or memory.
+  const r = child(`
+    const wt = require('node:worker_threads');
+    let made = 0;
+    wt.Worker = class extends wt.Worker {
+      constructor(...args) {
+        if (++made === 2) throw Object.assign(new Error('no thread for you'), { code: 'ERR_WORKER_INIT_FAILED' });
+        super(...args);
+      }
+    };
+    ${PRELUDE}
+    (async () => {
+      for (const threads of [2, 1]) {
+        try {
+          await split('sort', [u32s(8 << 20)], { mode: 'copy' }, threads);
+          console.log('resolved');
+        } catch (e) {
+          console.log(e.code, e.cause && e.cause.code, rt.pool.workers.length);
+        }
+      }
+      const data = new Uint8Array(100);
+      console.log(Buffer.from(tc.sha256Sync(data, { backend: 'wasm' })).equals(require('node:crypto').createHash('sha256').update(data).digest()));
+    })();`, { timeout: 60000, env: { TWINCORE_WASM_THREADS: '2' } });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout.trim(), 'ERR_TC_WASM_POOL ERR_WORKER_INIT_FAILED 1\nERR_TC_WASM_POOL ERR_WORKER_INIT_FAILED 1\ntrue');
+});
+
 Split.run();

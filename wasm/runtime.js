@@ -509,22 +509,34 @@ class Runtime {
     i32.fill(0, ctrl >>> 2, (ctrl >>> 2) + CTRL_WORDS);
     i32[(ctrl >>> 2) + CAP] = QUEUE_SLOTS;
     this.pool = { ctrl, stacks, workers: [], error: null };
-    for (let t = 0; t < this.threads; t++) {
-      const base = ((stacks + 15) & ~15) + t * STACK_BYTES;
-      const worker = new Worker(path.join(__dirname, 'worker.js'), {
-        workerData: {
-          wasmModule: this.module, memory: this.memory, ctrl, queue: QUEUE, layout: this.layout,
-          stackBase: base, stackTop: base + STACK_BYTES,
-        },
-      });
-      worker.unref();
-      // A trap on a pool thread: the module is broken for every thread.
-      worker.on('error', (err) => (err && err.name === 'RuntimeError' ? this.fail(err) : this.poolFailed(err)));
-      worker.on('exit', (code) => {
-        if (code !== 0) this.poolFailed(new Error(`a wasm pool thread exited with code ${code}`));
-      });
-      this.pool.workers.push(worker);
+    try {
+      for (let t = 0; t < this.threads; t++) this.pool.workers.push(this.startThread(ctrl, stacks, t));
+    } catch (err) {
+      // A pool short of threads would leave parts queued for threads
+      // that are not there: none at all is the honest pool.
+      this.poolFailed(err);
+      throw this.pool.error;
     }
+  }
+
+  startThread(ctrl, stacks, t) {
+    const base = ((stacks + 15) & ~15) + t * STACK_BYTES;
+    const worker = new Worker(path.join(__dirname, 'worker.js'), {
+      workerData: {
+        wasmModule: this.module, memory: this.memory, ctrl, queue: QUEUE, layout: this.layout,
+        stackBase: base, stackTop: base + STACK_BYTES,
+      },
+    });
+    worker.unref();
+    // A trap on a pool thread: the module is broken for every thread.
+    worker.on('error', (err) => (err && err.name === 'RuntimeError' ? this.fail(err) : this.poolFailed(err)));
+    // A pool thread runs until poolFailed() stops it: one that ends
+    // before (terminated before its script started exits with code 0)
+    // leaves what it would have taken, and every split job counting on
+    // it, waiting for good.
+    worker.on('exit', (code) => this.poolFailed(new Error(code === 0 ? 'a wasm pool thread ended'
+      : `a wasm pool thread exited with code ${code}`)));
+    return worker;
   }
 
   // A pool thread died: the job it held can never finish. Every job in
