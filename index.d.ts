@@ -109,8 +109,9 @@ declare namespace twincore {
     simdCap: SimdCap | null;
     /** The compiler that built the addon, e.g. 'gcc 12.2.0'. */
     compiler: string;
-    /** libuv threadpool size (UV_THREADPOOL_SIZE): the most threads one
-     * call can use. */
+    /** The libuv threadpool's size, UV_THREADPOOL_SIZE read as libuv reads
+     * it (unset: 4; 0 or not a number: 1; at most 1024): the most threads
+     * one call can use. */
     threads: number;
     /** Async jobs queued or running. */
     inflight: number;

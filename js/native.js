@@ -16,12 +16,6 @@ const { onAbort } = require('./signals');
 const { setTimeout: later } = require('node:timers');
 const threads = require('./threads');
 
-// The libuv threadpool's size, as libuv reads it at first use (default 4,
-// at most 1024): what options.threads is capped at.
-const POOL = (() => {
-  const n = Number(process.env.UV_THREADPOOL_SIZE);
-  return Number.isSafeInteger(n) && n > 0 ? Math.min(n, 1024) : 4;
-})();
 const busy = new threads.Busy();
 
 // TWINCORE_NATIVE_ADDON names a .node file to load instead (the tests use
@@ -34,7 +28,8 @@ try {
   for (const fn of ['run', 'runAsync', 'flush', 'cancel', 'cancelAll', 'alloc', 'detach', 'info']) {
     if (typeof binding[fn] !== 'function') throw new Error(`the loaded addon has no ${fn}(): not twincore's`);
   }
-  if (typeof binding.trim !== 'function' || typeof binding.info().paths !== 'object') {
+  if (typeof binding.trim !== 'function' || typeof binding.info().paths !== 'object' ||
+    typeof binding.info().threads !== 'number') {
     throw new Error('the loaded addon is older than this package; rebuild it with `npm rebuild twincore`');
   }
 } catch (err) {
@@ -44,6 +39,11 @@ try {
 
 // Why no addon loaded, in words and with what to do: the cause the install
 // step recorded (native/build.js), else what the loader said.
+// The libuv threadpool's size, read by the addon as libuv reads
+// UV_THREADPOOL_SIZE (native/addon.c): what options.threads is capped at,
+// and the most runners the addon starts.
+const POOL = binding ? binding.info().threads : 0;
+
 function whyNotLoaded(err) {
   const said = String(err && err.message).split('\n')[0];
   if (process.env.TWINCORE_NATIVE_ADDON) return `TWINCORE_NATIVE_ADDON did not load: ${said}`;

@@ -1043,9 +1043,10 @@ static napi_status tc_set_simd_cap(napi_env env, napi_value obj) {
   return s != napi_ok ? s : napi_set_named_property(env, obj, "simdCap", none);
 }
 
-/* info() -> { napiVersion, paths, simdCap, compiler, inflight, liveBytes,
- * cachedBytes }, where napiVersion is the Node-API version this addon was
- * built against and simdCap the TWINCORE_SIMD cap the core read, or null. */
+/* info() -> { napiVersion, paths, simdCap, compiler, threads, inflight,
+ * liveBytes, cachedBytes }, where napiVersion is the Node-API version this
+ * addon was built against, simdCap the TWINCORE_SIMD cap the core read, or
+ * null, and threads the threadpool's size (tc_pool_size()). */
 static napi_value tc_info(napi_env env, napi_callback_info info) {
   napi_value obj;
   tc_addon_t *addon = tc_addon(env);
@@ -1065,6 +1066,8 @@ static napi_value tc_info(napi_env env, napi_callback_info info) {
 #else
   TC_NAPI_CALL(env, tc_set_string(env, obj, "compiler", "unknown"), NULL);
 #endif
+  TC_NAPI_CALL(env, tc_set_number(env, obj, "threads", (double)addon->pool),
+               NULL);
   TC_NAPI_CALL(
       env, tc_set_number(env, obj, "inflight", (double)addon->inflight), NULL);
   TC_NAPI_CALL(env,

@@ -5,6 +5,7 @@ const { suite } = require('uvu');
 const assert = require('uvu/assert');
 const fs = require('node:fs');
 const path = require('node:path');
+const os = require('node:os');
 const { tc, child, ROOT } = require('./helpers');
 const { KERNEL, DTYPE, STATUS } = require('../js/constants');
 
@@ -57,6 +58,31 @@ Mod('backends() never throws: a bad or unavailable TWINCORE_BACKEND is its error
   assert.match(m.error, /^TWINCORE_BACKEND is native, which is not available here: TWINCORE_NATIVE_ADDON did not load/);
   const fine = JSON.parse(child(show).stdout);
   assert.is(fine.error, undefined);
+});
+
+Mod('an addon older than the package (no trim(), no paths or threads in info()) is not loaded, and says so', () => {
+  // TWINCORE_NATIVE_ADDON may name any module: here one that has every
+  // entry point but an info() of an older build.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-old-addon-'));
+  const fns = ['run', 'runAsync', 'flush', 'cancel', 'cancelAll', 'alloc', 'detach', 'trim'];
+  const olds = {
+    'no-trim': `${fns.filter((f) => f !== 'trim').map((f) => `exports.${f} = () => {};`).join(' ')} exports.info = () => ({ paths: {}, threads: 4 });`,
+    'no-paths': `${fns.map((f) => `exports.${f} = () => {};`).join(' ')} exports.info = () => ({ threads: 4 });`,
+    'no-threads': `${fns.map((f) => `exports.${f} = () => {};`).join(' ')} exports.info = () => ({ paths: {} });`,
+  };
+  try {
+    for (const [name, source] of Object.entries(olds)) {
+      const file = path.join(dir, `${name}.js`);
+      fs.writeFileSync(file, source);
+      const r = child('console.log(JSON.stringify(require(process.cwd()).backends().native))', { env: { TWINCORE_NATIVE_ADDON: file } });
+      assert.is(r.status, 0, r.stderr);
+      const native = JSON.parse(r.stdout);
+      assert.is(native.available, false, name);
+      assert.match(native.error, /older than this package; rebuild it/, name);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 Mod('backends() reports the code paths the core picked at run time', () => {

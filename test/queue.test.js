@@ -108,6 +108,30 @@ Q('native: calls are not held behind a long one (a pool of 2)', () => {
   assert.is(r.stdout.trim(), '22 of 22', r.stderr);
 });
 
+Q('native: backends().native.threads is the pool libuv starts, UV_THREADPOOL_SIZE read as libuv reads it', () => {
+  if (!NATIVE) return;
+  // libuv takes atoi() of the variable into an unsigned count: 0 (an empty
+  // or non-numeric value too) is 1, a negative one wraps past the cap.
+  const cases = [[undefined, 4], ['2', 2], ['', 1], ['0', 1], ['abc', 1], ['8x', 8], ['-1', 1024], ['5000', 1024]];
+  for (const [value, want] of cases) {
+    const env = value === undefined ? { UV_THREADPOOL_SIZE: undefined } : { UV_THREADPOOL_SIZE: value };
+    // The threads the process gains when the pool starts (Linux: /proc)
+    // are the pool's own count, beside the addon's.
+    const r = child(`
+      const fs = require('node:fs');
+      const count = () => (fs.existsSync('/proc/self/task') ? fs.readdirSync('/proc/self/task').length : NaN);
+      const tc = require('./');
+      const before = count();
+      require('node:crypto').pbkdf2('a', 'b', 1, 32, 'sha256', () => {
+        setTimeout(() => console.log(tc.backends().native.threads, count() - before), 50);
+      });`, { env });
+    assert.is(r.status, 0, r.stderr);
+    const [threads, started] = r.stdout.trim().split(' ').map(Number);
+    if (!Number.isNaN(started)) assert.is(started, want, `UV_THREADPOOL_SIZE=${JSON.stringify(value)}: libuv started`);
+    assert.is(threads, want, `UV_THREADPOOL_SIZE=${JSON.stringify(value)}: backends().native.threads`);
+  }
+});
+
 Q('native: small calls queued just before a long one settle long before it (pools of 1 and 2)', () => {
   if (!NATIVE) return;
   // The runner that ran the small calls hands them back before it takes
