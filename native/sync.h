@@ -13,6 +13,7 @@
 #include <windows.h>
 #else
 #include <pthread.h>
+#include <sched.h>
 #include <time.h>
 #endif
 
@@ -47,6 +48,17 @@ static inline void tc_unlock(tc_lock_t *l) {
   pthread_mutex_unlock(l);
 }
 #endif
+
+/* Give the CPU to another thread that is ready to run on it, if any: a
+ * thread that waits by polling must not keep the one it waits for (which
+ * the scheduler may have put on the same CPU) from running. */
+static inline void tc_yield(void) {
+#ifdef _WIN32
+  SwitchToThread();
+#else
+  sched_yield();
+#endif
+}
 
 /* A monotonic clock in nanoseconds, for measuring spans only. */
 static inline uint64_t tc_now_ns(void) {

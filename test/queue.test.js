@@ -179,6 +179,33 @@ Q('native: the pool goes on working while the JS thread is busy', () => {
   assert.ok(after < work / 4, `results took ${after.toFixed(1)} ms after the busy spell; the work takes ${work.toFixed(1)} ms`);
 });
 
+Q('native: a small call starts a runner by itself; flush() only ends the turn', () => {
+  if (!NATIVE) return;
+  // The binding used directly, with no flush() ever: the first small call
+  // of a turn starts a runner at once, and the runner that waits for more
+  // calls of the turn gives up by itself. Later calls, after a pause, are
+  // run as well, and the process then exits on its own.
+  const r = child(`
+    const path = require('node:path');
+    const crypto = require('node:crypto');
+    const { KERNEL, DTYPE, MODE } = require('./js/constants');
+    const file = process.env.TWINCORE_NATIVE_ADDON;
+    const b = file ? require(path.resolve(file)) : require('node-gyp-build')(process.cwd());
+    const hash = (data) => b.runAsync(1, KERNEL.sha256, DTYPE.uint8, MODE.copy, data, null, 0, 0, 0, null)
+      .then((out) => Buffer.from(out, 'latin1').equals(crypto.createHash('sha256').update(data).digest()));
+    (async () => {
+      const seen = [];
+      for (let round = 0; round < 3; round++) {
+        const all = await Promise.all(Array.from({ length: 8 }, (_, i) => hash(new Uint8Array(i * 100 + round))));
+        seen.push(all.every(Boolean));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      console.log(seen.join(' '), b.info().inflight);
+    })();`, { timeout: 30000 });
+  assert.is(r.signal, null, r.stderr);
+  assert.is(r.stdout.trim(), 'true true true 0', r.stderr);
+});
+
 Q('native: a split call that fails at its start rejects cleanly (binding, output over its input)', () => {
   if (!NATIVE) return;
   const r = child(`
