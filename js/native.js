@@ -76,9 +76,10 @@ function cancelAllOnExit() {
 
 const lendable = (info) => ownership.ownerOf(info) === 'native';
 
-// runAsync() queues a job; flush() starts pool threads on the queue. Once
-// per turn, after every call of the turn is queued: a burst of calls then
-// wakes a few threads that share it out (native/addon.c).
+// runAsync() queues a job (the first of a turn starts a pool thread at
+// once); flush() ends the turn: once per turn, after every call of the
+// turn is queued, it starts more pool threads if the calls outnumber those
+// taking them, and the one waiting for more calls stops (native/addon.c).
 let flushing = false;
 // A resolved promise's reaction is a microtask too, without the async
 // resource queueMicrotask() makes for each callback.

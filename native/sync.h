@@ -1,6 +1,6 @@
-/* A lock and a clock for the binding, on POSIX threads or Windows: the
- * buffer cache (cache.c) and each environment's job queue (addon.c) are
- * shared between the JS thread and the threadpool. */
+/* A lock, a yield and a clock for the binding, on POSIX threads or
+ * Windows: the buffer cache (cache.c) and each environment's job queue
+ * (addon.c) are shared between the JS thread and the threadpool. */
 #ifndef TC_NATIVE_SYNC_H
 #define TC_NATIVE_SYNC_H
 
