@@ -22,16 +22,21 @@ const busy = new threads.Busy();
 // it for the AddressSanitizer build).
 let binding = null;
 let loadError = null;
+// The libuv threadpool's size, read by the addon as libuv reads
+// UV_THREADPOOL_SIZE (native/addon.c): what options.threads is capped at,
+// and the most runners the addon starts. 0 without an addon.
+let POOL = 0;
 try {
   const file = process.env.TWINCORE_NATIVE_ADDON;
   binding = file ? require(path.resolve(file)) : require('node-gyp-build')(path.resolve(__dirname, '..'));
   for (const fn of ['run', 'runAsync', 'flush', 'cancel', 'cancelAll', 'alloc', 'detach', 'info']) {
     if (typeof binding[fn] !== 'function') throw new Error(`the loaded addon has no ${fn}(): not twincore's`);
   }
-  if (typeof binding.trim !== 'function' || typeof binding.info().paths !== 'object' ||
-    typeof binding.info().threads !== 'number') {
+  const about = binding.info();
+  if (typeof binding.trim !== 'function' || typeof about.paths !== 'object' || typeof about.threads !== 'number') {
     throw new Error('the loaded addon is older than this package; rebuild it with `npm rebuild twincore`');
   }
+  POOL = about.threads;
 } catch (err) {
   binding = null;
   loadError = new Error(whyNotLoaded(err), { cause: err });
@@ -39,11 +44,6 @@ try {
 
 // Why no addon loaded, in words and with what to do: the cause the install
 // step recorded (native/build.js), else what the loader said.
-// The libuv threadpool's size, read by the addon as libuv reads
-// UV_THREADPOOL_SIZE (native/addon.c): what options.threads is capped at,
-// and the most runners the addon starts.
-const POOL = binding ? binding.info().threads : 0;
-
 function whyNotLoaded(err) {
   const said = String(err && err.message).split('\n')[0];
   if (process.env.TWINCORE_NATIVE_ADDON) return `TWINCORE_NATIVE_ADDON did not load: ${said}`;
