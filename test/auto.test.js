@@ -52,10 +52,18 @@ function queued(start) {
 Live('an async stats of an ordinary array runs on the calling thread, small or from 1 MiB on', async () => {
   if (!native) return;
   // (In between, in cache, a copy can cost about what the pass does.)
+  // From 1 MiB on it stays here because the calibration found stats
+  // memory-bound (its pass within NEAR_COPY of a copy's, per byte), as it
+  // is on an idle machine; a pass timed so slow under load that it is not
+  // rightly goes to the pool.
+  const fit = () => auto.calibration().fits['native:stats:float64'];
   for (const n of [128, 1 << 17, 1 << 20]) {
     const a = new Float64Array(n).map((_, i) => Math.sin(i));
     const r = queued(() => tc.stats(a));
-    assert.is(r.queued, 0, `${n} elements: nothing went to the pool`);
+    const f = fit();
+    const memoryBound = f.perUnit < auto.NEAR_COPY * f.copyPerByte;
+    if (!memoryBound) console.log(`  (stats timed as far from memory-bound, so it went to the pool: ${JSON.stringify(f)})`);
+    assert.is(r.queued, n === 128 || memoryBound ? 0 : 1, `${n} elements: ${JSON.stringify(f)}`);
     assert.equal(await r.p, tc.statsSync(a));
   }
 });
