@@ -7,7 +7,7 @@
 const { suite } = require('uvu');
 const assert = require('uvu/assert');
 const { constants: { MAX_LENGTH } } = require('node:buffer');
-const { tc, backendsUnderTest, child } = require('./helpers');
+const { tc, backendsUnderTest, child, LOAD_BINDING } = require('./helpers');
 
 const BACKENDS = backendsUnderTest();
 
@@ -178,10 +178,7 @@ Size('a result too large to allocate (matmul m*n) is ERR_TC_ENOMEM on every back
 
 Size('the binding called directly with sizes nothing can hold: a coded error, never an abort', () => {
   if (!BACKENDS.includes('native')) return;
-  const r = child(`
-    const path = require('node:path');
-    const file = process.env.TWINCORE_NATIVE_ADDON;
-    const binding = file ? require(path.resolve(file)) : require('node-gyp-build')(process.cwd());
+  const r = child(`${LOAD_BINDING}
     const z = new Float32Array(0);
     for (const f of [
       () => binding.run(3, 3, 1, z, z, 2 ** 30, 0, 2 ** 30, null),

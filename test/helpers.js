@@ -100,6 +100,15 @@ function rng(seed) {
   };
 }
 
+// Lines of a child script that load the addon the facade would load
+// (TWINCORE_NATIVE_ADDON, or the build's) as `binding`, for a test that
+// calls it directly, and `path`.
+const LOAD_BINDING = `
+  const path = require('node:path');
+  const file = process.env.TWINCORE_NATIVE_ADDON;
+  const binding = file ? require(path.resolve(file)) : require('node-gyp-build')(process.cwd());
+`;
+
 // Run a script in a child node with a time limit; returns
 // { status, signal, stdout, stderr }.
 function child(script, { args = [], env = {}, timeout = 60000, nodeArgs = [] } = {}) {
@@ -152,5 +161,5 @@ function matmulOracle(a, b, m, k, n) {
 }
 
 module.exports = {
-  tc, ROOT, MODES, matrix, rng, child, sameBits, backendsUnderTest, toOwned, collectGarbage, matmulOracle,
+  tc, ROOT, MODES, matrix, rng, child, LOAD_BINDING, sameBits, backendsUnderTest, toOwned, collectGarbage, matmulOracle,
 };

@@ -5,7 +5,7 @@
 // crash, a hang or silent corruption.
 const { suite } = require('uvu');
 const assert = require('uvu/assert');
-const { child, backendsUnderTest } = require('./helpers');
+const { child, backendsUnderTest, LOAD_BINDING } = require('./helpers');
 
 const Life = suite('lifecycle (child processes)');
 const native = backendsUnderTest().includes('native');
@@ -143,10 +143,7 @@ Life('alloc() larger than Node lets an external buffer be: a coded error, memory
   // Node runs the finalizer itself when it refuses to make the buffer;
   // the addon must not free the block a second time (ASan aborts if it
   // does, in the js-asan run).
-  const r = child(`
-    const path = require('node:path');
-    const file = process.env.TWINCORE_NATIVE_ADDON;
-    const binding = file ? require(path.resolve(file)) : require('node-gyp-build')(process.cwd());
+  const r = child(`${LOAD_BINDING}
     try { binding.alloc(2 ** 32 + 64); console.log('made'); } catch (e) { console.log(e.code); }
     const tc = require(process.cwd());
     try { tc.alloc('uint32', 2 ** 31, { backend: 'native' }); console.log('made'); } catch (e) { console.log(e.code); }

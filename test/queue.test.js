@@ -8,7 +8,7 @@
 // a hang or a crash.
 const { suite } = require('uvu');
 const assert = require('uvu/assert');
-const { backendsUnderTest, child } = require('./helpers');
+const { backendsUnderTest, child, LOAD_BINDING } = require('./helpers');
 
 const Q = suite('queue');
 const NATIVE = backendsUnderTest().includes('native');
@@ -187,13 +187,10 @@ Q('native: a small call starts a runner by itself; flush() only ends the turn', 
   // of a turn starts a runner at once, and the runner that waits for more
   // calls of the turn gives up by itself. Later calls, after a pause, are
   // run as well, and the process then exits on its own.
-  const r = child(`
-    const path = require('node:path');
+  const r = child(`${LOAD_BINDING}
     const crypto = require('node:crypto');
     const { KERNEL, DTYPE, MODE } = require('./js/constants');
-    const file = process.env.TWINCORE_NATIVE_ADDON;
-    const b = file ? require(path.resolve(file)) : require('node-gyp-build')(process.cwd());
-    const hash = (data) => b.runAsync(1, KERNEL.sha256, DTYPE.uint8, MODE.copy, data, null, 0, 0, 0, null)
+    const hash = (data) => binding.runAsync(1, KERNEL.sha256, DTYPE.uint8, MODE.copy, data, null, 0, 0, 0, null)
       .then((out) => Buffer.from(out, 'latin1').equals(crypto.createHash('sha256').update(data).digest()));
     (async () => {
       const seen = [];
@@ -202,7 +199,7 @@ Q('native: a small call starts a runner by itself; flush() only ends the turn', 
         seen.push(all.every(Boolean));
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      console.log(seen.join(' '), b.info().inflight);
+      console.log(seen.join(' '), binding.info().inflight);
     })();`, { timeout: 30000 });
   assert.is(r.signal, null, r.stderr);
   assert.is(r.stdout.trim(), 'true true true 0', r.stderr);
@@ -210,17 +207,14 @@ Q('native: a small call starts a runner by itself; flush() only ends the turn', 
 
 Q('native: a split call that fails at its start rejects cleanly (binding, output over its input)', () => {
   if (!NATIVE) return;
-  const r = child(`
-    const path = require('node:path');
-    const file = process.env.TWINCORE_NATIVE_ADDON;
-    const b = file ? require(path.resolve(file)) : require('node-gyp-build')(process.cwd());
+  const r = child(`${LOAD_BINDING}
     const m = 256, k = 64, n = 64;
     const sab = new SharedArrayBuffer(m * k * 4);
     const a = new Float32Array(sab);
     const bs = new Float32Array(new SharedArrayBuffer(k * n * 4));
     const out = new Float32Array(sab, 0, m * n);
-    b.runAsync(1, 3, 3, 1, a, bs, m, k, n, out, 4).then(() => console.log('resolved'), (e) => console.log(e.code));
-    b.flush();`);
+    binding.runAsync(1, 3, 3, 1, a, bs, m, k, n, out, 4).then(() => console.log('resolved'), (e) => console.log(e.code));
+    binding.flush();`);
   assert.is(r.signal, null, r.stderr);
   assert.is(r.stdout.trim(), 'ERR_TC_EALIAS', r.stderr);
 });

@@ -8,7 +8,7 @@
 const { suite } = require('uvu');
 const assert = require('uvu/assert');
 const crypto = require('node:crypto');
-const { matrix, sameBits, matmulOracle, backendsUnderTest, child } = require('./helpers');
+const { matrix, sameBits, matmulOracle, backendsUnderTest, child, LOAD_BINDING } = require('./helpers');
 
 const digest = (u8) => new Uint8Array(crypto.createHash('sha256').update(u8).digest());
 
@@ -102,11 +102,8 @@ const Binding = suite('small results: the binding hands them back as strings of 
 
 Binding('up to 64 bytes a string, one char per byte; past that an array', () => {
   if (!backendsUnderTest().includes('native')) return;
-  const r = child(`
-    const path = require('node:path');
+  const r = child(`${LOAD_BINDING}
     const { KERNEL, DTYPE, MODE } = require('./js/constants');
-    const file = process.env.TWINCORE_NATIVE_ADDON;
-    const binding = file ? require(path.resolve(file)) : require('node-gyp-build')(process.cwd());
     const f32 = (n) => new Float32Array(n).fill(1);
     const show = (x) => (typeof x === 'string' ? 'string ' + x.length : x.constructor.name + ' ' + x.length);
     (async () => {
