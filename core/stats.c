@@ -322,8 +322,8 @@ static tc_status tc__stats_finish(const double *in, size_t n,
  * moments (the area, then their merge) are merged in order by tc_next().
  * Where the result needs another pass over the data in index order (a sum
  * or squared deviations that overflowed), that pass is phase 1, run by
- * part 0: tc_next() runs on the binding's calling thread, which must not
- * read the data. ---- */
+ * part 0: tc_next() stays short (a merge of the blocks' moments), since
+ * the other pool threads of the job wait while it runs. ---- */
 
 static size_t tc__stats_blocks(const tc_job *job) {
   return (job->in_len / sizeof(double) + TC__STATS_BLOCK - 1) / TC__STATS_BLOCK;

@@ -32,7 +32,9 @@
  * cost one or a few work items and wake-ups, not 64 of each, and they run
  * while the JS thread queues the rest: by the end of the turn most are
  * done. A job of a millisecond or more is still settled as soon as it
- * ends. A job split into parts puts each part of a phase on the queue.
+ * ends. A job split into parts puts each part of a phase on the queue;
+ * the runner that ends a phase queues the next one, so the JS thread
+ * hears of the job once, at its end.
  *
  * Context-aware: all state lives in a per-environment tc_addon_t (instance
  * data), so the addon loads in the main thread and any number of workers.
@@ -92,6 +94,11 @@ typedef struct {
   int signaled; /* a call of tsfn is on its way to settle them */
   int burst;    /* runAsync() queued a job since the last flush() */
   int waiting;  /* a runner is waiting for the next one (TC_LINGER_NS) */
+  /* Split jobs whose current phase is queued or running, and the runners
+   * waiting on split_cv (broadcast when tasks are queued or such a job
+   * ends) for the next phase of one of them. */
+  size_t splits, split_waiting;
+  tc_cond_t split_cv;
   napi_threadsafe_function tsfn; /* NULL once the environment is going */
   int tsfn_alive;                /* its finalizer has not run yet */
   size_t runners; /* runner work items not completed yet (JS thread) */
@@ -152,9 +159,12 @@ struct tc_call_s {
   double id;
   int aborted; /* cancel() was called before complete */
   tc_call_t *prev, *next;
-  tc_task_t whole; /* the task of a job that is not split */
+  /* the task of a job that is not split; of a split one, what the runner
+   * that ends its last phase hands back to settle it */
+  tc_task_t whole;
   /* a job split into parts (plan.parts > 1): a task per part, queued
-   * once per phase, and the scratch that holds the split's state */
+   * once per phase, and the scratch that holds the split's state;
+   * pending (under the lock): the phase's parts not done yet */
   size_t parts, pending;
   tc_task_t *tasks;
   void *split_scratch;
@@ -186,6 +196,7 @@ static void tc_addon_leave_cache(tc_addon_t *addon) {
 static void tc_addon_maybe_free(tc_addon_t *addon) {
   if (addon->finalized && addon->inflight == 0 && addon->runners == 0 &&
       !addon->tsfn_alive) {
+    tc_cond_destroy(&addon->split_cv);
     tc_lock_destroy(&addon->lock);
     free(addon);
   }
@@ -614,6 +625,7 @@ static void tc_queue_push(tc_addon_t *addon, tc_task_t *tasks, size_t n,
   tc_lock(&addon->lock);
   for (size_t i = 0; i < n; i++) tc_queue_append(addon, &tasks[i]);
   if (burst) addon->burst = 1;
+  if (addon->split_waiting) tc_cond_broadcast(&addon->split_cv);
   tc_unlock(&addon->lock);
 }
 
@@ -637,15 +649,18 @@ static void tc_task_run(tc_task_t *t) {
     tc_run_part(&t->call->job, t->part);
 }
 
+static int tc_part_done(tc_call_t *c);
 static void tc_split_phase_done(napi_env env, tc_call_t *c);
 
 /* A task has run: settle its job, or, for the last part of a phase, go on
- * to the next phase. JS thread. */
+ * to the next phase. JS thread: for a task that ran here (tc_tasks_lost),
+ * or a split job's whole task, which a runner hands back once the job's
+ * last phase is done. */
 static void tc_task_done(napi_env env, tc_task_t *t) {
   tc_call_t *c = t->call;
   if (t->part == TC_WHOLE)
     tc_settle(env, c, NULL);
-  else if (--c->pending == 0)
+  else if (tc_part_done(c))
     tc_split_phase_done(env, c);
 }
 
@@ -658,11 +673,29 @@ static void tc_tasks_done(napi_env env, tc_task_t *t) {
   }
 }
 
+static int tc_split_advance(tc_call_t *c);
+
+/* Pass what a runner ran to the JS thread (tc_hand_back). Lock held. */
+static void tc_runner_hand_back(tc_runner_t *r) {
+  tc_addon_t *addon = r->addon;
+  *addon->done_tail = r->done;
+  addon->done_tail = r->done_tail;
+  r->done = NULL;
+  r->done_tail = &r->done;
+  /* One call on its way is enough: it takes all there is. */
+  if (!addon->signaled)
+    addon->signaled = napi_call_threadsafe_function(
+                          addon->tsfn, NULL, napi_tsfn_nonblocking) == napi_ok;
+}
+
 /* Threadpool thread: take tasks until the queue is empty (and, while the
  * JS thread may queue more this turn, TC_LINGER_NS have passed without
- * one). What it ran it hands back to the JS thread (tc_hand_back) before
- * it takes a large task and once TC_HAND_BACK_NS have passed since it
- * last did; the rest goes back when it completes. */
+ * one; while a split job's phase runs, until it is over, for its next
+ * phase). A runner that ends a split job's phase runs tc_next() and queues
+ * the next phase itself, so a split job wakes the JS thread once, at its
+ * end. What it ran it hands back to the JS thread before it takes a large
+ * task, before it waits for a phase, and once TC_HAND_BACK_NS have passed
+ * since it last did; the rest goes back when it completes. */
 static void tc_runner_execute(napi_env env, void *data) {
   tc_runner_t *r = data;
   tc_addon_t *addon = r->addon;
@@ -687,6 +720,21 @@ static void tc_runner_execute(napi_env env, void *data) {
         continue;
       }
       if (idle != 0) addon->waiting = 0;
+      if (addon->splits > 0) {
+        /* Every part of the phase is taken, and the runners running them
+         * will soon queue the next one, or end the job. The wait is the
+         * phase's parts' difference in time: they are of equal size. */
+        if (r->done != NULL && addon->tsfn != NULL) {
+          tc_runner_hand_back(r);
+          since = now;
+        }
+        addon->split_waiting++;
+        tc_cond_wait(&addon->split_cv, &addon->lock);
+        addon->split_waiting--;
+        tc_unlock(&addon->lock);
+        idle = 0;
+        continue;
+      }
       addon->live--;
       tc_unlock(&addon->lock);
       return;
@@ -695,22 +743,23 @@ static void tc_runner_execute(napi_env env, void *data) {
     idle = 0;
     if (r->done != NULL && addon->tsfn != NULL &&
         (t->large || now - since >= TC_HAND_BACK_NS)) {
-      *addon->done_tail = r->done;
-      addon->done_tail = r->done_tail;
-      r->done = NULL;
-      r->done_tail = &r->done;
+      tc_runner_hand_back(r);
       since = now;
-      /* One call on its way is enough: it takes all there is. */
-      if (!addon->signaled)
-        addon->signaled =
-            napi_call_threadsafe_function(addon->tsfn, NULL,
-                                          napi_tsfn_nonblocking) == napi_ok;
     }
     tc_queue_unlink(addon, t);
     addon->running++;
     tc_unlock(&addon->lock);
     tc_task_run(t);
     ran = 1;
+    if (t->part != TC_WHOLE) {
+      /* A part: nothing to hand back until its job's last phase is done.
+       * Its call stays until then (the JS thread settles it once handed
+       * back), but not its tasks past tc_part_done() unless this one ran
+       * the phase's last part. */
+      tc_call_t *c = t->call;
+      if (!tc_part_done(c) || !tc_split_advance(c)) continue;
+      t = &c->whole;
+    }
     t->next = NULL;
     *r->done_tail = t;
     r->done_tail = &t->next;
@@ -819,25 +868,47 @@ static int tc_runners_start(napi_env env, tc_addon_t *addon, size_t most) {
 }
 
 /* ---- a job split into parts (tc_begin): each phase's parts are tasks of
- * their own, queued at once; the last one to be done runs tc_next() on
- * the JS thread and queues the next phase, or settles. No part waits for
- * another, so a pool of any size finishes the job. ---- */
+ * their own, queued at once; the runner that finishes the last one runs
+ * tc_next() and queues the next phase, or hands the job back to the JS
+ * thread to settle. No part waits for another, so a pool of any size
+ * finishes the job. ---- */
 
-/* Queue every part of the current phase (its tasks set up once, by
- * tc_split_start). */
-static void tc_split_push(tc_call_t *c) {
-  c->pending = c->parts;
-  tc_queue_push(c->addon, c->tasks, c->parts, 0);
+/* A part of c's current phase has run: whether it was the last. Any
+ * thread; lock not held. */
+static int tc_part_done(tc_call_t *c) {
+  int last;
+  tc_lock(&c->addon->lock);
+  last = --c->pending == 0;
+  tc_unlock(&c->addon->lock);
+  return last;
 }
 
-/* Every part of a phase is done: the next phase, or the end. */
-static void tc_split_phase_done(napi_env env, tc_call_t *c) {
-  if (tc_next(&c->job) == TC_PENDING) {
-    tc_split_push(c);
-    tc_runners_start(env, c->addon, c->addon->pool);
+/* Every part of c's current phase has run: tc_next(), then queue the next
+ * phase's parts (their tasks set up once, by tc_split_start), or end the
+ * job. Returns 1 if it ended (c is to be settled). Any thread; lock not
+ * held. */
+static int tc_split_advance(tc_call_t *c) {
+  tc_addon_t *addon = c->addon;
+  int end = tc_next(&c->job) != TC_PENDING;
+  tc_lock(&addon->lock);
+  if (end) {
+    addon->splits--;
   } else {
-    tc_settle(env, c, NULL);
+    c->pending = c->parts;
+    for (size_t p = 0; p < c->parts; p++) tc_queue_append(addon, &c->tasks[p]);
   }
+  if (addon->split_waiting) tc_cond_broadcast(&addon->split_cv);
+  tc_unlock(&addon->lock);
+  return end;
+}
+
+/* Every part of a phase ran on the JS thread (tc_tasks_lost): the next
+ * phase, or the end. */
+static void tc_split_phase_done(napi_env env, tc_call_t *c) {
+  if (tc_split_advance(c))
+    tc_settle(env, c, NULL);
+  else
+    tc_runners_start(env, c->addon, c->addon->pool);
 }
 
 /* Start a split call whose promise exists; it settles on its own. Returns
@@ -861,7 +932,13 @@ static int tc_split_start(napi_env env, tc_call_t *c) {
     c->tasks[p].part = p;
     c->tasks[p].large = 1;
   }
-  tc_split_push(c);
+  c->whole.call = c;
+  c->whole.part = TC_WHOLE;
+  c->pending = c->parts;
+  tc_lock(&c->addon->lock);
+  c->addon->splits++;
+  tc_unlock(&c->addon->lock);
+  tc_queue_push(c->addon, c->tasks, c->parts, 0);
   return 1;
 }
 
@@ -1213,6 +1290,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   }
   addon->env = env;
   tc_lock_init(&addon->lock);
+  tc_cond_init(&addon->split_cv);
   addon->done_tail = &addon->done;
   addon->pool = tc_pool_size();
   /* Runners hand back what they ran through it; never what keeps the

@@ -1,6 +1,7 @@
-/* A lock, a yield and a clock for the binding, on POSIX threads or
- * Windows: the buffer cache (cache.c) and each environment's job queue
- * (addon.c) are shared between the JS thread and the threadpool. */
+/* A lock, a condition variable, a yield and a clock for the binding, on
+ * POSIX threads or Windows: the buffer cache (cache.c) and each
+ * environment's job queue (addon.c) are shared between the JS thread and
+ * the threadpool. */
 #ifndef TC_NATIVE_SYNC_H
 #define TC_NATIVE_SYNC_H
 
@@ -32,6 +33,20 @@ static inline void tc_lock(tc_lock_t *l) {
 static inline void tc_unlock(tc_lock_t *l) {
   ReleaseSRWLockExclusive(l);
 }
+typedef CONDITION_VARIABLE tc_cond_t;
+static inline void tc_cond_init(tc_cond_t *c) {
+  InitializeConditionVariable(c);
+}
+static inline void tc_cond_destroy(tc_cond_t *c) {
+  (void)c;
+}
+/* Wait for a broadcast, or wake for no reason: check again. l is held. */
+static inline void tc_cond_wait(tc_cond_t *c, tc_lock_t *l) {
+  SleepConditionVariableSRW(c, l, INFINITE, 0);
+}
+static inline void tc_cond_broadcast(tc_cond_t *c) {
+  WakeAllConditionVariable(c);
+}
 #else
 typedef pthread_mutex_t tc_lock_t;
 #define TC_LOCK_INIT PTHREAD_MUTEX_INITIALIZER
@@ -46,6 +61,20 @@ static inline void tc_lock(tc_lock_t *l) {
 }
 static inline void tc_unlock(tc_lock_t *l) {
   pthread_mutex_unlock(l);
+}
+typedef pthread_cond_t tc_cond_t;
+static inline void tc_cond_init(tc_cond_t *c) {
+  pthread_cond_init(c, NULL);
+}
+static inline void tc_cond_destroy(tc_cond_t *c) {
+  pthread_cond_destroy(c);
+}
+/* Wait for a broadcast, or wake for no reason: check again. l is held. */
+static inline void tc_cond_wait(tc_cond_t *c, tc_lock_t *l) {
+  pthread_cond_wait(c, l);
+}
+static inline void tc_cond_broadcast(tc_cond_t *c) {
+  pthread_cond_broadcast(c);
 }
 #endif
 

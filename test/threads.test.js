@@ -99,6 +99,31 @@ for (const backend of BACKENDS) {
     tc.free(shared);
   });
 
+  T(`${backend}: a split sort goes through its phases on the pool while the JS thread is busy`, () => {
+    // A sort split in 2 runs three phases (count, move, sort the buckets);
+    // the pool threads go from one to the next themselves. The caller,
+    // keeping its thread busy from the end of the turn on, sees the array
+    // sorted in place before it lets go. No clock decides it (up to 20 s
+    // are allowed): a pool that needed the JS thread between phases would
+    // never get there.
+    const r = child(`
+      const tc = require('./');
+      const a = tc.alloc('uint32', 1 << 20, { backend: '${backend}' });
+      for (let i = 0; i < a.length; i++) a[i] = Math.imul(i, 2654435761) >>> 0;
+      const want = a.slice().sort();
+      const same = () => { for (let i = 0; i < a.length; i++) if (a[i] !== want[i]) return false; return true; };
+      (async () => {
+        const done = tc.sort(a, { backend: '${backend}', mode: 'borrow', threads: 2 });
+        await new Promise((resolve) => setImmediate(resolve));
+        const t0 = performance.now();
+        let seen = false;
+        while (!(seen = same()) && performance.now() - t0 < 20000) {}
+        console.log(seen, (await done) === a);
+      })();`, { env: { UV_THREADPOOL_SIZE: '2', TWINCORE_WASM_THREADS: '2' } });
+    assert.is(r.signal, null, r.stderr);
+    assert.is(r.stdout.trim(), 'true true', r.stderr);
+  });
+
   T(`${backend}: an abort mid-way rejects with the AbortError and leaves a permutation`, async () => {
     const r = rng(5);
     const input = randomU32(r, 1 << 22);

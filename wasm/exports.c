@@ -1,33 +1,34 @@
 /* What the WebAssembly runtime (wasm/runtime.js) needs from the module
- * besides tc_run(), tc_plan(), tc_begin(), tc_next(), malloc() and free():
- * where the fields of a tc_job sit in this build (wasm32), the ticket a
- * pool thread runs a part of a split job by, how much of the heap is in
- * use, and what built it. */
+ * besides tc_run(), tc_plan(), malloc() and free(): where the fields of a
+ * tc_job sit in this build (wasm32), the ticket by which pool threads run
+ * a split job's phases, how much of the heap is in use, and what built
+ * it. */
 #include <emscripten.h>
 #include <malloc.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../core/tc.h"
 
-/* A split job's turn on the pool, one per job, in the heap. For each phase
- * the calling thread sets left and next to the phase's part count and 0,
- * then queues the ticket's address once per part; the pool thread that
- * takes one runs tc_wasm_run_ticket(), which hands it the next part. left
- * is at offset 0 and 32-bit so that the calling thread can wait on it with
- * Atomics.waitAsync; the pool thread that brings it to 0 notifies. */
+/* A split job's turn on the pool, one per job, in the heap. The calling
+ * thread starts the job with tc_wasm_ticket_begin(), then queues the
+ * ticket's address once per part, once for the whole job; each pool thread
+ * that takes one runs tc_wasm_run_ticket(), which runs parts of every
+ * phase until the job ends. The threads themselves go from one phase to
+ * the next, so the calling thread hears of the job once, at its end. */
 typedef struct {
-  int32_t left; /**< parts of the phase that have not returned yet. */
-  int32_t next; /**< the part the next pool thread takes. */
+  int32_t phase; /**< the phase's number, or -1 once the job ended. */
+  int32_t next;  /**< the part of the phase the next thread takes. */
+  int32_t left;  /**< parts of the phase that have not returned yet. */
+  int32_t slots; /**< queued addresses not through tc_wasm_run_ticket(). */
+  int32_t parts; /**< parts of each phase. */
   tc_job *job;
 } tc_wasm_ticket_t;
 
-_Static_assert(offsetof(tc_wasm_ticket_t, left) == 0,
-               "the runtime waits on a ticket's first word");
-
 /* sizeof(tc_job), then the offset of each field the runtime writes, then
  * sizeof(tc_plan_t) and sizeof(tc_stats_t), then the offsets of parts in
- * tc_job and in tc_plan_t, the size of a ticket and the offsets of its next
- * and job. */
+ * tc_job and in tc_plan_t, the size of a ticket and the offset of its
+ * job. */
 static const int32_t tc_wasm_layout_table[] = {
     (int32_t)sizeof(tc_job),
     (int32_t)offsetof(tc_job, status),
@@ -48,11 +49,10 @@ static const int32_t tc_wasm_layout_table[] = {
     (int32_t)offsetof(tc_job, parts),
     (int32_t)offsetof(tc_plan_t, parts),
     (int32_t)sizeof(tc_wasm_ticket_t),
-    (int32_t)offsetof(tc_wasm_ticket_t, next),
     (int32_t)offsetof(tc_wasm_ticket_t, job),
 };
 
-/** Address of the layout table above (21 int32 values). */
+/** Address of the layout table above (20 int32 values). */
 EMSCRIPTEN_KEEPALIVE const int32_t *tc_wasm_layout(void) {
   return tc_wasm_layout_table;
 }
@@ -71,17 +71,66 @@ EMSCRIPTEN_KEEPALIVE size_t tc_wasm_heap_used(void) {
   return (size_t)mallinfo().uordblks;
 }
 
-/** Run the next part of a split job's current phase, on a pool thread, and
- * count it off. Every part runs, cancelled or not: a cancelled part returns
- * at its next chunk by itself, and tc_next() needs each part's status.
- * @param t a ticket queued no more times than the phase has parts.
- * @return the parts of the phase still running: 0 when this was the last
- * one, and then the caller notifies waiters on t->left. */
+/** Start a split job on the calling thread: tc_begin(), and its ticket
+ * set for the first phase.
+ * @param t the job's ticket, t->job set.
+ * @param parts the parts its plan split it into (2 or more).
+ * @return tc_begin()'s status: TC_PENDING, and then the caller queues the
+ * ticket's address parts times, or the job's final status. */
+EMSCRIPTEN_KEEPALIVE int32_t tc_wasm_ticket_begin(tc_wasm_ticket_t *t,
+                                                  int32_t parts) {
+  t->phase = 0;
+  t->next = 0;
+  t->left = parts;
+  t->slots = parts;
+  t->parts = parts;
+  return (int32_t)tc_begin(t->job);
+}
+
+/** On a pool thread that took one of the ticket's queued addresses: take
+ * parts of the job's current phase (each part is taken once, by whichever
+ * thread comes first), and run them, until every part is taken; then wait
+ * for the phase's last part to return. The thread that returns it runs
+ * tc_next() and starts the next phase, or ends the job; the threads still
+ * here take its parts. Every part runs, cancelled or not: a cancelled part
+ * returns at its next chunk by itself, and tc_next() needs each part's
+ * status. A thread only waits while another runs a part, so a single
+ * thread runs the whole job where the others are busy; and one that
+ * takes its address after the job ended leaves at once.
+ * @param t a ticket started by tc_wasm_ticket_begin(), queued t->parts
+ * times.
+ * @return how many of the ticket's addresses have not been through here:
+ * 0 for the last one, which reports the job done (the ticket is not
+ * touched again by any thread). */
 EMSCRIPTEN_KEEPALIVE int32_t tc_wasm_run_ticket(tc_wasm_ticket_t *t) {
-  int32_t part = __atomic_fetch_add(&t->next, 1, __ATOMIC_RELAXED);
-  tc_run_part(t->job, (size_t)part);
-  /* Release: the part's writes are seen by whoever reads left as 0. */
-  return __atomic_sub_fetch(&t->left, 1, __ATOMIC_ACQ_REL);
+  for (;;) {
+    int32_t phase = __atomic_load_n(&t->phase, __ATOMIC_ACQUIRE);
+    if (phase < 0) break;
+    /* A thread that read the phase before it ended may take a part of the
+     * next one: that is a part like any other (next is 0 again only once
+     * tc_next() has set the phase up, and left before it). */
+    int32_t part = __atomic_fetch_add(&t->next, 1, __ATOMIC_ACQ_REL);
+    if (part >= t->parts) {
+      /* Returns at once where the phase moved on since it was read. */
+      __builtin_wasm_memory_atomic_wait32(&t->phase, phase, -1);
+      continue;
+    }
+    tc_run_part(t->job, (size_t)part);
+    /* Release: the part's writes are seen by whoever returns the last. */
+    if (__atomic_sub_fetch(&t->left, 1, __ATOMIC_ACQ_REL) != 0) continue;
+    /* Only this thread changes the phase now: read it again, since the
+     * part taken may be of a later one than read above. */
+    phase = __atomic_load_n(&t->phase, __ATOMIC_RELAXED);
+    if (tc_next(t->job) == TC_PENDING) {
+      __atomic_store_n(&t->left, t->parts, __ATOMIC_RELAXED);
+      __atomic_store_n(&t->next, 0, __ATOMIC_RELEASE);
+      __atomic_store_n(&t->phase, phase + 1, __ATOMIC_RELEASE);
+    } else {
+      __atomic_store_n(&t->phase, -1, __ATOMIC_RELEASE);
+    }
+    __builtin_wasm_memory_atomic_notify(&t->phase, UINT32_MAX);
+  }
+  return __atomic_sub_fetch(&t->slots, 1, __ATOMIC_ACQ_REL);
 }
 
 /** The heap's size in 64 KiB pages: it changes only when the heap grew, so

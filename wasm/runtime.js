@@ -12,10 +12,10 @@
 //     each wake-up every finished job's promise is settled. No data is
 //     posted.
 //   - a split async job (plan.parts > 1) runs in phases: the calling thread
-//     runs tc_begin() (validation) and, between phases, tc_next() (a merge
-//     of the parts' results); each phase's parts go on the same queue as
-//     the job's ticket, once per part, and the pool thread that ends the
-//     phase pushes the ticket on the completion queue.
+//     runs tc_begin() (validation) and queues the job's ticket once per
+//     part; the pool threads that take it run the parts of each phase and,
+//     between phases, tc_next() (a merge of the parts' results), and the
+//     last to leave the job pushes the ticket on the completion queue.
 //
 // Heap views are never held across a call that can grow the memory: every
 // access goes through u8()/i32()/u32(), which renew the view after growth.
@@ -35,7 +35,7 @@ const RESOLVED = Promise.resolve();
 //   completion; then the job queue's QUEUE_SLOTS slots and the completion
 //   queue's as many. Both queues hold addresses: a job's, or a split job's
 //   ticket with its low bit set. An address goes on the completion queue
-//   once per job, or per phase of a split job, so as long as no more
+//   once per job, split or not, so as long as no more
 //   addresses are queued than QUEUE_SLOTS and not yet reaped, neither
 //   queue can overflow. A slot of the completion queue holds 0 until an
 //   address is stored in it, and again once the calling thread took it.
@@ -86,7 +86,7 @@ function buildToLoad() {
 // Layout keys, in the order of tc_wasm_layout() (wasm/exports.c).
 const LAYOUT_KEYS = ['size', 'status', 'cancel', 'kernel', 'dtype', 'in', 'inLen', 'in2', 'in2Len',
   'out', 'outLen', 'scratch', 'scratchLen', 'dim', 'planSize', 'statsSize', 'parts', 'planParts',
-  'ticketSize', 'ticketNext', 'ticketJob'];
+  'ticketSize', 'ticketJob'];
 
 function poolSize() {
   const env = Number(process.env.TWINCORE_WASM_THREADS);
@@ -140,7 +140,7 @@ class Runtime {
     this.M = {};
     // Each of these takes at most two arguments (a wasm function ignores
     // those it does not take); a fixed arity keeps the calls cheap.
-    for (const name of ['malloc', 'free', 'tc_run', 'tc_plan', 'tc_begin', 'tc_next', 'tc_job_init', 'tc_strerror',
+    for (const name of ['malloc', 'free', 'tc_run', 'tc_plan', 'tc_wasm_ticket_begin', 'tc_job_init', 'tc_strerror',
       'tc_kernel_name', 'tc_kernel_path', 'tc_wasm_heap_used', 'tc_wasm_compiler']) {
       const fn = Module[`_${name}`];
       this.M[`_${name}`] = (a, b) => this.call(fn, a, b);
@@ -468,31 +468,26 @@ class Runtime {
     return this.u32()[(job + this.layout.size + this.layout.planParts) >>> 2];
   }
 
-  // Run a job in the parts its plan split it into: tc_begin() and
-  // tc_next() on the calling thread, each phase's parts on the pool, as
-  // many at once as there are free pool threads (the others wait in the
-  // queue). Resolves with the job's status. A cancelled job (cancel())
-  // ends TC_CANCELED once the parts of its current phase have returned.
-  // A job that does not split runs as runAsync() runs it: tc_begin()
-  // would run it whole on the calling thread.
+  // Run a job in the parts its plan split it into: tc_begin() on the
+  // calling thread, then every phase on the pool, as many parts at once as
+  // there are free pool threads (the job's ticket is queued once per part;
+  // the threads that take it go from phase to phase themselves, see
+  // tc_wasm_run_ticket() in wasm/exports.c). Resolves with the job's
+  // status. A cancelled job (cancel()) ends TC_CANCELED once the parts of
+  // its current phase have returned. A job that does not split runs as
+  // runAsync() runs it: tc_begin() would run it whole on the calling
+  // thread.
   async runSplit(job) {
     const parts = this.parts(job);
     if (parts < 2) return this.runAsync(job);
     this.startPool();
     const ticket = job + this.layout.ticket;
-    const left = ticket >>> 2;
-    const next = (ticket + this.layout.ticketNext) >>> 2;
     this.hold();
     try {
-      let status = this.M._tc_begin(job);
-      while (status === PENDING) {
-        const i32 = this.i32();
-        Atomics.store(i32, next, 0);
-        Atomics.store(i32, left, parts);
-        await this.submit(ticket | 1, parts, false);
-        status = this.M._tc_next(job);
-      }
-      return status;
+      const status = this.M._tc_wasm_ticket_begin(ticket, parts);
+      if (status !== PENDING) return status;
+      await this.submit(ticket | 1, parts, false);
+      return Atomics.load(this.i32(), (job + this.layout.status) >>> 2);
     } finally {
       this.letGo();
     }

@@ -4,9 +4,10 @@
 //   - a job's (8-aligned): it runs tc_run() on it, then reports the job
 //     done on the completion queue;
 //   - a split job's ticket, tagged with its low bit set (see
-//     tc_wasm_run_ticket() in wasm/exports.c): it runs the next part of the
-//     job's current phase, and the thread that ends the phase reports the
-//     (tagged) ticket on the completion queue.
+//     tc_wasm_run_ticket() in wasm/exports.c): it runs parts of the job's
+//     phases, with the other threads that took its ticket, until the job
+//     ends, and the last thread to leave it reports the (tagged) ticket on
+//     the completion queue.
 // The thread that queued them learns of completions through one
 // Atomics.waitAsync for all of them (wasm/runtime.js). Nothing is posted
 // per job. The control block's layout is described in wasm/runtime.js.
@@ -78,8 +79,8 @@ for (;;) {
   const slot = Atomics.load(i32, SLOTS + ((head >>> 0) % i32[CAP])) >>> 0;
   if (Atomics.compareExchange(i32, HEAD, head, (head + 1) | 0) !== head) continue;
   if (slot & 1) {
-    // A part always runs, even of a cancelled job: a cancelled part returns
-    // at once by itself, and the phase ends only once every part returned.
+    // Parts always run, even of a cancelled job: a cancelled part returns
+    // at once by itself, and a phase ends only once every part returned.
     const ticket = slot - 1;
     if (wasm.tc_wasm_run_ticket(ticket) === 0) done(slot);
     continue;
