@@ -33,8 +33,9 @@
  * while the JS thread queues the rest: by the end of the turn most are
  * done. A job of a millisecond or more is still settled as soon as it
  * ends. A job split into parts puts each part of a phase on the queue;
- * the runner that ends a phase queues the next one, so the JS thread
- * hears of the job once, at its end.
+ * the runner that ends a phase queues the next one, and runners whose
+ * part ended first wait for it (as long as their part ran), so the JS
+ * thread hears of the job once, at its end.
  *
  * Context-aware: all state lives in a per-environment tc_addon_t (instance
  * data), so the addon loads in the main thread and any number of workers.
@@ -56,6 +57,20 @@ typedef struct tc_task_s tc_task_t;
 /* A runner hands back what it ran at least this often while the queue
  * stays full. */
 #define TC_HAND_BACK_NS 1000000u
+
+/* A runner that ran a part of a split job and finds the queue empty while
+ * a split job is still running waits for the next phase's parts (on a
+ * condition variable, not a CPU) as long as its part ran, and at least
+ * this long: the runner that ends a phase queues the next one itself, and
+ * the JS thread need not wake to start runners for it. The parts of a
+ * phase are of about equal work, but here they end up to 40% apart (a
+ * sort of 64 MiB in 2: parts of 4-8, 12-18 and 30-45 ms). One that ends
+ * further ahead (skewed keys; stats' second pass, which part 0 runs
+ * alone) leaves, rather than hold a threadpool thread that other work
+ * (fs, dns, zlib) may need for longer than its work took. The runner that
+ * then queues a phase that the runners still live cannot take asks the JS
+ * thread for more (tc_split_advance). */
+#define TC_PHASE_WAIT_NS 1000000u
 
 /* A runner that finds the queue empty while the JS thread is still
  * queueing the calls of its turn (runAsync() since the last flush()) waits
@@ -96,7 +111,7 @@ typedef struct {
   int waiting;  /* a runner is waiting for the next one (TC_LINGER_NS) */
   /* Split jobs whose current phase is queued or running, and the runners
    * waiting on split_cv (broadcast when tasks are queued or such a job
-   * ends) for the next phase of one of them. */
+   * ends; TC_PHASE_WAIT_NS) for the next phase of one of them. */
   size_t splits, split_waiting;
   tc_cond_t split_cv;
   napi_threadsafe_function tsfn; /* NULL once the environment is going */
@@ -700,17 +715,20 @@ static void tc_runner_execute(napi_env env, void *data) {
   tc_runner_t *r = data;
   tc_addon_t *addon = r->addon;
   uint64_t since = tc_now_ns(), idle = 0;
+  /* when the part it ran last ended, if it did, and how long it may wait
+   * from then for the next phase */
+  uint64_t part_end = 0, part_wait = 0;
   int ran = 0;
   (void)env;
   for (;;) {
     tc_task_t *t;
-    uint64_t now = ran || idle != 0 ? tc_now_ns() : since;
+    uint64_t now = ran || idle != 0 || part_end != 0 ? tc_now_ns() : since;
     tc_lock(&addon->lock);
     if (ran) addon->running--; /* the task it just ran */
     ran = 0;
     t = addon->head;
     if (t == NULL) {
-      /* One runner waits at a time: the others leave. */
+      /* One runner waits at a time for more calls of the turn. */
       if (addon->burst &&
           (idle == 0 ? !addon->waiting : now - idle < TC_LINGER_NS)) {
         addon->waiting = 1;
@@ -720,19 +738,19 @@ static void tc_runner_execute(napi_env env, void *data) {
         continue;
       }
       if (idle != 0) addon->waiting = 0;
-      if (addon->splits > 0) {
-        /* Every part of the phase is taken, and the runners running them
-         * will soon queue the next one, or end the job. The wait is the
-         * phase's parts' difference in time: they are of equal size. */
+      idle = 0;
+      if (part_end != 0 && addon->splits > 0 && now - part_end < part_wait) {
+        /* Every part of a phase is taken, and the runners running them
+         * will queue the next one, or end the job (TC_PHASE_WAIT_NS). */
         if (r->done != NULL && addon->tsfn != NULL) {
           tc_runner_hand_back(r);
           since = now;
         }
         addon->split_waiting++;
-        tc_cond_wait(&addon->split_cv, &addon->lock);
+        tc_cond_wait_ns(&addon->split_cv, &addon->lock,
+                        part_wait - (now - part_end));
         addon->split_waiting--;
         tc_unlock(&addon->lock);
-        idle = 0;
         continue;
       }
       addon->live--;
@@ -751,12 +769,16 @@ static void tc_runner_execute(napi_env env, void *data) {
     tc_unlock(&addon->lock);
     tc_task_run(t);
     ran = 1;
+    part_end = 0;
     if (t->part != TC_WHOLE) {
       /* A part: nothing to hand back until its job's last phase is done.
        * Its call stays until then (the JS thread settles it once handed
        * back), but not its tasks past tc_part_done() unless this one ran
        * the phase's last part. */
       tc_call_t *c = t->call;
+      part_end = tc_now_ns();
+      part_wait =
+          part_end - now > TC_PHASE_WAIT_NS ? part_end - now : TC_PHASE_WAIT_NS;
       if (!tc_part_done(c) || !tc_split_advance(c)) continue;
       t = &c->whole;
     }
@@ -779,17 +801,20 @@ static tc_task_t *tc_take_done(tc_addon_t *addon, int signaled) {
   return done;
 }
 
+static int tc_runners_start(napi_env env, tc_addon_t *addon, size_t most);
+
 /* The threadsafe function's call on the JS thread: settle what runners
- * handed back (NULL env: the environment is going; the teardown frees
- * what is left). */
+ * handed back, and start runners for tasks that those live cannot take
+ * (a split job's next phase, tc_split_advance). NULL env: the environment
+ * is going; the teardown frees what is left. */
 static void tc_hand_back(napi_env env, napi_value js_cb, void *context,
                          void *data) {
   (void)js_cb;
   (void)data;
-  if (env != NULL) tc_tasks_done(env, tc_take_done(context, 1));
+  if (env == NULL) return;
+  tc_tasks_done(env, tc_take_done(context, 1));
+  tc_runners_start(env, context, ((tc_addon_t *)context)->pool);
 }
-
-static int tc_runners_start(napi_env env, tc_addon_t *addon, size_t most);
 
 /* Tasks no runner will take: each runs here, cancelled (it returns at
  * once; a sort's part still puts its keys back), and its call rejects.
@@ -896,6 +921,13 @@ static int tc_split_advance(tc_call_t *c) {
   } else {
     c->pending = c->parts;
     for (size_t p = 0; p < c->parts; p++) tc_queue_append(addon, &c->tasks[p]);
+    /* More parts than the runners live can take (this one takes one):
+     * the JS thread starts more (tc_hand_back). */
+    if (addon->queued > addon->live - addon->running + 1 &&
+        addon->live < addon->pool && addon->tsfn != NULL && !addon->signaled)
+      addon->signaled =
+          napi_call_threadsafe_function(addon->tsfn, NULL,
+                                        napi_tsfn_nonblocking) == napi_ok;
   }
   if (addon->split_waiting) tc_cond_broadcast(&addon->split_cv);
   tc_unlock(&addon->lock);

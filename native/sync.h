@@ -44,6 +44,10 @@ static inline void tc_cond_destroy(tc_cond_t *c) {
 static inline void tc_cond_wait(tc_cond_t *c, tc_lock_t *l) {
   SleepConditionVariableSRW(c, l, INFINITE, 0);
 }
+/* The same, for ns at most (rounded up to a millisecond). */
+static inline void tc_cond_wait_ns(tc_cond_t *c, tc_lock_t *l, uint64_t ns) {
+  SleepConditionVariableSRW(c, l, (DWORD)((ns + 999999u) / 1000000u), 0);
+}
 static inline void tc_cond_broadcast(tc_cond_t *c) {
   WakeAllConditionVariable(c);
 }
@@ -72,6 +76,20 @@ static inline void tc_cond_destroy(tc_cond_t *c) {
 /* Wait for a broadcast, or wake for no reason: check again. l is held. */
 static inline void tc_cond_wait(tc_cond_t *c, tc_lock_t *l) {
   pthread_cond_wait(c, l);
+}
+/* The same, for ns at most. The deadline is on the wall clock (the one
+ * every POSIX system's timed wait takes): a caller that must not wait
+ * longer checks its own monotonic clock (tc_now_ns) when it wakes. */
+static inline void tc_cond_wait_ns(tc_cond_t *c, tc_lock_t *l, uint64_t ns) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_sec += (time_t)(ns / 1000000000u);
+  ts.tv_nsec += (long)(ns % 1000000000u);
+  if (ts.tv_nsec >= 1000000000L) {
+    ts.tv_sec++;
+    ts.tv_nsec -= 1000000000L;
+  }
+  pthread_cond_timedwait(c, l, &ts);
 }
 static inline void tc_cond_broadcast(tc_cond_t *c) {
   pthread_cond_broadcast(c);

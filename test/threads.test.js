@@ -124,6 +124,28 @@ for (const backend of BACKENDS) {
     assert.is(r.stdout.trim(), 'true true', r.stderr);
   });
 
+  T(`${backend}: calls queued behind a split sort do not wait for all its phases`, () => {
+    // Both pool threads take the sort's parts; 8 small hashes queued right
+    // after it wait only until a thread's part is done (it then leaves the
+    // rest of the sort to the other, or waits for the next phase on the
+    // queue's behalf), not until the sort's three phases are over.
+    const r = child(`
+      const tc = require('./');
+      const a = tc.alloc('uint32', 1 << 24, { backend: '${backend}' });
+      for (let i = 0; i < a.length; i++) a[i] = Math.imul(i, 2654435761) >>> 0;
+      const order = [];
+      const sort = tc.sort(a, { backend: '${backend}', mode: 'borrow', threads: 2 }).then(() => order.push('sort'));
+      const small = Array.from({ length: 8 }, (_, i) =>
+        tc.sha256(new Uint8Array(100 + i), { backend: '${backend}', mode: 'copy' }).then(() => order.push('hash')));
+      Promise.all([sort, ...small]).then(() => {
+        let sorted = true;
+        for (let i = 1; i < a.length; i++) if (a[i - 1] > a[i]) sorted = false;
+        console.log(order.indexOf('sort'), sorted);
+      });`, { env: { UV_THREADPOOL_SIZE: '2', TWINCORE_WASM_THREADS: '2' } });
+    assert.is(r.signal, null, r.stderr);
+    assert.is(r.stdout.trim(), '8 true', r.stderr);
+  });
+
   T(`${backend}: an abort mid-way rejects with the AbortError and leaves a permutation`, async () => {
     const r = rng(5);
     const input = randomU32(r, 1 << 22);

@@ -87,50 +87,77 @@ EMSCRIPTEN_KEEPALIVE int32_t tc_wasm_ticket_begin(tc_wasm_ticket_t *t,
   return (int32_t)tc_begin(t->job);
 }
 
+/* How long a pool thread whose parts are done waits for the next phase
+ * of its split job at a time: then it returns to its caller, which looks
+ * at the queue (wasm/worker.js), and either waits again or leaves the job
+ * to take the other jobs waiting there. */
+#define TC_WASM_PHASE_WAIT_NS 1000000
+
+/* tc_wasm_run_ticket(): the thread waited TC_WASM_PHASE_WAIT_NS and the
+ * job is still in the same phase. */
+#define TC_WASM_TICKET_WAITING (-1)
+
+/** A pool thread is done with one of a ticket's queued addresses: the
+ * job ended, or its parts are done and other jobs wait in the queue (the
+ * job's other threads finish it: a thread only waits while another runs a
+ * part).
+ * @return how many of the ticket's addresses have not left it: 0 for the
+ * last one, which reports the job done (the job has ended by then; no
+ * thread touches the ticket again). */
+EMSCRIPTEN_KEEPALIVE int32_t tc_wasm_leave_ticket(tc_wasm_ticket_t *t) {
+  return __atomic_sub_fetch(&t->slots, 1, __ATOMIC_ACQ_REL);
+}
+
 /** On a pool thread that took one of the ticket's queued addresses: take
  * parts of the job's current phase (each part is taken once, by whichever
  * thread comes first), and run them, until every part is taken; then wait
- * for the phase's last part to return. The thread that returns it runs
- * tc_next() and starts the next phase, or ends the job; the threads still
- * here take its parts. Every part runs, cancelled or not: a cancelled part
- * returns at its next chunk by itself, and tc_next() needs each part's
- * status. A thread only waits while another runs a part, so a single
- * thread runs the whole job where the others are busy; and one that
- * takes its address after the job ended leaves at once.
+ * for the phase's last part to return (TC_WASM_PHASE_WAIT_NS at a time).
+ * The thread that returns it runs tc_next() and starts the next phase, or
+ * ends the job; the threads still here take its parts. Every part runs,
+ * cancelled or not: a cancelled part returns at its next chunk by itself,
+ * and tc_next() needs each part's status. A thread only waits while
+ * another runs a part, so a single thread runs the whole job where the
+ * others are busy or gone; and one that takes its address after the job
+ * ended leaves at once.
  * @param t a ticket started by tc_wasm_ticket_begin(), queued t->parts
  * times.
- * @return how many of the ticket's addresses have not been through here:
- * 0 for the last one, which reports the job done (the ticket is not
- * touched again by any thread). */
+ * @return TC_WASM_TICKET_WAITING, and then the caller calls it again or
+ * tc_wasm_leave_ticket(); or how many of the ticket's addresses have not
+ * left it (tc_wasm_leave_ticket()). */
 EMSCRIPTEN_KEEPALIVE int32_t tc_wasm_run_ticket(tc_wasm_ticket_t *t) {
   for (;;) {
     int32_t phase = __atomic_load_n(&t->phase, __ATOMIC_ACQUIRE);
     if (phase < 0) break;
     /* A thread that read the phase before it ended may take a part of the
-     * next one: that is a part like any other (next is 0 again only once
-     * tc_next() has set the phase up, and left before it). */
+     * next one: a part like any other, since next is 0 again only once
+     * tc_next() has set the phase up and left and phase are stored. */
     int32_t part = __atomic_fetch_add(&t->next, 1, __ATOMIC_ACQ_REL);
     if (part >= t->parts) {
-      /* Returns at once where the phase moved on since it was read. */
-      __builtin_wasm_memory_atomic_wait32(&t->phase, phase, -1);
+      /* 1 (not equal) at once where the phase moved on since it was read;
+       * 2 once the wait timed out. */
+      if (__builtin_wasm_memory_atomic_wait32(&t->phase, phase,
+                                              TC_WASM_PHASE_WAIT_NS) == 2)
+        return TC_WASM_TICKET_WAITING;
       continue;
     }
     tc_run_part(t->job, (size_t)part);
     /* Release: the part's writes are seen by whoever returns the last. */
     if (__atomic_sub_fetch(&t->left, 1, __ATOMIC_ACQ_REL) != 0) continue;
-    /* Only this thread changes the phase now: read it again, since the
-     * part taken may be of a later one than read above. */
-    phase = __atomic_load_n(&t->phase, __ATOMIC_RELAXED);
+    /* The part's phase, which may be later than the one read above. The
+     * thread that ended the phase before stored it before next, which
+     * this thread's part was taken from: no store of it is still to come
+     * but this thread's. */
+    phase = __atomic_load_n(&t->phase, __ATOMIC_ACQUIRE);
     if (tc_next(t->job) == TC_PENDING) {
       __atomic_store_n(&t->left, t->parts, __ATOMIC_RELAXED);
-      __atomic_store_n(&t->next, 0, __ATOMIC_RELEASE);
       __atomic_store_n(&t->phase, phase + 1, __ATOMIC_RELEASE);
+      __atomic_store_n(&t->next, 0, __ATOMIC_RELEASE);
     } else {
       __atomic_store_n(&t->phase, -1, __ATOMIC_RELEASE);
     }
     __builtin_wasm_memory_atomic_notify(&t->phase, UINT32_MAX);
   }
-  return __atomic_sub_fetch(&t->slots, 1, __ATOMIC_ACQ_REL);
+  return tc_wasm_leave_ticket(t);
 }
 
 /** The heap's size in 64 KiB pages: it changes only when the heap grew, so

@@ -32,7 +32,9 @@ const RESOLVED = Promise.resolve();
 //   [CAP] its capacity; [STOP] set when the pool is stopped; [SLEEPERS]
 //   pool threads asleep on TAIL that nobody woke (wake()); [DONE_TAIL] next slot of the completion
 //   queue to fill; [WAKE] set while the calling thread waits for a
-//   completion; then the job queue's QUEUE_SLOTS slots and the completion
+//   completion; [TICKETS] pool threads running a split job's ticket
+//   (tc_wasm_run_ticket(), which they leave when the job ends, or when
+//   their parts are done and other jobs wait in the queue); then the job queue's QUEUE_SLOTS slots and the completion
 //   queue's as many. Both queues hold addresses: a job's, or a split job's
 //   ticket with its low bit set. An address goes on the completion queue
 //   once per job, split or not, so as long as no more
@@ -47,10 +49,11 @@ const STOP = 3;
 const SLEEPERS = 4;
 const DONE_TAIL = 5;
 const WAKE = 6;
+const TICKETS = 7;
 const SLOTS = 8;
 const DONE_SLOTS = SLOTS + QUEUE_SLOTS;
 const CTRL_WORDS = DONE_SLOTS + QUEUE_SLOTS;
-const QUEUE = { HEAD, TAIL, CAP, STOP, SLEEPERS, DONE_TAIL, WAKE, SLOTS, DONE_SLOTS };
+const QUEUE = { HEAD, TAIL, CAP, STOP, SLEEPERS, DONE_TAIL, WAKE, TICKETS, SLOTS, DONE_SLOTS };
 const STACK_BYTES = 256 * 1024;
 // Blocks for jobs allocated at once, and the bytes of output a job's
 // block holds itself (a digest, stats' six float64s).
@@ -608,12 +611,13 @@ class Runtime {
   // value it saw (so either it sees the new tail or this sees it counted),
   // and this takes off those it wakes (a thread whose wait ends otherwise
   // takes itself off). A thread awake looks at the queue again before it
-  // sleeps.
+  // sleeps, but not while it runs a split job's phases (TICKETS), which
+  // may take the whole job.
   wake(i32, H) {
     const sleepers = Atomics.load(i32, H + SLEEPERS);
     if (sleepers === 0) return;
     const queued = (Atomics.load(i32, H + TAIL) - Atomics.load(i32, H + HEAD)) | 0;
-    const wanted = queued - (this.threads - sleepers);
+    const wanted = queued - (this.threads - sleepers - Atomics.load(i32, H + TICKETS));
     if (wanted <= 0) return;
     const woken = Atomics.notify(i32, H + TAIL, wanted);
     if (woken > 0) Atomics.sub(i32, H + SLEEPERS, woken);

@@ -23,6 +23,7 @@ const STOP = C + queue.STOP;
 const SLEEPERS = C + queue.SLEEPERS;
 const DONE_TAIL = C + queue.DONE_TAIL;
 const WAKE = C + queue.WAKE;
+const TICKETS = C + queue.TICKETS;
 const SLOTS = C + queue.SLOTS;
 const DONE_SLOTS = C + queue.DONE_SLOTS;
 const CANCELED = 2;
@@ -51,8 +52,7 @@ function words(index) {
 }
 
 // Report an address done: claim the next slot of the completion queue and
-// store it there (the job's status, or the phase's parts, were stored
-// before). If the calling thread waits, wake it, once: whichever thread
+// store it there (the job's status was stored before). If the calling thread waits, wake it, once: whichever thread
 // clears WAKE notifies. Slots may fill out of order; the calling thread
 // takes them in order, and one filled after it set WAKE wakes it in any
 // case.
@@ -82,7 +82,19 @@ for (;;) {
     // Parts always run, even of a cancelled job: a cancelled part returns
     // at once by itself, and a phase ends only once every part returned.
     const ticket = slot - 1;
-    if (wasm.tc_wasm_run_ticket(ticket) === 0) done(slot);
+    Atomics.add(i32, TICKETS, 1);
+    let left;
+    // Its parts are done and the job's phase goes on: wait for the next
+    // one while the queue is empty, else leave the job to its other
+    // threads and take what waits there.
+    while ((left = wasm.tc_wasm_run_ticket(ticket)) < 0) {
+      if (Atomics.load(i32, STOP) || Atomics.load(i32, HEAD) !== Atomics.load(i32, TAIL)) {
+        left = wasm.tc_wasm_leave_ticket(ticket);
+        break;
+      }
+    }
+    Atomics.sub(i32, TICKETS, 1);
+    if (left === 0) done(slot);
     continue;
   }
   const job = slot;
