@@ -705,12 +705,13 @@ static void tc_runner_hand_back(tc_runner_t *r) {
 
 /* Threadpool thread: take tasks until the queue is empty (and, while the
  * JS thread may queue more this turn, TC_LINGER_NS have passed without
- * one; while a split job's phase runs, until it is over, for its next
- * phase). A runner that ends a split job's phase runs tc_next() and queues
- * the next phase itself, so a split job wakes the JS thread once, at its
- * end. What it ran it hands back to the JS thread before it takes a large
- * task, before it waits for a phase, and once TC_HAND_BACK_NS have passed
- * since it last did; the rest goes back when it completes. */
+ * one; after a part of a split job, while a split job runs, as long as
+ * the part ran, for a next phase: TC_PHASE_WAIT_NS). A runner that ends a split
+ * job's phase runs tc_next() and queues the next phase itself, so a split job
+ * wakes the JS thread once, at its end. What it ran it hands back to the JS
+ * thread before it takes a large task, before it waits for a phase, and once
+ * TC_HAND_BACK_NS have passed since it last did; the rest goes back when it
+ * completes. */
 static void tc_runner_execute(napi_env env, void *data) {
   tc_runner_t *r = data;
   tc_addon_t *addon = r->addon;

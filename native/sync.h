@@ -40,11 +40,8 @@ static inline void tc_cond_init(tc_cond_t *c) {
 static inline void tc_cond_destroy(tc_cond_t *c) {
   (void)c;
 }
-/* Wait for a broadcast, or wake for no reason: check again. l is held. */
-static inline void tc_cond_wait(tc_cond_t *c, tc_lock_t *l) {
-  SleepConditionVariableSRW(c, l, INFINITE, 0);
-}
-/* The same, for ns at most (rounded up to a millisecond). */
+/* Wait for a broadcast, for ns at most (rounded up to a millisecond), or
+ * wake for no reason: check again. l is held. */
 static inline void tc_cond_wait_ns(tc_cond_t *c, tc_lock_t *l, uint64_t ns) {
   SleepConditionVariableSRW(c, l, (DWORD)((ns + 999999u) / 1000000u), 0);
 }
@@ -67,22 +64,32 @@ static inline void tc_unlock(tc_lock_t *l) {
   pthread_mutex_unlock(l);
 }
 typedef pthread_cond_t tc_cond_t;
+/* Timed waits count on the monotonic clock where it can be chosen (a
+ * wall clock set back would stretch them), on their own on macOS. */
 static inline void tc_cond_init(tc_cond_t *c) {
+#ifdef __APPLE__
   pthread_cond_init(c, NULL);
+#else
+  pthread_condattr_t a;
+  pthread_condattr_init(&a);
+  pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+  pthread_cond_init(c, &a);
+  pthread_condattr_destroy(&a);
+#endif
 }
 static inline void tc_cond_destroy(tc_cond_t *c) {
   pthread_cond_destroy(c);
 }
-/* Wait for a broadcast, or wake for no reason: check again. l is held. */
-static inline void tc_cond_wait(tc_cond_t *c, tc_lock_t *l) {
-  pthread_cond_wait(c, l);
-}
-/* The same, for ns at most. The deadline is on the wall clock (the one
- * every POSIX system's timed wait takes): a caller that must not wait
- * longer checks its own monotonic clock (tc_now_ns) when it wakes. */
+/* Wait for a broadcast, for ns at most, or wake for no reason: check
+ * again. l is held. */
 static inline void tc_cond_wait_ns(tc_cond_t *c, tc_lock_t *l, uint64_t ns) {
   struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
+#ifdef __APPLE__
+  ts.tv_sec = (time_t)(ns / 1000000000u);
+  ts.tv_nsec = (long)(ns % 1000000000u);
+  pthread_cond_timedwait_relative_np(c, l, &ts);
+#else
+  clock_gettime(CLOCK_MONOTONIC, &ts);
   ts.tv_sec += (time_t)(ns / 1000000000u);
   ts.tv_nsec += (long)(ns % 1000000000u);
   if (ts.tv_nsec >= 1000000000L) {
@@ -90,6 +97,7 @@ static inline void tc_cond_wait_ns(tc_cond_t *c, tc_lock_t *l, uint64_t ns) {
     ts.tv_nsec -= 1000000000L;
   }
   pthread_cond_timedwait(c, l, &ts);
+#endif
 }
 static inline void tc_cond_broadcast(tc_cond_t *c) {
   pthread_cond_broadcast(c);

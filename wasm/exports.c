@@ -13,14 +13,16 @@
 /* A split job's turn on the pool, one per job, in the heap. The calling
  * thread starts the job with tc_wasm_ticket_begin(), then queues the
  * ticket's address once per part, once for the whole job; each pool thread
- * that takes one runs tc_wasm_run_ticket(), which runs parts of every
- * phase until the job ends. The threads themselves go from one phase to
- * the next, so the calling thread hears of the job once, at its end. */
+ * that takes one runs tc_wasm_run_ticket(), which runs parts of the job's
+ * phases until the job ends, or until its parts are done and other jobs
+ * wait (tc_wasm_leave_ticket()). The threads themselves go from one phase
+ * to the next, so the calling thread hears of the job once, at its end. */
 typedef struct {
   int32_t phase; /**< the phase's number, or -1 once the job ended. */
   int32_t next;  /**< the part of the phase the next thread takes. */
   int32_t left;  /**< parts of the phase that have not returned yet. */
-  int32_t slots; /**< queued addresses not through tc_wasm_run_ticket(). */
+  int32_t gen;   /**< counts changes of phase: what threads wait on. */
+  int32_t slots; /**< queued addresses that have not left the ticket. */
   int32_t parts; /**< parts of each phase. */
   tc_job *job;
 } tc_wasm_ticket_t;
@@ -82,6 +84,7 @@ EMSCRIPTEN_KEEPALIVE int32_t tc_wasm_ticket_begin(tc_wasm_ticket_t *t,
   t->phase = 0;
   t->next = 0;
   t->left = parts;
+  t->gen = 0;
   t->slots = parts;
   t->parts = parts;
   return (int32_t)tc_begin(t->job);
@@ -126,6 +129,10 @@ EMSCRIPTEN_KEEPALIVE int32_t tc_wasm_leave_ticket(tc_wasm_ticket_t *t) {
  * left it (tc_wasm_leave_ticket()). */
 EMSCRIPTEN_KEEPALIVE int32_t tc_wasm_run_ticket(tc_wasm_ticket_t *t) {
   for (;;) {
+    /* gen before phase: a change of phase after this read changes gen
+     * after it (and after next is 0 again), so the wait below does not
+     * sleep through it. */
+    int32_t gen = __atomic_load_n(&t->gen, __ATOMIC_ACQUIRE);
     int32_t phase = __atomic_load_n(&t->phase, __ATOMIC_ACQUIRE);
     if (phase < 0) break;
     /* A thread that read the phase before it ended may take a part of the
@@ -133,9 +140,9 @@ EMSCRIPTEN_KEEPALIVE int32_t tc_wasm_run_ticket(tc_wasm_ticket_t *t) {
      * tc_next() has set the phase up and left and phase are stored. */
     int32_t part = __atomic_fetch_add(&t->next, 1, __ATOMIC_ACQ_REL);
     if (part >= t->parts) {
-      /* 1 (not equal) at once where the phase moved on since it was read;
+      /* 1 (not equal) at once where the phase changed since gen was read;
        * 2 once the wait timed out. */
-      if (__builtin_wasm_memory_atomic_wait32(&t->phase, phase,
+      if (__builtin_wasm_memory_atomic_wait32(&t->gen, gen,
                                               TC_WASM_PHASE_WAIT_NS) == 2)
         return TC_WASM_TICKET_WAITING;
       continue;
@@ -155,7 +162,8 @@ EMSCRIPTEN_KEEPALIVE int32_t tc_wasm_run_ticket(tc_wasm_ticket_t *t) {
     } else {
       __atomic_store_n(&t->phase, -1, __ATOMIC_RELEASE);
     }
-    __builtin_wasm_memory_atomic_notify(&t->phase, UINT32_MAX);
+    __atomic_fetch_add(&t->gen, 1, __ATOMIC_RELEASE);
+    __builtin_wasm_memory_atomic_notify(&t->gen, UINT32_MAX);
   }
   return tc_wasm_leave_ticket(t);
 }

@@ -6,8 +6,9 @@
 //   - a split job's ticket, tagged with its low bit set (see
 //     tc_wasm_run_ticket() in wasm/exports.c): it runs parts of the job's
 //     phases, with the other threads that took its ticket, until the job
-//     ends, and the last thread to leave it reports the (tagged) ticket on
-//     the completion queue.
+//     ends (or its parts are done and other jobs wait), and the last
+//     thread to leave it reports the (tagged) ticket on the completion
+//     queue.
 // The thread that queued them learns of completions through one
 // Atomics.waitAsync for all of them (wasm/runtime.js). Nothing is posted
 // per job. The control block's layout is described in wasm/runtime.js.
