@@ -34,13 +34,14 @@ const RESOLVED = Promise.resolve();
 //   queue to fill; [WAKE] set while the calling thread waits for a
 //   completion; [TICKETS] pool threads running a split job's ticket
 //   (tc_wasm_run_ticket(), which they leave when the job ends, or when
-//   their parts are done and other jobs wait in the queue); then the job queue's QUEUE_SLOTS slots and the completion
-//   queue's as many. Both queues hold addresses: a job's, or a split job's
-//   ticket with its low bit set. An address goes on the completion queue
-//   once per job, split or not, so as long as no more
-//   addresses are queued than QUEUE_SLOTS and not yet reaped, neither
-//   queue can overflow. A slot of the completion queue holds 0 until an
-//   address is stored in it, and again once the calling thread took it.
+//   their parts are done and other jobs wait in the queue); then the job
+//   queue's QUEUE_SLOTS slots and the completion queue's as many. Both
+//   queues hold addresses: a job's, or a split job's ticket with its low
+//   bit set. An address goes on the completion queue once per job, split
+//   or not, so as long as no more addresses are queued than QUEUE_SLOTS
+//   and not yet reaped, neither queue can overflow. A slot of the
+//   completion queue holds 0 until an address is stored in it, and again
+//   once the calling thread took it.
 const QUEUE_SLOTS = 4096; // a power of two
 const HEAD = 0;
 const TAIL = 1;
