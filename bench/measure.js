@@ -23,7 +23,7 @@ const Benchmark = require('benchmark');
 const tc = require('..');
 const validate = require('../js/validate');
 const { fill, ARRAYS } = require('./cases');
-const { throughput, median } = require('./stats');
+const { throughput, median, mean } = require('./stats');
 
 // Call fn through a reference: benchmark.js would otherwise recompile its
 // source into a loop, losing the closure.
@@ -259,23 +259,39 @@ async function afterIdle(clock, seconds, fn, timing) {
   return median(busy);
 }
 
-// Seconds per call over a window of p.k calls of p.fn in a row (a case's
-// function: sync, or deferred where p.async): { wall, busy } (busy by the
-// main-thread clock, less its own reads), what restoring a sort's input
-// cost (p.timing) left out of both.
-function timeCalls(p, clock) {
-  const { timing } = p;
+// A window opened now: its close() gives the seconds since, { wall, busy }
+// (busy by the main-thread clock, less its own reads: it may come out a
+// little under 0), what restoring a sort's input cost (timing) meanwhile
+// left out of both.
+function openWindow(clock, timing) {
   const r0 = timing.restore;
   const rb0 = timing.restoreBusy;
-  const per = (t0, b0) => ({
-    wall: ((performance.now() - t0) / 1e3 - (timing.restore - r0)) / p.k,
-    busy: Math.max(clock.since(b0) - clock.overhead - (timing.restoreBusy - rb0), 0) / p.k,
-  });
+  let b0 = 0;
+  let t0 = 0;
+  const w = {
+    close: () => ({
+      wall: (performance.now() - t0) / 1e3 - (timing.restore - r0),
+      busy: clock.since(b0) - clock.overhead - (timing.restoreBusy - rb0),
+    }),
+  };
+  // The clocks last: nothing of the window's own set-up falls inside it.
+  b0 = clock.start();
+  t0 = performance.now();
+  return w;
+}
+
+// Seconds per call over a window of p.k calls of p.fn in a row (a case's
+// function: sync, or deferred where p.async): { wall, busy }, as
+// openWindow() gives them (busy at least 0).
+function timeCalls(p, clock) {
+  const per = (w) => {
+    const { wall, busy } = w.close();
+    return { wall: wall / p.k, busy: Math.max(busy, 0) / p.k };
+  };
   if (!p.async) {
-    const b0 = clock.start();
-    const t0 = performance.now();
+    const w = openWindow(clock, p.timing);
     for (let i = 0; i < p.k; i++) p.fn();
-    return Promise.resolve(per(t0, b0));
+    return Promise.resolve(per(w));
   }
   // Async calls one after another, each started as the one before settles
   // (from its own reaction, no await between), the window closed by the
@@ -287,11 +303,10 @@ function timeCalls(p, clock) {
       resolve: () => {
         if (d.benchmark.error) reject(d.benchmark.error);
         else if (++i < p.k) p.fn(d);
-        else resolve(per(t0, b0));
+        else resolve(per(w));
       },
     };
-    const b0 = clock.start();
-    const t0 = performance.now();
+    const w = openWindow(clock, p.timing);
     p.fn(d);
   });
 }
@@ -423,37 +438,20 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
     // against 150-350 µs for each call after it): it is not what a call
     // costs, and a case of large calls makes few.
     let calls = 0;
-    let busy = 0;
-    let wall = 0;
-    // Each call's main-thread time, restoring left out (not the first's).
+    // Each async call's { wall, busy } (openWindow()).
     const each = [];
-    // The first call's figures and timing's totals after it: the calls
-    // counted restored the rest.
-    const first = { busy: 0, wall: 0, restore: 0, restoreBusy: 0 };
     const counted = c.sync
       ? () => {
         calls++;
         fn();
       }
       : (d) => {
-        const n = ++calls;
-        const rb0 = timing.restoreBusy;
-        const b0 = clock.start();
-        const t0 = performance.now();
+        calls++;
+        const w = openWindow(clock, timing);
         fn({
           benchmark: d.benchmark,
           resolve: () => {
-            if (n === 1) {
-              first.busy = clock.since(b0);
-              first.wall = (performance.now() - t0) / 1e3;
-              first.restore = timing.restore;
-              first.restoreBusy = timing.restoreBusy;
-            } else {
-              const b = clock.since(b0);
-              busy += b;
-              wall += (performance.now() - t0) / 1e3;
-              each.push(Math.max(b - (timing.restoreBusy - rb0) - clock.overhead, 0));
-            }
+            each.push(w.close());
             d.resolve();
           },
         });
@@ -466,17 +464,10 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
         resolve({ error: String(bench.error.message || bench.error) });
         return;
       }
-      // The calls counted in busy and wall: all but the first, unless it
-      // was the only one.
-      if (!c.sync && calls === 1) {
-        ({ busy, wall } = first);
-        each.push(Math.max(busy - timing.restoreBusy - clock.overhead, 0));
-        first.restore = 0;
-        first.restoreBusy = 0;
-      }
-      const counts = Math.max(calls - 1, 1);
+      // The calls counted: all but the first, unless it was the only one.
+      const kept = each.length > 1 ? each.slice(1) : each;
       // The idle twin: what waiting as long costs the main thread.
-      const waited = (wall - (timing.restore - first.restore)) / counts;
+      const waited = mean(kept.map((x) => x.wall));
       const busyIdle = c.sync || c.batch > 1 ? 0 : await idleTwin(clock, waited);
       let busyAfterIdle;
       try {
@@ -492,12 +483,12 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
       const seconds = Math.max(bench.stats.mean - restore, 1e-12);
       // A sync call keeps the main thread busy for all of its time; an
       // async call's window holds a clock read besides the call.
-      const busyRaw = c.sync ? seconds : Math.max((busy - (timing.restoreBusy - first.restoreBusy)) / counts - clock.overhead, 0);
+      const busyRaw = c.sync ? seconds : Math.max(mean(kept.map((x) => x.busy)), 0);
       const busyPerCall = Math.max(busyRaw - busyIdle, 0);
       // The median call's, for a figure that one call a collection or
       // another process landed on does not move (a large case makes a few
       // calls: 5 of a sort of 64 MiB), as afterIdle() takes the median.
-      const busyMedian = c.sync ? seconds : Math.max((each.length > 0 ? median(each) : busyRaw) - busyIdle, 0);
+      const busyMedian = c.sync ? seconds : Math.max(median(kept.map((x) => x.busy)) - busyIdle, 0);
       resolve({
         seconds,
         secondsPerUnit: seconds / perCall,
