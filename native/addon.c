@@ -690,6 +690,14 @@ static void tc_tasks_done(napi_env env, tc_task_t *t) {
 
 static int tc_split_advance(tc_call_t *c);
 
+/* Have the JS thread run tc_hand_back(): one call on its way is enough,
+ * it takes all there is. Lock held; addon->tsfn set. */
+static void tc_signal(tc_addon_t *addon) {
+  if (!addon->signaled)
+    addon->signaled = napi_call_threadsafe_function(
+                          addon->tsfn, NULL, napi_tsfn_nonblocking) == napi_ok;
+}
+
 /* Pass what a runner ran to the JS thread (tc_hand_back). Lock held. */
 static void tc_runner_hand_back(tc_runner_t *r) {
   tc_addon_t *addon = r->addon;
@@ -697,10 +705,7 @@ static void tc_runner_hand_back(tc_runner_t *r) {
   addon->done_tail = r->done_tail;
   r->done = NULL;
   r->done_tail = &r->done;
-  /* One call on its way is enough: it takes all there is. */
-  if (!addon->signaled)
-    addon->signaled = napi_call_threadsafe_function(
-                          addon->tsfn, NULL, napi_tsfn_nonblocking) == napi_ok;
+  tc_signal(addon);
 }
 
 /* Threadpool thread: take tasks until the queue is empty (and, while the
@@ -925,10 +930,8 @@ static int tc_split_advance(tc_call_t *c) {
     /* More parts than the runners live can take (this one takes one):
      * the JS thread starts more (tc_hand_back). */
     if (addon->queued > addon->live - addon->running + 1 &&
-        addon->live < addon->pool && addon->tsfn != NULL && !addon->signaled)
-      addon->signaled =
-          napi_call_threadsafe_function(addon->tsfn, NULL,
-                                        napi_tsfn_nonblocking) == napi_ok;
+        addon->live < addon->pool && addon->tsfn != NULL)
+      tc_signal(addon);
   }
   if (addon->split_waiting) tc_cond_broadcast(&addon->split_cv);
   tc_unlock(&addon->lock);
