@@ -247,9 +247,10 @@ function answersTable(results, md) {
 }
 
 function blasLine(extra) {
+  const one = (b) => `${b.gflops.toFixed(1)} GFLOP/s` +
+    (b.samples ? ` (mean of ${b.samples.length} calls, fastest ${b.best.toFixed(1)})` : '');
   return extra.blas
-    ? `OpenBLAS sgemm 1024, 1 thread: ${extra.blas.gflops.toFixed(1)} GFLOP/s` +
-      `${extra.blas2 ? `; 2 threads: ${extra.blas2.gflops.toFixed(1)} GFLOP/s` : ''}.`
+    ? `OpenBLAS sgemm 1024, 1 thread: ${one(extra.blas)}${extra.blas2 ? `; 2 threads: ${one(extra.blas2)}` : ''}.`
     : `OpenBLAS: ${extra.blasError || 'not measured'}.`;
 }
 

@@ -40,6 +40,12 @@ function slower(a, b) {
   return ratio(a.secondsPerUnit / b.secondsPerUnit, a0 / b1, a1 / b0);
 }
 
+// OpenBLAS's figures ({ gflops, samples: seconds per call }, run.js) as a
+// result that faster() takes: the mean of its calls, with their spread.
+function peer(b) {
+  return b ? { throughput: b.throughput ?? b.gflops * 1e9, samples: b.samples } : undefined;
+}
+
 function row(target, want, got, cmp, detail) {
   const r = typeof got === 'number' ? ratio(got) : got;
   if (!Number.isFinite(r.value)) return { target, want: cmp ? `${cmp} ${want}` : '-', figure: '-', status: 'not measured', detail };
@@ -63,7 +69,8 @@ const busy = (r) => (r ? r.busyPerCall : NaN);
 
 /**
  * @param {object[]} results  measured cases (case fields + measurement)
- * @param {object} extra      { blas, blas2: { gflops } } (OpenBLAS on 1 and 2 threads), measured
+ * @param {object} extra      { blas, blas2: { gflops, samples } } (OpenBLAS on 1 and 2 threads: the
+ *                            mean, and seconds per call), measured
  *                            outside benchmark.js
  */
 function evaluate(results, extra = {}) {
@@ -105,8 +112,7 @@ function evaluate(results, extra = {}) {
   const mn = by('matmul', 1024, 'native zero-copy sync');
   const m128 = by('matmul', 1024, 'native sse2 zero-copy sync');
   const mw = by('matmul', 1024, 'wasm zero-copy sync');
-  const blas = extra.blas && extra.blas.gflops * 1e9;
-  rows.push(row('matmul 1024: native vs OpenBLAS sgemm, 1 thread', 0.8, mn ? mn.throughput / blas : NaN, '>=',
+  rows.push(row('matmul 1024: native vs OpenBLAS sgemm, 1 thread', 0.8, faster(mn, peer(extra.blas)), '>=',
     extra.blas ? undefined : extra.blasError));
   rows.push(row('matmul 1024: wasm simd128 vs native at 128-bit vectors (the wasm tax)', 0.8, faster(mw, m128), '>=',
     m128 ? undefined : 'needs the native sse2 series (TWINCORE_SIMD=sse2)'));
@@ -169,8 +175,7 @@ function evaluate(results, extra = {}) {
     }
   }
   const m2 = split('matmul', 1024, 'native', 2);
-  const blas2 = extra.blas2 && extra.blas2.gflops * 1e9;
-  rows.push(row('matmul 1024: native 2 threads vs OpenBLAS sgemm, 2 threads', 0.8, m2 ? m2.throughput / blas2 : NaN, '>=',
+  rows.push(row('matmul 1024: native 2 threads vs OpenBLAS sgemm, 2 threads', 0.8, faster(m2, peer(extra.blas2)), '>=',
     extra.blas2 ? undefined : extra.blasError || 'OpenBLAS on 2 threads was not measured'));
   // How far this machine lets a compute-bound call scale at all: OpenBLAS
   // itself on 2 threads against 1.

@@ -184,6 +184,19 @@ Report('targets: the spread over samples, noisy where it crosses the target', ()
   assert.is(bare.figure, '1.10x');
 });
 
+Report('targets: matmul against OpenBLAS takes the mean of its calls, not its fastest, with the spread of both', () => {
+  const flop = 2 * 1024 ** 3;
+  const mm = { kernel: 'matmul', size: 1024, series: 'native zero-copy sync', throughput: flop / 0.024,
+    secondsPerUnit: 0.024, samples: [0.022, 0.026] };
+  // OpenBLAS: a fastest call of 20 ms, a mean of 24 ms (as run.js gives).
+  const blas = { gflops: flop / 0.024 / 1e9, throughput: flop / 0.024, best: flop / 0.020 / 1e9, samples: [0.020, 0.024, 0.028] };
+  const got = evaluate([mm], { blas }).find((x) => x.target === 'matmul 1024: native vs OpenBLAS sgemm, 1 thread');
+  assert.is(got.figure, '1.00x (0.77x–1.27x)');
+  assert.is(got.status, 'holds, noisy');
+  const doc = { meta: fakeDoc().meta, extra: { blas, blas2: blas }, results: [mm], targets: [got] };
+  assert.match(report.markdown(doc), /OpenBLAS sgemm 1024, 1 thread: 89\.5 GFLOP\/s \(mean of 3 calls, fastest 107\.4\)/);
+});
+
 Report("targets: 'auto' like for like, and its async main-thread time against its sync twin", () => {
   const base = { kernel: 'stats', size: 1024, dtype: undefined };
   const rows = evaluate([

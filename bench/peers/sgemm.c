@@ -1,6 +1,7 @@
-/* The reference matmul of the bench: OpenBLAS's cblas_sgemm on one thread
- * (OPENBLAS_NUM_THREADS=1 is set by the caller), C = A.B for n x n float32.
- * Prints one line of JSON: {"n":N,"seconds":[...],"gflops":best}. */
+/* The reference matmul of the bench: OpenBLAS's cblas_sgemm on as many
+ * threads as OPENBLAS_NUM_THREADS (set by the caller), C = A.B for n x n
+ * float32. Prints one line of JSON: {"n":N,"seconds":[...],"gflops":best},
+ * every call's seconds in order (the bench leaves out the first). */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
