@@ -105,22 +105,27 @@ void tc_cache_give(void *p) {
   while (ndrop > 0) free(drop[--ndrop]);
 }
 
-size_t tc_cache_trim(void) {
-  tc_cache_hdr_t *drop[TC_CACHE_SLOTS];
-  int ndrop = 0;
+size_t tc_cache_trim(tc_cache_drop_t *drop) {
   size_t left;
+  drop->n = 0;
   tc_cache_lock();
   for (int i = 0; i < TC_CACHE_SLOTS; i++) {
+    tc_cache_hdr_t *h;
     if (tc_cache_slots[i].buf == NULL) continue;
-    if (tc_cache_slots[i].used)
+    if (tc_cache_slots[i].used) {
       tc_cache_slots[i].used = 0;
-    else
-      tc_cache_evict(i, &drop[ndrop++]);
+    } else {
+      tc_cache_evict(i, &h);
+      drop->bufs[drop->n++] = h;
+    }
   }
   left = tc_cache_held;
   tc_cache_unlock();
-  while (ndrop > 0) free(drop[--ndrop]);
   return left;
+}
+
+void tc_cache_drop_free(tc_cache_drop_t *drop) {
+  while (drop->n > 0) free(drop->bufs[--drop->n]);
 }
 
 size_t tc_cache_bytes(void) {

@@ -8,9 +8,9 @@
  * is done with them, and the next call of a similar size takes one from
  * there. What the cache holds is bounded (TC_CACHE_MAX_BYTES, at most
  * TC_CACHE_SLOTS buffers), and tc_cache_trim(), which the JS side calls
- * on an unref'd timer while the cache holds anything, gives back every
- * buffer no call has used since the trim before: an addon that sits idle
- * holds nothing after two periods.
+ * on an unref'd timer while the cache holds anything, takes out every
+ * buffer no call has used since the trim before, for the threadpool to
+ * free: an addon that sits idle holds nothing after two periods.
  *
  * Thread-safe: jobs take and give scratch on the threadpool, calls take
  * and give copies on the JS thread of any environment. */
@@ -32,9 +32,21 @@ void *tc_cache_take(size_t bytes);
  * thread. */
 void tc_cache_give(void *p);
 
-/** Free every cached buffer not taken since the last trim.
+/** Buffers a trim took out of the cache, to be freed by
+ * tc_cache_drop_free(). */
+typedef struct {
+  void *bufs[TC_CACHE_SLOTS];
+  int n;
+} tc_cache_drop_t;
+
+/** Take out every cached buffer not taken since the last trim into
+ * *drop, without freeing them: unmapping a few hundred megabytes takes
+ * milliseconds, which the caller may want spent on another thread.
  * @return the bytes the cache still holds. Any thread. */
-size_t tc_cache_trim(void);
+size_t tc_cache_trim(tc_cache_drop_t *drop);
+
+/** Free what tc_cache_trim() took out (drop->n is 0 after). Any thread. */
+void tc_cache_drop_free(tc_cache_drop_t *drop);
 
 /** @return the bytes the cache holds now. Any thread. */
 size_t tc_cache_bytes(void);

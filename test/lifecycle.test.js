@@ -262,4 +262,42 @@ Life('the native buffer cache: reused, bounded, given back when idle, never keep
     `worker ${1 << 20} 0`].join('\n'), 'buffer cache');
 });
 
+Life('a trim of the buffer cache frees its buffers on the threadpool, not on the JS thread', () => {
+  if (!native) return;
+  // Unmapping a cached 128 MiB takes the thread that frees it about 10 ms:
+  // the trim timer lands in whatever the JS thread is doing, so trim()
+  // only takes the buffers out, and the threadpool frees them. With every
+  // pool thread busy, trim() returns and the memory is still mapped; once
+  // the pool is free, it goes. (ASan keeps freed memory in quarantine
+  // unless told not to.)
+  const env = process.env.ASAN_OPTIONS ? { ASAN_OPTIONS: `${process.env.ASAN_OPTIONS}:quarantine_size_mb=0` } : {};
+  const r = child(`${PRELUDE}${LOAD_BINDING}
+    const crypto = require('node:crypto');
+    const MIB = 1 << 20;
+    const rss = () => process.memoryUsage.rss();
+    (async () => {
+      const a = tc.alloc('float64', 8 * MIB, { backend: 'native' });
+      a.set(big(8 * MIB));
+      await tc.sort(a, { backend: 'native', mode: 'borrow', threads: 1 });
+      const held = tc.backends().native.cachedBytes;
+      console.log('cached', held >= 64 * MIB);
+      // Every pool thread busy for a while (each hash about 0.3 s here).
+      const threads = tc.backends().native.threads;
+      const busy = Array.from({ length: threads }, () =>
+        new Promise((r) => crypto.pbkdf2('x', 'y', 600000, 64, 'sha512', r)));
+      await new Promise((r) => setTimeout(r, 20));
+      binding.trim(); // marks the buffer unused since this trim
+      const before = rss();
+      const left = binding.trim(); // takes it out
+      const after = rss();
+      console.log('taken out', left === 0, tc.backends().native.cachedBytes === 0);
+      console.log('still mapped', after > before - held / 2);
+      await Promise.all(busy);
+      const t0 = Date.now();
+      while (rss() > after - held / 2 && Date.now() - t0 < 10000) await new Promise((r) => setTimeout(r, 10));
+      console.log('freed', rss() <= after - held / 2);
+    })();`, { env });
+  expectClean(r, ['cached true', 'taken out true true', 'still mapped true', 'freed true'].join('\n'), 'trim off the JS thread');
+});
+
 Life.run();
