@@ -244,7 +244,8 @@ static napi_value tc_typed_over(napi_env env, napi_value ab, tc_dtype dtype,
   return ta;
 }
 
-/* Free what a call owns. JS thread. */
+/* Free what a call owns (what its large buffers leave to free, off the
+ * JS thread: cache.h). JS thread. */
 static void tc_call_free(napi_env env, tc_call_t *c) {
   for (int i = 0; i < 3; i++)
     if (c->held[i]) tc_block_unref(c->held[i]);
@@ -252,10 +253,10 @@ static void tc_call_free(napi_env env, tc_call_t *c) {
   if (c->in2_ref) napi_delete_reference(env, c->in2_ref);
   if (c->out_ref) napi_delete_reference(env, c->out_ref);
   free(c->tasks);
-  tc_cache_give(c->split_scratch);
-  if (c->owned_out != c->owned_in) tc_cache_give(c->owned_out);
-  tc_cache_give(c->owned_in);
-  tc_cache_give(c->owned_in2);
+  tc_cache_give_deferred(c->split_scratch);
+  if (c->owned_out != c->owned_in) tc_cache_give_deferred(c->owned_out);
+  tc_cache_give_deferred(c->owned_in);
+  tc_cache_give_deferred(c->owned_in2);
   c->addon->live_bytes -= c->owned_bytes;
   free(c);
 }
@@ -1233,51 +1234,14 @@ static napi_value tc_info(napi_env env, napi_callback_info info) {
   return obj;
 }
 
-/* A trim's buffers on their way to free() on the threadpool. */
-typedef struct {
-  tc_cache_drop_t drop;
-  napi_async_work work;
-} tc_trim_work_t;
-
-static void tc_trim_execute(napi_env env, void *data) {
-  (void)env;
-  tc_cache_drop_free(&((tc_trim_work_t *)data)->drop);
-}
-
-static void tc_trim_complete(napi_env env, napi_status status, void *data) {
-  tc_trim_work_t *w = data;
-  (void)status;
-  tc_cache_drop_free(&w->drop); /* nothing left, unless execute never ran */
-  napi_delete_async_work(env, w->work);
-  free(w);
-}
-
-/* trim() -> bytes the buffer cache still holds, after taking out every
- * buffer no call used since the last trim (cache.h). They are freed on
- * the threadpool: the timer that calls this lands in the middle of
- * whatever the JS thread does, and unmapping 128 MiB takes it about
- * 10 ms. JS thread. */
+/* trim() -> bytes the buffer cache still holds, after giving back every
+ * buffer no call used since the last trim, freed off the JS thread (the
+ * timer that calls this lands in the middle of whatever it does; cache.h).
+ * JS thread. */
 static napi_value tc_trim(napi_env env, napi_callback_info info) {
-  napi_value left, name;
-  tc_trim_work_t *w = malloc(sizeof *w);
-  tc_cache_drop_t here, *drop = w != NULL ? &w->drop : &here;
-  size_t held = tc_cache_trim(drop);
+  napi_value left;
+  size_t held = tc_cache_trim();
   (void)info;
-  if (w != NULL && drop->n > 0 &&
-      napi_create_string_utf8(env, "twincore trim", NAPI_AUTO_LENGTH, &name) ==
-          napi_ok &&
-      napi_create_async_work(env, NULL, name, tc_trim_execute, tc_trim_complete,
-                             w, &w->work) == napi_ok) {
-    if (napi_queue_async_work(env, w->work) == napi_ok)
-      drop = NULL; /* the work item's now */
-    else
-      napi_delete_async_work(env, w->work);
-  }
-  /* Nothing to free, or no work item to free it on: here, then. */
-  if (drop != NULL) {
-    tc_cache_drop_free(drop);
-    free(w);
-  }
   TC_NAPI_CALL(env, napi_create_double(env, (double)held, &left), NULL);
   return left;
 }

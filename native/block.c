@@ -28,9 +28,9 @@ void tc_block_ref(tc_block_t *b) {
 
 static void tc_block_free_memory(tc_block_t *b) {
   if (b->cached)
-    tc_cache_give(b->raw);
+    tc_cache_give_deferred(b->raw);
   else
-    free(b->raw);
+    tc_cache_free_later(b->raw);
   b->raw = b->data = NULL;
 }
 
@@ -60,10 +60,11 @@ napi_value tc_block_new(napi_env env, size_t bytes, int zeroed,
                         tc_block_t **out) {
   napi_value ab;
   napi_status status;
-  /* The memory is a plain calloc() aligned by hand: after free() the same
-   * request fits the chunk it left exactly, where aligned_alloc() asks
-   * for more than it gave back, so that each free()d block stayed behind
-   * as a hole (RSS grew by every block until the heap was trimmed). */
+  /* The memory is a plain calloc() or malloc() (the buffer cache's)
+   * aligned by hand: after free() the same request fits the chunk it left
+   * exactly, where aligned_alloc() asks for more than it gave back, so
+   * that each free()d block stayed behind as a hole (RSS grew by every
+   * block until the heap was trimmed). */
   size_t padded = bytes + TC_BLOCK_ALIGN;
   tc_block_t *b = malloc(sizeof *b);
   if (b == NULL || padded < bytes) {
@@ -79,10 +80,11 @@ napi_value tc_block_new(napi_env env, size_t bytes, int zeroed,
    * fresh pages the system zeroes when first touched, which costs the JS
    * thread nothing (memset took over a millisecond of it per 4 MiB). A
    * result's block comes from the buffer cache, and goes back there: the
-   * pages an earlier result touched are written again without faults,
-   * and the collector's finalizer does not unmap them. */
+   * pages an earlier result touched are written again without faults.
+   * What the cache frees, and a zeroed block, are freed on the cache's
+   * own thread, not in the collector's finalizer on the JS thread. */
   b->cached = !zeroed;
-  b->raw = zeroed ? calloc(1, padded) : tc_cache_take(padded);
+  b->raw = zeroed ? tc_cache_take_zeroed(padded) : tc_cache_take(padded);
   b->data = tc_block_align(b->raw);
   if (b->raw == NULL) {
     free(b);

@@ -13,8 +13,8 @@
 
 typedef struct {
   void *data; /* 64-byte aligned, inside raw */
-  void *raw;  /* what calloc() or the buffer cache (cache.h) gave */
-  int cached; /* raw goes back to the buffer cache */
+  void *raw;  /* what the buffer cache (cache.h) gave */
+  int cached; /* raw goes back into the buffer cache */
   size_t bytes;
   int32_t refs; /* changed atomically: V8 may release on another thread */
 } tc_block_t;
@@ -34,6 +34,8 @@ napi_value tc_block_new(napi_env env, size_t bytes, int zeroed,
 int tc_block_of(napi_env env, napi_value arraybuffer, tc_block_t **out);
 
 void tc_block_ref(tc_block_t *b);
+/** Drop a reference; the last one gives the memory back, freed off the
+ * calling thread (tc_cache_give_deferred()). */
 void tc_block_unref(tc_block_t *b);
 
 /** free() of an alloc()'d array: detach its ArrayBuffer and, unless a job

@@ -7,9 +7,15 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
-typedef union {
-  size_t cap;
+typedef union tc_cache_hdr {
+  struct {
+    size_t cap;
+    union tc_cache_hdr *next; /* on the list of buffers to free */
+  } f;
   max_align_t align; /* keeps what follows as aligned as malloc()'s */
 } tc_cache_hdr_t;
 
@@ -25,6 +31,14 @@ static tc_cache_slot_t tc_cache_slots[TC_CACHE_SLOTS];
 static size_t tc_cache_held;
 static unsigned long long tc_cache_seq;
 static int tc_cache_envs;
+/* Buffers to free off the JS thread, and the thread that frees them: it
+ * starts when there are some, and ends after TC_CACHE_REAPER_IDLE_NS
+ * without any. */
+static tc_cache_hdr_t *tc_cache_deferred;
+static int tc_cache_reaper;
+static int tc_cache_reaper_cv_ready;
+static tc_cond_t tc_cache_reaper_cv;
+#define TC_CACHE_REAPER_IDLE_NS 1000000000u
 
 static void tc_cache_lock(void) {
   tc_lock(&tc_cache_lock_);
@@ -37,7 +51,7 @@ static void tc_cache_unlock(void) {
 /* Empty slot i into *out (freed after the lock is dropped). Lock held. */
 static void tc_cache_evict(int i, tc_cache_hdr_t **out) {
   *out = tc_cache_slots[i].buf;
-  tc_cache_held -= tc_cache_slots[i].buf->cap;
+  tc_cache_held -= tc_cache_slots[i].buf->f.cap;
   tc_cache_slots[i].buf = NULL;
 }
 
@@ -50,8 +64,8 @@ void *tc_cache_take(size_t bytes) {
     tc_cache_lock();
     for (int i = 0; i < TC_CACHE_SLOTS; i++) {
       tc_cache_hdr_t *b = tc_cache_slots[i].buf;
-      if (b != NULL && b->cap >= bytes && b->cap - bytes <= bytes &&
-          (best < 0 || b->cap < tc_cache_slots[best].buf->cap))
+      if (b != NULL && b->f.cap >= bytes && b->f.cap - bytes <= bytes &&
+          (best < 0 || b->f.cap < tc_cache_slots[best].buf->f.cap))
         best = i;
     }
     if (best >= 0) tc_cache_evict(best, &h);
@@ -61,23 +75,92 @@ void *tc_cache_take(size_t bytes) {
   if (bytes > SIZE_MAX - sizeof *h) return NULL;
   h = malloc(sizeof *h + bytes);
   if (h == NULL) return NULL;
-  h->cap = bytes;
+  h->f.cap = bytes;
   return h + 1;
 }
 
-void tc_cache_give(void *p) {
+static void tc_cache_free_list(tc_cache_hdr_t *h) {
+  while (h != NULL) {
+    tc_cache_hdr_t *next = h->f.next;
+    free(h);
+    h = next;
+  }
+}
+
+/* The reaper thread: frees what is put on the list to free as it comes,
+ * and ends after TC_CACHE_REAPER_IDLE_NS with nothing to free. */
+static void tc_cache_reap(void *arg) {
+  (void)arg;
+#ifdef __linux__
+  /* Named, for whoever looks at the process's threads (and the tests). */
+  prctl(PR_SET_NAME, "twincore-free", 0, 0, 0);
+#endif
+  tc_cache_lock();
+  for (;;) {
+    tc_cache_hdr_t *h = tc_cache_deferred;
+    if (h == NULL) {
+      uint64_t t0 = tc_now_ns();
+      tc_cond_wait_ns(&tc_cache_reaper_cv, &tc_cache_lock_,
+                      TC_CACHE_REAPER_IDLE_NS);
+      if (tc_cache_deferred == NULL &&
+          tc_now_ns() - t0 >= TC_CACHE_REAPER_IDLE_NS)
+        break;
+      continue;
+    }
+    tc_cache_deferred = NULL;
+    tc_cache_unlock();
+    tc_cache_free_list(h);
+    tc_cache_lock();
+  }
+  tc_cache_reaper = 0;
+  tc_cache_unlock();
+}
+
+/* Put h on the list of buffers to free off the JS thread. Lock held.
+ * Returns 1 when a reaper thread must be started (tc_cache_start_reaper()
+ * with the lock dropped). */
+static int tc_cache_defer(tc_cache_hdr_t *h) {
+  h->f.next = tc_cache_deferred;
+  tc_cache_deferred = h;
+  if (tc_cache_reaper) {
+    tc_cond_broadcast(&tc_cache_reaper_cv);
+    return 0;
+  }
+  if (!tc_cache_reaper_cv_ready) {
+    tc_cond_init(&tc_cache_reaper_cv);
+    tc_cache_reaper_cv_ready = 1;
+  }
+  tc_cache_reaper = 1;
+  return 1;
+}
+
+static void tc_cache_start_reaper(int start) {
+  tc_cache_hdr_t *h;
+  if (!start || tc_thread_detached(tc_cache_reap, NULL) == 0) return;
+  /* No thread to be had: free them here. */
+  tc_cache_lock();
+  h = tc_cache_deferred;
+  tc_cache_deferred = NULL;
+  tc_cache_reaper = 0;
+  tc_cache_unlock();
+  tc_cache_free_list(h);
+}
+
+/* Into the cache, or freed: now, or on the reaper thread when deferred
+ * (and so are any buffers evicted to make room). */
+static void tc_cache_put(void *p, int deferred) {
   tc_cache_hdr_t *h, *drop[TC_CACHE_SLOTS + 1];
-  int ndrop = 0;
+  int ndrop = 0, start = 0;
   if (p == NULL) return;
   h = (tc_cache_hdr_t *)p - 1;
-  if (h->cap < TC_CACHE_MIN || h->cap > TC_CACHE_MAX_BYTES) {
+  if (h->f.cap < TC_CACHE_MIN) {
     free(h);
     return;
   }
   tc_cache_lock();
   /* No environment left to trim the cache: a job that outlived its
-   * worker gives its memory straight back. */
-  while (tc_cache_envs > 0) {
+   * worker gives its memory straight back. Over the bound, neither. */
+  while (tc_cache_envs > 0 && h->f.cap <= TC_CACHE_MAX_BYTES) {
     /* Room for it: an empty slot and the bytes under the bound, making
      * room by giving back the buffers that came back longest ago. */
     int empty = -1, oldest = -1;
@@ -89,25 +172,60 @@ void tc_cache_give(void *p) {
         oldest = i;
       }
     }
-    if (empty >= 0 && tc_cache_held + h->cap <= TC_CACHE_MAX_BYTES) {
+    if (empty >= 0 && tc_cache_held + h->f.cap <= TC_CACHE_MAX_BYTES) {
       tc_cache_slots[empty].buf = h;
       tc_cache_slots[empty].seq = ++tc_cache_seq;
       tc_cache_slots[empty].used = 1;
-      tc_cache_held += h->cap;
+      tc_cache_held += h->f.cap;
       h = NULL;
       break;
     }
-    if (oldest < 0) break; /* cannot happen: h->cap <= the bound */
+    if (oldest < 0) break; /* cannot happen: h->f.cap <= the bound */
     tc_cache_evict(oldest, &drop[ndrop++]);
   }
+  if (h != NULL) drop[ndrop++] = h;
+  if (deferred)
+    while (ndrop > 0) start |= tc_cache_defer(drop[--ndrop]);
   tc_cache_unlock();
-  if (h != NULL) free(h);
   while (ndrop > 0) free(drop[--ndrop]);
+  tc_cache_start_reaper(start);
 }
 
-size_t tc_cache_trim(tc_cache_drop_t *drop) {
+void tc_cache_give(void *p) {
+  tc_cache_put(p, 0);
+}
+
+void tc_cache_give_deferred(void *p) {
+  tc_cache_put(p, 1);
+}
+
+void tc_cache_free_later(void *p) {
+  tc_cache_hdr_t *h;
+  int start;
+  if (p == NULL) return;
+  h = (tc_cache_hdr_t *)p - 1;
+  if (h->f.cap < TC_CACHE_MIN) {
+    free(h);
+    return;
+  }
+  tc_cache_lock();
+  start = tc_cache_defer(h);
+  tc_cache_unlock();
+  tc_cache_start_reaper(start);
+}
+
+void *tc_cache_take_zeroed(size_t bytes) {
+  tc_cache_hdr_t *h;
+  if (bytes > SIZE_MAX - sizeof *h) return NULL;
+  h = calloc(1, sizeof *h + bytes);
+  if (h == NULL) return NULL;
+  h->f.cap = bytes;
+  return h + 1;
+}
+
+size_t tc_cache_trim(void) {
   size_t left;
-  drop->n = 0;
+  int start = 0;
   tc_cache_lock();
   for (int i = 0; i < TC_CACHE_SLOTS; i++) {
     tc_cache_hdr_t *h;
@@ -116,16 +234,13 @@ size_t tc_cache_trim(tc_cache_drop_t *drop) {
       tc_cache_slots[i].used = 0;
     } else {
       tc_cache_evict(i, &h);
-      drop->bufs[drop->n++] = h;
+      start |= tc_cache_defer(h);
     }
   }
   left = tc_cache_held;
   tc_cache_unlock();
+  tc_cache_start_reaper(start);
   return left;
-}
-
-void tc_cache_drop_free(tc_cache_drop_t *drop) {
-  while (drop->n > 0) free(drop->bufs[--drop->n]);
 }
 
 size_t tc_cache_bytes(void) {

@@ -8,9 +8,11 @@
  * is done with them, and the next call of a similar size takes one from
  * there. What the cache holds is bounded (TC_CACHE_MAX_BYTES, at most
  * TC_CACHE_SLOTS buffers), and tc_cache_trim(), which the JS side calls
- * on an unref'd timer while the cache holds anything, takes out every
- * buffer no call has used since the trim before, for the threadpool to
- * free: an addon that sits idle holds nothing after two periods.
+ * on an unref'd timer while the cache holds anything, gives back every
+ * buffer no call has used since the trim before: an addon that sits idle
+ * holds nothing after two periods. What the JS thread lets go of is freed
+ * on a thread of the cache's own, which ends after a second with nothing
+ * to free (tc_cache_give_deferred()).
  *
  * Thread-safe: jobs take and give scratch on the threadpool, calls take
  * and give copies on the JS thread of any environment. */
@@ -28,25 +30,29 @@
  * memory cannot be had. Any thread. */
 void *tc_cache_take(size_t bytes);
 
-/** Give back what tc_cache_take() returned (NULL is ignored). Any
- * thread. */
+/** Give back what tc_cache_take() or tc_cache_take_zeroed() returned
+ * (NULL is ignored): into the cache, or freed, with any buffers evicted
+ * to make room. Any thread. */
 void tc_cache_give(void *p);
 
-/** Buffers a trim took out of the cache, to be freed by
- * tc_cache_drop_free(). */
-typedef struct {
-  void *bufs[TC_CACHE_SLOTS];
-  int n;
-} tc_cache_drop_t;
+/** tc_cache_give(), except that what it would free is freed on a thread
+ * of the cache's own: unmapping a few hundred megabytes takes
+ * milliseconds, which the JS thread should not spend. Any thread. */
+void tc_cache_give_deferred(void *p);
 
-/** Take out every cached buffer not taken since the last trim into
- * *drop, without freeing them: unmapping a few hundred megabytes takes
- * milliseconds, which the caller may want spent on another thread.
+/** At least bytes bytes of zeros, 16-byte aligned, never from the cache;
+ * NULL if the memory cannot be had. Any thread. */
+void *tc_cache_take_zeroed(size_t bytes);
+
+/** Free what tc_cache_take_zeroed() (or tc_cache_take()) returned, not
+ * into the cache: from TC_CACHE_MIN bytes up on the cache's own thread,
+ * as tc_cache_give_deferred() does. NULL is ignored. Any thread. */
+void tc_cache_free_later(void *p);
+
+/** Give back every cached buffer not taken since the last trim, freed on
+ * the cache's own thread.
  * @return the bytes the cache still holds. Any thread. */
-size_t tc_cache_trim(tc_cache_drop_t *drop);
-
-/** Free what tc_cache_trim() took out (drop->n is 0 after). Any thread. */
-void tc_cache_drop_free(tc_cache_drop_t *drop);
+size_t tc_cache_trim(void);
 
 /** @return the bytes the cache holds now. Any thread. */
 size_t tc_cache_bytes(void);
