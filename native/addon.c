@@ -454,8 +454,9 @@ fail:
 }
 
 /* Execute: scratch lives only as long as the kernel runs. Any thread; no
- * napi calls. */
-static void tc_execute_job(tc_call_t *c) {
+ * napi calls. js: on the JS thread, where what giving the scratch back
+ * leaves to free is freed off it (cache.h). */
+static void tc_execute_job(tc_call_t *c, int js) {
   void *scratch = NULL;
   if (c->job.scratch_len > 0) {
     scratch = tc_cache_take(c->job.scratch_len);
@@ -467,7 +468,10 @@ static void tc_execute_job(tc_call_t *c) {
   c->job.scratch = scratch;
   tc_run(&c->job);
   c->job.scratch = NULL;
-  tc_cache_give(scratch);
+  if (js)
+    tc_cache_give_deferred(scratch);
+  else
+    tc_cache_give(scratch);
 }
 
 /* Convert: the output array with the result in it, or NULL with *err set.
@@ -551,7 +555,7 @@ static napi_value tc_run_sync(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if ((c = tc_parse(env, addon, argv, 0)) == NULL) return NULL;
-  tc_execute_job(c);
+  tc_execute_job(c, 1);
   result = tc_convert(env, c, c->out.value, &err);
   tc_call_free(env, c);
   if (result == NULL) {
@@ -657,10 +661,10 @@ static tc_task_t *tc_queue_take_all(tc_addon_t *addon) {
   return all;
 }
 
-/* Run a task. Any thread; no napi calls. */
-static void tc_task_run(tc_task_t *t) {
+/* Run a task. Any thread (js: the JS thread); no napi calls. */
+static void tc_task_run(tc_task_t *t, int js) {
   if (t->part == TC_WHOLE)
-    tc_execute_job(t->call);
+    tc_execute_job(t->call, js);
   else
     tc_run_part(&t->call->job, t->part);
 }
@@ -774,7 +778,7 @@ static void tc_runner_execute(napi_env env, void *data) {
     tc_queue_unlink(addon, t);
     addon->running++;
     tc_unlock(&addon->lock);
-    tc_task_run(t);
+    tc_task_run(t, 0);
     ran = 1;
     part_end = 0;
     if (t->part != TC_WHOLE) {
@@ -831,7 +835,7 @@ static void tc_tasks_lost(napi_env env, tc_task_t *t) {
     tc_task_t *next = t->next;
     t->call->lost = 1;
     tc_job_cancel(&t->call->job);
-    tc_task_run(t);
+    tc_task_run(t, 1);
     tc_task_done(env, t);
     t = next;
   }

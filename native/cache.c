@@ -1,12 +1,22 @@
 /* The buffer cache (cache.h). Every buffer carries its capacity in a
  * header just before the memory handed out, so that giving it back needs
  * no size. */
+/* dladdr() and RTLD_NODELETE, beside POSIX (sync.h). */
+#if !defined(_WIN32)
+#define _GNU_SOURCE
+#define _DARWIN_C_SOURCE
+#endif
 #include "sync.h"
 
 #include "cache.h"
 
 #include <stdint.h>
 #include <stdlib.h>
+#ifdef _WIN32
+#include <process.h>
+#else
+#include <dlfcn.h>
+#endif
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
@@ -37,8 +47,13 @@ static int tc_cache_envs;
 static tc_cache_hdr_t *tc_cache_deferred;
 static int tc_cache_reaper;
 static int tc_cache_reaper_cv_ready;
+static int tc_cache_pinned;
 static tc_cond_t tc_cache_reaper_cv;
 #define TC_CACHE_REAPER_IDLE_NS 1000000000u
+/* Smaller buffers are freed where they are let go of: freeing them takes
+ * microseconds (glibc maps buffers of 32 MiB and up of their own; below
+ * that, most go back to its heap). */
+#define TC_CACHE_DEFER_MIN ((size_t)4 << 20)
 
 static void tc_cache_lock(void) {
   tc_lock(&tc_cache_lock_);
@@ -134,9 +149,79 @@ static int tc_cache_defer(tc_cache_hdr_t *h) {
   return 1;
 }
 
+static void tc_cache_reap(void *arg);
+
+#ifdef _WIN32
+static unsigned __stdcall tc_cache_reaper_main(void *arg) {
+  tc_cache_reap(arg);
+  return 0;
+}
+#else
+static void *tc_cache_reaper_main(void *arg) {
+  tc_cache_reap(arg);
+  return NULL;
+}
+#endif
+
+/* Keep this module mapped for good: Node unloads an addon when the worker
+ * that loaded it goes, and the reaper thread may still be running its
+ * code then. Returns 0 on success. */
+static int tc_cache_pin_module(void) {
+#ifdef _WIN32
+  HMODULE m;
+  return GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
+                                GET_MODULE_HANDLE_EX_FLAG_PIN,
+                            (LPCWSTR)(void *)tc_cache_reaper_main, &m)
+             ? 0
+             : -1;
+#else
+  Dl_info info;
+  if (dladdr((void *)tc_cache_reaper_main, &info) == 0 ||
+      info.dli_fname == NULL)
+    return -1;
+  /* A reference never dropped, on a module marked never to be unloaded. */
+  return dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE) != NULL
+             ? 0
+             : -1;
+#endif
+}
+
+/* Start the reaper thread, detached. Returns 0 on success. */
+static int tc_cache_reaper_start(void) {
+  int pinned;
+  tc_cache_lock();
+  pinned = tc_cache_pinned;
+  tc_cache_unlock();
+  if (!pinned) {
+    if (tc_cache_pin_module() != 0) return -1;
+    tc_cache_lock();
+    tc_cache_pinned = 1;
+    tc_cache_unlock();
+  }
+#ifdef _WIN32
+  {
+    uintptr_t h = _beginthreadex(NULL, 0, tc_cache_reaper_main, NULL, 0, NULL);
+    if (h == 0) return -1;
+    CloseHandle((HANDLE)h);
+    return 0;
+  }
+#else
+  {
+    pthread_attr_t attr;
+    pthread_t t;
+    int err;
+    if (pthread_attr_init(&attr) != 0) return -1;
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    err = pthread_create(&t, &attr, tc_cache_reaper_main, NULL);
+    pthread_attr_destroy(&attr);
+    return err != 0 ? -1 : 0;
+  }
+#endif
+}
+
 static void tc_cache_start_reaper(int start) {
   tc_cache_hdr_t *h;
-  if (!start || tc_thread_detached(tc_cache_reap, NULL) == 0) return;
+  if (!start || tc_cache_reaper_start() == 0) return;
   /* No thread to be had: free them here. */
   tc_cache_lock();
   h = tc_cache_deferred;
@@ -146,8 +231,9 @@ static void tc_cache_start_reaper(int start) {
   tc_cache_free_list(h);
 }
 
-/* Into the cache, or freed: now, or on the reaper thread when deferred
- * (and so are any buffers evicted to make room). */
+/* Into the cache, or freed: now, or, when deferred and of at least
+ * TC_CACHE_DEFER_MIN bytes, on the reaper thread (and so are any buffers
+ * evicted to make room). */
 static void tc_cache_put(void *p, int deferred) {
   tc_cache_hdr_t *h, *drop[TC_CACHE_SLOTS + 1];
   int ndrop = 0, start = 0;
@@ -159,7 +245,8 @@ static void tc_cache_put(void *p, int deferred) {
   }
   tc_cache_lock();
   /* No environment left to trim the cache: a job that outlived its
-   * worker gives its memory straight back. Over the bound, neither. */
+   * worker gives its memory straight back. A buffer over the bound is
+   * never cached. */
   while (tc_cache_envs > 0 && h->f.cap <= TC_CACHE_MAX_BYTES) {
     /* Room for it: an empty slot and the bytes under the bound, making
      * room by giving back the buffers that came back longest ago. */
@@ -184,8 +271,17 @@ static void tc_cache_put(void *p, int deferred) {
     tc_cache_evict(oldest, &drop[ndrop++]);
   }
   if (h != NULL) drop[ndrop++] = h;
-  if (deferred)
-    while (ndrop > 0) start |= tc_cache_defer(drop[--ndrop]);
+  if (deferred) {
+    /* The large ones to the reaper, the others freed below. */
+    int kept = 0;
+    for (int i = 0; i < ndrop; i++) {
+      if (drop[i]->f.cap >= TC_CACHE_DEFER_MIN)
+        start |= tc_cache_defer(drop[i]);
+      else
+        drop[kept++] = drop[i];
+    }
+    ndrop = kept;
+  }
   tc_cache_unlock();
   while (ndrop > 0) free(drop[--ndrop]);
   tc_cache_start_reaper(start);
@@ -204,7 +300,7 @@ void tc_cache_free_later(void *p) {
   int start;
   if (p == NULL) return;
   h = (tc_cache_hdr_t *)p - 1;
-  if (h->f.cap < TC_CACHE_MIN) {
+  if (h->f.cap < TC_CACHE_DEFER_MIN) {
     free(h);
     return;
   }

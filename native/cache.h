@@ -10,9 +10,11 @@
  * TC_CACHE_SLOTS buffers), and tc_cache_trim(), which the JS side calls
  * on an unref'd timer while the cache holds anything, gives back every
  * buffer no call has used since the trim before: an addon that sits idle
- * holds nothing after two periods. What the JS thread lets go of is freed
- * on a thread of the cache's own, which ends after a second with nothing
- * to free (tc_cache_give_deferred()).
+ * holds nothing after two periods. Large buffers that the JS thread lets
+ * go of while calls run (a trim, a call's copies, alloc()ed arrays) are
+ * freed on a thread of the cache's own, which ends after a second with
+ * nothing to free (tc_cache_give_deferred()); when an environment goes,
+ * the cache is emptied on its thread.
  *
  * Thread-safe: jobs take and give scratch on the threadpool, calls take
  * and give copies on the JS thread of any environment. */
@@ -35,9 +37,10 @@ void *tc_cache_take(size_t bytes);
  * to make room. Any thread. */
 void tc_cache_give(void *p);
 
-/** tc_cache_give(), except that what it would free is freed on a thread
- * of the cache's own: unmapping a few hundred megabytes takes
- * milliseconds, which the JS thread should not spend. Any thread. */
+/** tc_cache_give(), except that what it would free, from 4 MiB up, is
+ * freed on a thread of the cache's own (or here, if no thread can be
+ * had): unmapping a few hundred megabytes takes milliseconds, which the
+ * JS thread should not spend. Any thread. */
 void tc_cache_give_deferred(void *p);
 
 /** At least bytes bytes of zeros, 16-byte aligned, never from the cache;
@@ -45,12 +48,12 @@ void tc_cache_give_deferred(void *p);
 void *tc_cache_take_zeroed(size_t bytes);
 
 /** Free what tc_cache_take_zeroed() (or tc_cache_take()) returned, not
- * into the cache: from TC_CACHE_MIN bytes up on the cache's own thread,
- * as tc_cache_give_deferred() does. NULL is ignored. Any thread. */
+ * into the cache: from 4 MiB up on the cache's own thread, as
+ * tc_cache_give_deferred() does. NULL is ignored. Any thread. */
 void tc_cache_free_later(void *p);
 
 /** Give back every cached buffer not taken since the last trim, freed on
- * the cache's own thread.
+ * the cache's own thread (or here, if no thread can be had).
  * @return the bytes the cache still holds. Any thread. */
 size_t tc_cache_trim(void);
 

@@ -1,7 +1,7 @@
-/* A lock, a condition variable, a yield, a thread and a clock for the
- * binding, on POSIX threads or Windows: the buffer cache (cache.c) and
- * each environment's job queue (addon.c) are shared between the JS thread
- * and the threadpool. */
+/* A lock, a condition variable, a yield and a clock for the binding, on
+ * POSIX threads or Windows: the buffer cache (cache.c) and each
+ * environment's job queue (addon.c) are shared between the JS thread and
+ * the threadpool. */
 #ifndef TC_NATIVE_SYNC_H
 #define TC_NATIVE_SYNC_H
 
@@ -10,7 +10,6 @@
 #endif
 
 #include <stdint.h>
-#include <stdlib.h>
 #ifdef _WIN32
 #include <windows.h>
 #else
@@ -115,61 +114,6 @@ static inline void tc_yield(void) {
   sched_yield();
 #endif
 }
-
-/* Start a thread that runs fn(arg) and ends with it, not to be joined.
- * Returns 0 on success. */
-typedef struct {
-  void (*fn)(void *);
-  void *arg;
-} tc_thread_start_t;
-
-#ifdef _WIN32
-static inline DWORD WINAPI tc_thread_main(LPVOID p) {
-  tc_thread_start_t s = *(tc_thread_start_t *)p;
-  HeapFree(GetProcessHeap(), 0, p);
-  s.fn(s.arg);
-  return 0;
-}
-static inline int tc_thread_detached(void (*fn)(void *), void *arg) {
-  tc_thread_start_t *s = HeapAlloc(GetProcessHeap(), 0, sizeof *s);
-  HANDLE h;
-  if (s == NULL) return -1;
-  s->fn = fn;
-  s->arg = arg;
-  h = CreateThread(NULL, 0, tc_thread_main, s, 0, NULL);
-  if (h == NULL) {
-    HeapFree(GetProcessHeap(), 0, s);
-    return -1;
-  }
-  CloseHandle(h);
-  return 0;
-}
-#else
-static inline void *tc_thread_main(void *p) {
-  tc_thread_start_t s = *(tc_thread_start_t *)p;
-  free(p);
-  s.fn(s.arg);
-  return NULL;
-}
-static inline int tc_thread_detached(void (*fn)(void *), void *arg) {
-  tc_thread_start_t *s = malloc(sizeof *s);
-  pthread_attr_t attr;
-  pthread_t t;
-  int err;
-  if (s == NULL) return -1;
-  s->fn = fn;
-  s->arg = arg;
-  if (pthread_attr_init(&attr) != 0) {
-    free(s);
-    return -1;
-  }
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  err = pthread_create(&t, &attr, tc_thread_main, s);
-  pthread_attr_destroy(&attr);
-  if (err != 0) free(s);
-  return err != 0 ? -1 : 0;
-}
-#endif
 
 /* A monotonic clock in nanoseconds, for measuring spans only. */
 static inline uint64_t tc_now_ns(void) {

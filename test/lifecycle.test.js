@@ -276,22 +276,30 @@ Life('big buffers are freed on a thread of their own, not on the JS thread: a tr
     const MIB = 1 << 20;
     const rss = () => process.memoryUsage.rss();
     const pause = (ms) => new Promise((r) => setTimeout(r, ms));
-    const freer = () => fs.readdirSync('/proc/self/task').some((t) => {
+    // The freeing thread's id, if one runs; a thread's time on a CPU (ns).
+    const freer = () => fs.readdirSync('/proc/self/task').find((t) => {
       try { return fs.readFileSync('/proc/self/task/' + t + '/comm', 'utf8').trim() === 'twincore-free'; } catch { return false; }
     });
+    const cpu = (t) => Number(fs.readFileSync('/proc/self/task/' + t + '/schedstat', 'utf8').split(' ')[0]);
     // With no freeing thread about, letGo() lets go of bytes: one starts,
-    // and they go.
+    // and they go. Where letGo() is sync, it also compares the JS thread's
+    // time on a CPU in letGo() with the freeing thread's (which did the
+    // unmapping, if it ran at all).
     const check = async (what, bytes, letGo) => {
       for (const t0 = Date.now(); freer() && Date.now() - t0 < 5000;) await pause(20);
       const none = !freer();
       const before = rss();
-      await letGo();
-      let seen = false;
+      const main0 = cpu(process.pid);
+      const wait = letGo();
+      const main = cpu(process.pid) - main0;
+      await wait;
+      let seen;
       for (const t0 = Date.now(); Date.now() - t0 < 10000; await pause(2)) {
         seen = seen || freer();
         if (seen && rss() <= before - bytes / 2) break;
       }
-      console.log(what, none, seen, rss() <= before - bytes / 2);
+      const spent = seen && !(wait instanceof Promise) ? [main < cpu(seen)] : [];
+      console.log(what, none, Boolean(seen), rss() <= before - bytes / 2, ...spent);
     };
     (async () => {
       const a = tc.alloc('float64', 8 * MIB, { backend: 'native' });
@@ -312,8 +320,19 @@ Life('big buffers are freed on a thread of their own, not on the JS thread: a tr
         for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
       });
     })();`, { env, nodeArgs: ['--expose-gc'] });
-  expectClean(r, ['cached true', 'taken out true', 'trim true true true', 'free true true true', 'collected true true true'].join('\n'),
-    'big buffers freed off the JS thread');
+  expectClean(r, ['cached true', 'taken out true', 'trim true true true true', 'free true true true true',
+    'collected true true true'].join('\n'), 'big buffers freed off the JS thread');
+  // Node unloads an addon with the last worker that loaded it: the
+  // freeing thread must not be left running code that is gone.
+  const w = child(`
+    const { Worker } = require('node:worker_threads');
+    new Worker(\`
+      const tc = require(\${JSON.stringify(process.cwd())});
+      const a = tc.alloc('float64', 1 << 20, { backend: 'native' });
+      a.fill(1);
+      tc.free(a);
+    \`, { eval: true }).on('exit', () => setTimeout(() => console.log('main thread on'), 1500));`, { env });
+  expectClean(w, 'main thread on', 'a worker frees a big array and goes');
 });
 
 Life.run();
