@@ -35,7 +35,7 @@ int tc_block_of(napi_env env, napi_value arraybuffer, tc_block_t **out);
 
 void tc_block_ref(tc_block_t *b);
 /** Drop a reference; the last one gives the memory back, freed off the
- * calling thread (tc_cache_give_deferred()). */
+ * calling thread from 4 MiB up (tc_cache_give_deferred()). */
 void tc_block_unref(tc_block_t *b);
 
 /** free() of an alloc()'d array: detach its ArrayBuffer and, unless a job

@@ -2,9 +2,8 @@
  * header just before the memory handed out, so that giving it back needs
  * no size. */
 /* dladdr() and RTLD_NODELETE, beside POSIX (sync.h). */
-#if !defined(_WIN32)
-#define _GNU_SOURCE
-#define _DARWIN_C_SOURCE
+#if !defined(_WIN32) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE 1
 #endif
 #include "sync.h"
 
@@ -47,7 +46,7 @@ static int tc_cache_envs;
 static tc_cache_hdr_t *tc_cache_deferred;
 static int tc_cache_reaper;
 static int tc_cache_reaper_cv_ready;
-static int tc_cache_pinned;
+static int tc_cache_pinned; /* 1: the module stays mapped; -1: it cannot */
 static tc_cond_t tc_cache_reaper_cv;
 #define TC_CACHE_REAPER_IDLE_NS 1000000000u
 /* Smaller buffers are freed where they are let go of: freeing them takes
@@ -171,12 +170,13 @@ static int tc_cache_pin_module(void) {
   HMODULE m;
   return GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
                                 GET_MODULE_HANDLE_EX_FLAG_PIN,
-                            (LPCWSTR)(void *)tc_cache_reaper_main, &m)
+                            (LPCWSTR)(const void *)&tc_cache_pinned, &m)
              ? 0
              : -1;
 #else
   Dl_info info;
-  if (dladdr((void *)tc_cache_reaper_main, &info) == 0 ||
+  /* Any address inside the module names it. */
+  if (dladdr((const void *)&tc_cache_pinned, &info) == 0 ||
       info.dli_fname == NULL)
     return -1;
   /* A reference never dropped, on a module marked never to be unloaded. */
@@ -192,12 +192,14 @@ static int tc_cache_reaper_start(void) {
   tc_cache_lock();
   pinned = tc_cache_pinned;
   tc_cache_unlock();
-  if (!pinned) {
-    if (tc_cache_pin_module() != 0) return -1;
+  if (pinned == 0) {
+    /* Tried once: where it fails, it fails for good. */
+    pinned = tc_cache_pin_module() == 0 ? 1 : -1;
     tc_cache_lock();
-    tc_cache_pinned = 1;
+    tc_cache_pinned = pinned;
     tc_cache_unlock();
   }
+  if (pinned < 0) return -1;
 #ifdef _WIN32
   {
     uintptr_t h = _beginthreadex(NULL, 0, tc_cache_reaper_main, NULL, 0, NULL);
@@ -222,7 +224,8 @@ static int tc_cache_reaper_start(void) {
 static void tc_cache_start_reaper(int start) {
   tc_cache_hdr_t *h;
   if (!start || tc_cache_reaper_start() == 0) return;
-  /* No thread to be had: free them here. */
+  /* No thread to be had (or no way to keep its code mapped): free them
+   * here. */
   tc_cache_lock();
   h = tc_cache_deferred;
   tc_cache_deferred = NULL;
@@ -320,21 +323,27 @@ void *tc_cache_take_zeroed(size_t bytes) {
 }
 
 size_t tc_cache_trim(void) {
+  tc_cache_hdr_t *drop[TC_CACHE_SLOTS];
   size_t left;
-  int start = 0;
+  int ndrop = 0, start = 0;
   tc_cache_lock();
   for (int i = 0; i < TC_CACHE_SLOTS; i++) {
     tc_cache_hdr_t *h;
     if (tc_cache_slots[i].buf == NULL) continue;
     if (tc_cache_slots[i].used) {
       tc_cache_slots[i].used = 0;
-    } else {
-      tc_cache_evict(i, &h);
-      start |= tc_cache_defer(h);
+      continue;
     }
+    tc_cache_evict(i, &h);
+    /* The large ones to the reaper, the others freed below. */
+    if (h->f.cap >= TC_CACHE_DEFER_MIN)
+      start |= tc_cache_defer(h);
+    else
+      drop[ndrop++] = h;
   }
   left = tc_cache_held;
   tc_cache_unlock();
+  while (ndrop > 0) free(drop[--ndrop]);
   tc_cache_start_reaper(start);
   return left;
 }

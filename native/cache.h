@@ -53,7 +53,8 @@ void *tc_cache_take_zeroed(size_t bytes);
 void tc_cache_free_later(void *p);
 
 /** Give back every cached buffer not taken since the last trim, freed on
- * the cache's own thread (or here, if no thread can be had).
+ * the cache's own thread from 4 MiB up (or here, if no thread can be
+ * had).
  * @return the bytes the cache still holds. Any thread. */
 size_t tc_cache_trim(void);
 

@@ -8,6 +8,11 @@
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
+/* With _POSIX_C_SOURCE, macOS hides its own extensions, such as
+ * pthread_cond_timedwait_relative_np() below. */
+#if defined(__APPLE__) && !defined(_DARWIN_C_SOURCE)
+#define _DARWIN_C_SOURCE 1
+#endif
 
 #include <stdint.h>
 #ifdef _WIN32
