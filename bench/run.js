@@ -24,7 +24,7 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const tc = require('..');
 const { cases, PROFILES } = require('./cases');
-const { parseBytes } = require('./stats');
+const { parseBytes, mean } = require('./stats');
 const { measure, paired, Inputs, findPeers, setupPeers, closePeers, ROOT } = require('./measure');
 const { evaluate, autoPeers } = require('./targets');
 const report = require('./report');
@@ -127,10 +127,8 @@ function blas(earlier = {}) {
     const r = spawnSync(exe, [String(BLAS_N), String(BLAS_CALLS)], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads) } });
     if (r.status !== 0) return { blasError: `the sgemm harness failed: ${r.stderr.trim()}` };
     const samples = [...(earlier[key] ? earlier[key].samples : []), ...JSON.parse(r.stdout).seconds.slice(1)];
-    const flop = 2 * BLAS_N ** 3;
-    const seconds = samples.reduce((x, y) => x + y, 0) / samples.length;
-    out[key] = { threads, samples, secondsPerUnit: seconds, throughput: flop / seconds, gflops: flop / seconds / 1e9,
-      best: flop / Math.min(...samples) / 1e9 };
+    const gflop = 2 * BLAS_N ** 3 / 1e9;
+    out[key] = { samples, gflops: gflop / mean(samples), best: gflop / Math.min(...samples) };
   }
   return out;
 }

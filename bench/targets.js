@@ -43,7 +43,7 @@ function slower(a, b) {
 // OpenBLAS's figures ({ gflops, samples: seconds per call }, run.js) as a
 // result that faster() takes: the mean of its calls, with their spread.
 function peer(b) {
-  return b ? { throughput: b.throughput ?? b.gflops * 1e9, samples: b.samples } : undefined;
+  return b ? { throughput: b.gflops * 1e9, samples: b.samples } : undefined;
 }
 
 function row(target, want, got, cmp, detail) {

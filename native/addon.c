@@ -1244,9 +1244,9 @@ static napi_value tc_info(napi_env env, napi_callback_info info) {
  * JS thread. */
 static napi_value tc_trim(napi_env env, napi_callback_info info) {
   napi_value left;
-  size_t held = tc_cache_trim();
   (void)info;
-  TC_NAPI_CALL(env, napi_create_double(env, (double)held, &left), NULL);
+  TC_NAPI_CALL(env, napi_create_double(env, (double)tc_cache_trim(), &left),
+               NULL);
   return left;
 }
 

@@ -131,7 +131,7 @@ static void tc_cache_reap(void *arg) {
 }
 
 /* Put h on the list of buffers to free off the JS thread. Lock held.
- * Returns 1 when a reaper thread must be started (tc_cache_start_reaper()
+ * Returns 1 when a reaper thread must be started (tc_cache_reaper_start()
  * with the lock dropped). */
 static int tc_cache_defer(tc_cache_hdr_t *h) {
   h->f.next = tc_cache_deferred;
@@ -147,8 +147,6 @@ static int tc_cache_defer(tc_cache_hdr_t *h) {
   tc_cache_reaper = 1;
   return 1;
 }
-
-static void tc_cache_reap(void *arg);
 
 #ifdef _WIN32
 static unsigned __stdcall tc_cache_reaper_main(void *arg) {
@@ -221,17 +219,34 @@ static int tc_cache_reaper_start(void) {
 #endif
 }
 
-static void tc_cache_start_reaper(int start) {
-  tc_cache_hdr_t *h;
-  if (!start || tc_cache_reaper_start() == 0) return;
-  /* No thread to be had (or no way to keep its code mapped): free them
-   * here. */
-  tc_cache_lock();
-  h = tc_cache_deferred;
-  tc_cache_deferred = NULL;
-  tc_cache_reaper = 0;
-  tc_cache_unlock();
-  tc_cache_free_list(h);
+/* Let go of n buffers out of the cache: freed here, or, when deferred,
+ * those of at least TC_CACHE_DEFER_MIN bytes on the reaper thread. Lock
+ * not held. */
+static void tc_cache_release(tc_cache_hdr_t **drop, int n, int deferred) {
+  int kept = 0, start = 0;
+  if (deferred) {
+    tc_cache_lock();
+    for (int i = 0; i < n; i++) {
+      if (drop[i]->f.cap >= TC_CACHE_DEFER_MIN)
+        start |= tc_cache_defer(drop[i]);
+      else
+        drop[kept++] = drop[i];
+    }
+    tc_cache_unlock();
+    n = kept;
+  }
+  while (n > 0) free(drop[--n]);
+  if (start && tc_cache_reaper_start() != 0) {
+    /* No thread to be had (or no way to keep its code mapped): free them
+     * here. */
+    tc_cache_hdr_t *h;
+    tc_cache_lock();
+    h = tc_cache_deferred;
+    tc_cache_deferred = NULL;
+    tc_cache_reaper = 0;
+    tc_cache_unlock();
+    tc_cache_free_list(h);
+  }
 }
 
 /* Into the cache, or freed: now, or, when deferred and of at least
@@ -239,7 +254,7 @@ static void tc_cache_start_reaper(int start) {
  * evicted to make room). */
 static void tc_cache_put(void *p, int deferred) {
   tc_cache_hdr_t *h, *drop[TC_CACHE_SLOTS + 1];
-  int ndrop = 0, start = 0;
+  int ndrop = 0;
   if (p == NULL) return;
   h = (tc_cache_hdr_t *)p - 1;
   if (h->f.cap < TC_CACHE_MIN) {
@@ -274,20 +289,8 @@ static void tc_cache_put(void *p, int deferred) {
     tc_cache_evict(oldest, &drop[ndrop++]);
   }
   if (h != NULL) drop[ndrop++] = h;
-  if (deferred) {
-    /* The large ones to the reaper, the others freed below. */
-    int kept = 0;
-    for (int i = 0; i < ndrop; i++) {
-      if (drop[i]->f.cap >= TC_CACHE_DEFER_MIN)
-        start |= tc_cache_defer(drop[i]);
-      else
-        drop[kept++] = drop[i];
-    }
-    ndrop = kept;
-  }
   tc_cache_unlock();
-  while (ndrop > 0) free(drop[--ndrop]);
-  tc_cache_start_reaper(start);
+  tc_cache_release(drop, ndrop, deferred);
 }
 
 void tc_cache_give(void *p) {
@@ -300,17 +303,9 @@ void tc_cache_give_deferred(void *p) {
 
 void tc_cache_free_later(void *p) {
   tc_cache_hdr_t *h;
-  int start;
   if (p == NULL) return;
   h = (tc_cache_hdr_t *)p - 1;
-  if (h->f.cap < TC_CACHE_DEFER_MIN) {
-    free(h);
-    return;
-  }
-  tc_cache_lock();
-  start = tc_cache_defer(h);
-  tc_cache_unlock();
-  tc_cache_start_reaper(start);
+  tc_cache_release(&h, 1, 1);
 }
 
 void *tc_cache_take_zeroed(size_t bytes) {
@@ -324,27 +319,19 @@ void *tc_cache_take_zeroed(size_t bytes) {
 
 size_t tc_cache_trim(void) {
   tc_cache_hdr_t *drop[TC_CACHE_SLOTS];
+  int ndrop = 0;
   size_t left;
-  int ndrop = 0, start = 0;
   tc_cache_lock();
   for (int i = 0; i < TC_CACHE_SLOTS; i++) {
-    tc_cache_hdr_t *h;
     if (tc_cache_slots[i].buf == NULL) continue;
-    if (tc_cache_slots[i].used) {
+    if (tc_cache_slots[i].used)
       tc_cache_slots[i].used = 0;
-      continue;
-    }
-    tc_cache_evict(i, &h);
-    /* The large ones to the reaper, the others freed below. */
-    if (h->f.cap >= TC_CACHE_DEFER_MIN)
-      start |= tc_cache_defer(h);
     else
-      drop[ndrop++] = h;
+      tc_cache_evict(i, &drop[ndrop++]);
   }
   left = tc_cache_held;
   tc_cache_unlock();
-  while (ndrop > 0) free(drop[--ndrop]);
-  tc_cache_start_reaper(start);
+  tc_cache_release(drop, ndrop, 1);
   return left;
 }
 
