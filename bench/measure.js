@@ -317,6 +317,9 @@ function timeCalls(p, clock) {
 const PAIRED_BUDGET = 2;
 const PAIRED_ROUNDS = [3, 21];
 const PAIRED_WINDOW = 5e-3;
+// turns(): the targets' own comparisons, fewer and longer calls.
+const TURNS_BUDGET = 4;
+const TURNS_ROUNDS = 5;
 
 // 0, 1, ... n-1 in an order of its own for each round (a fixed sequence):
 // each participant follows a different one from round to round, so that
@@ -331,6 +334,60 @@ function order(n, round) {
     [idx[i], idx[j]] = [idx[j], idx[i]];
   }
   return idx;
+}
+
+// Times participants in turns: a warm-up window each, then rounds in
+// which each times one window of its p.k calls (timeCalls), in an order of
+// its own per round. Fills each one's wall and busy (per call, one entry
+// per round); returns the number of rounds: as many as fit in about
+// budget seconds, at least least, at most PAIRED_ROUNDS[1].
+async function inTurns(ps, clock, budget = PAIRED_BUDGET, least = PAIRED_ROUNDS[0]) {
+  const roundTime = ps.reduce((sum, p) => sum + p.k * p.each, 0);
+  const rounds = Math.max(least, Math.min(PAIRED_ROUNDS[1], Math.floor(budget / roundTime)));
+  for (const p of ps) await timeCalls(p, clock); // warm-up
+  for (let round = 0; round < rounds; round++) {
+    for (const j of order(ps.length, round)) {
+      const p = ps[j];
+      const w = await timeCalls(p, clock);
+      p.wall.push(w.wall);
+      p.busy.push(w.busy);
+    }
+  }
+  return rounds;
+}
+
+// A participant of inTurns(): case c (with its result: seconds, restore)
+// on its input, fn made from it (or by make(set, timing), a deferred
+// function, where given), as many calls per window as fill about
+// PAIRED_WINDOW seconds.
+function participant(c, inputs, clock, make) {
+  const timing = { restore: 0, restoreBusy: 0, clock };
+  const set = inputs.get(c.input, c.memory);
+  const out = c.out ? inputs.output(c.input, c.memory) : undefined;
+  const fn = make ? make(set, timing) : makeFn(c, set[c.memory], set, timing, out);
+  const each = (c.seconds || 0) + (c.restore || 0);
+  const k = Math.max(1, Math.min(4096, Math.round(PAIRED_WINDOW / Math.max(each, 1e-9))));
+  return { series: c.series, fn, async: make ? true : !c.sync, timing, k, each, wall: [], busy: [] };
+}
+
+/**
+ * Cases that a target compares, timed again in turns (see paired()), in
+ * at least TURNS_ROUNDS rounds of about TURNS_BUDGET seconds in all: a
+ * target's ratio is then taken from calls that saw this machine at the
+ * same moments. Each is a case with its result ({ ...case, ...result }).
+ * Resolves with
+ * { rounds, wall: [seconds per call, one per round, for each case in
+ * order] }, or { error }.
+ */
+async function turns(group, inputs) {
+  const clock = mainThreadClock();
+  try {
+    const ps = group.map((c) => participant(c, inputs, clock));
+    const rounds = await inTurns(ps, clock, TURNS_BUDGET, TURNS_ROUNDS);
+    return { rounds, wall: ps.map((p) => p.wall) };
+  } catch (err) {
+    return { error: err.message };
+  }
 }
 
 /**
@@ -355,14 +412,7 @@ async function paired(a, like, twin, inputs) {
   const fastest = Math.min(...like.map((r) => r.seconds));
   const kept = like.filter((r) => r.seconds <= 3 * fastest);
   const ps = [];
-  const add = (c, role, fn) => {
-    const timing = { restore: 0, restoreBusy: 0, clock };
-    const set = inputs.get(c.input, c.memory);
-    const f = fn ? fn(set, timing) : makeFn(c, set[c.memory], set, timing);
-    const each = (c.seconds || 0) + (c.restore || 0);
-    const k = Math.max(1, Math.min(4096, Math.round(PAIRED_WINDOW / Math.max(each, 1e-9))));
-    ps.push({ role, series: c.series, fn: f, async: fn ? true : !c.sync, timing, k, each, wall: [], busy: [] });
-  };
+  const add = (c, role, make) => ps.push({ ...participant(c, inputs, clock, make), role });
   try {
     add(a, 'auto');
     for (const r of kept) add(r, 'like');
@@ -374,17 +424,7 @@ async function paired(a, like, twin, inputs) {
         return (d) => Promise.resolve(f()).then(() => d.resolve());
       });
     }
-    const roundTime = ps.reduce((sum, p) => sum + p.k * p.each, 0);
-    const rounds = Math.max(PAIRED_ROUNDS[0], Math.min(PAIRED_ROUNDS[1], Math.floor(PAIRED_BUDGET / roundTime)));
-    for (const p of ps) await timeCalls(p, clock); // warm-up
-    for (let round = 0; round < rounds; round++) {
-      for (const j of order(ps.length, round)) {
-        const p = ps[j];
-        const w = await timeCalls(p, clock);
-        p.wall.push(w.wall);
-        p.busy.push(w.busy);
-      }
-    }
+    const rounds = await inTurns(ps, clock);
     const auto = ps[0];
     const out = { rounds };
     // figure of p over figure of q: the ratio of medians, and the spread
@@ -513,4 +553,4 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
   });
 }
 
-module.exports = { measure, paired, Inputs, findPeers, setupPeers, closePeers, ROOT };
+module.exports = { measure, paired, turns, Inputs, findPeers, setupPeers, closePeers, ROOT };

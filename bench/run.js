@@ -25,8 +25,8 @@ const { spawnSync } = require('node:child_process');
 const tc = require('..');
 const { cases, PROFILES } = require('./cases');
 const { parseBytes, mean } = require('./stats');
-const { measure, paired, Inputs, findPeers, setupPeers, closePeers, ROOT } = require('./measure');
-const { evaluate, autoPeers } = require('./targets');
+const { measure, paired, turns, Inputs, findPeers, setupPeers, closePeers, ROOT } = require('./measure');
+const { evaluate, autoPeers, comparedGroups } = require('./targets');
 const report = require('./report');
 
 class UsageError extends Error {}
@@ -243,6 +243,8 @@ async function main() {
   const inputs = new Inputs();
   const results = [];
   const started = Date.now();
+  // A result with its case's input again (a result leaves it out).
+  const withInput = (x) => ({ ...list.find((y) => y.id === x.id), ...x });
   for (let i = 0; i < list.length; i++) {
     const c = list[i];
     progress(i, list.length, c, started);
@@ -255,13 +257,25 @@ async function main() {
     // compared with (cases.js): it is timed again in turns with them.
     if (c.backend === 'auto' && !r.error) {
       const { like, twin } = autoPeers(result, results);
-      const withInput = (x) => ({ ...list.find((y) => y.id === x.id), ...x });
       if (like.length > 0 || twin) {
         result.paired = await paired(withInput(result), like.map(withInput), twin && withInput(twin), inputs);
       }
     }
   }
   inputs.releaseExcept(new Set());
+  // What each target compares, timed again in turns: measured one after
+  // another, two cases can see this machine at moments up to 2x apart.
+  const groups = comparedGroups(results, extra);
+  const turnsStarted = Date.now();
+  for (let g = 0; g < groups.length; g++) {
+    const ids = groups[g].map((r) => r.id);
+    progress(g, groups.length, { id: `in turns: ${ids.join(', ')}` }, turnsStarted);
+    if (global.gc) global.gc();
+    const got = await turns(groups[g].map(withInput), inputs);
+    inputs.releaseExcept(new Set());
+    if (got.error) console.log(`bench: timing ${ids.join(', ')} in turns failed: ${got.error} (their rows take their own figures)`);
+    else groups[g].forEach((r, j) => { r.turns = { group: g, wall: got.wall[j] }; });
+  }
   await closePeers();
   if (extra.blas) {
     const again = blas(extra);

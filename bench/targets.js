@@ -1,12 +1,15 @@
 'use strict';
 // The targets the report checks: ratios measured side by side in one run.
 // Each row says holds / falls short, with the figure, or why it could not
-// be measured. Where both sides have samples, the row also carries the
-// ratio's spread over them (slowest against fastest each way), and is
+// be measured. Where the run timed both sides again in turns (r.turns:
+// run.js, comparedGroups()), the ratio is that of their median calls over
+// the rounds, and its spread the least and largest ratio of one round;
+// else, where both sides have samples, the ratio of their means, with the
+// spread over the samples (slowest against fastest each way). A row is
 // marked noisy when that spread crosses the target: one run cannot tell
 // whether it holds. Pure: results in, rows out.
 
-const { formatRatio, formatTime } = require('./stats');
+const { formatRatio, formatTime, median } = require('./stats');
 
 const MIB = 1024 * 1024;
 
@@ -24,17 +27,46 @@ function range(r) {
   return [Math.min(...r.samples) / per, Math.max(...r.samples) / per];
 }
 
-// How many times faster a is than b (throughput a / throughput b).
-function faster(a, b) {
+// Seconds per unit of a result's calls in each round where the run timed
+// them in turns with b's (run.js: r.turns, from measure.js turns()), for
+// units of work (the case's work) or of calls (a batch's calls); null
+// where it did not.
+function perRound(r, b, units) {
+  const t = r.turns;
+  const u = b.turns;
+  if (!t || !u || t.group !== u.group || t.wall.length !== u.wall.length) return null;
+  const n = units === 'work' ? r.work : r.batch > 1 ? r.batch : 1;
+  return t.wall.map((w) => w / n);
+}
+
+// xs over ys, round by round: the ratio of their medians, and the least
+// and largest ratio of one round; with the rounds and the median seconds
+// per call (of a batch: per call in it) of a and of b, for the row.
+function inTurns(xs, ys, a, b) {
+  const each = xs.map((x, i) => x / ys[i]);
+  const per = (r) => median(r.turns.wall) / (r.batch > 1 ? r.batch : 1);
+  return { ...ratio(median(xs) / median(ys), Math.min(...each), Math.max(...each)),
+    turns: { rounds: xs.length, a: per(a), b: per(b) } };
+}
+
+// How many times faster a is than b (throughput a / throughput b): from
+// their calls timed in turns where the run did, else from each one's own.
+function fasterOf(a, b) {
   if (!a || !b) return ratio(NaN);
+  const xs = perRound(b, a, 'work');
+  const ys = perRound(a, b, 'work');
+  if (xs && ys) return inTurns(xs, ys, a, b);
   const [a0, a1] = range(a);
   const [b0, b1] = range(b);
   return ratio(a.throughput / b.throughput, b0 / a1, b1 / a0);
 }
 
-// How many times longer a takes than b, per unit.
-function slower(a, b) {
+// How many times longer a takes than b, per unit (as fasterOf()).
+function slowerOf(a, b) {
   if (!a || !b) return ratio(NaN);
+  const xs = perRound(a, b, 'calls');
+  const ys = perRound(b, a, 'calls');
+  if (xs && ys) return inTurns(xs, ys, a, b);
   const [a0, a1] = range(a);
   const [b0, b1] = range(b);
   return ratio(a.secondsPerUnit / b.secondsPerUnit, a0 / b1, a1 / b0);
@@ -46,8 +78,10 @@ function peer(b) {
   return b ? { throughput: b.gflops * 1e9, samples: b.samples } : undefined;
 }
 
-function row(target, want, got, cmp, detail) {
+function row(target, want, got, cmp, given) {
   const r = typeof got === 'number' ? ratio(got) : got;
+  const t = r.turns;
+  const detail = t ? [given, `in turns (${t.rounds} rounds): ${formatTime(t.a)} vs ${formatTime(t.b)}`].filter(Boolean).join('; ') : given;
   if (!Number.isFinite(r.value)) return { target, want: cmp ? `${cmp} ${want}` : '-', figure: '-', status: 'not measured', detail };
   // A figure the report shows beside the targets, with no bar of its own.
   if (!cmp) return { target, want: '-', figure: formatRatio(r.value), status: 'shown', detail };
@@ -72,9 +106,19 @@ const busy = (r) => (r ? r.busyPerCall : NaN);
  * @param {object} extra      { blas, blas2: { gflops, samples } } (OpenBLAS on 1 and 2 threads: the
  *                            mean, and seconds per call), measured
  *                            outside benchmark.js
+ * @param {function} note     called with each two results a row compares
+ *                            (comparedGroups)
  */
-function evaluate(results, extra = {}) {
+function evaluate(results, extra = {}, note = () => {}) {
   const rows = [];
+  const faster = (a, b) => {
+    note(a, b);
+    return fasterOf(a, b);
+  };
+  const slower = (a, b) => {
+    note(a, b);
+    return slowerOf(a, b);
+  };
   const by = (kernel, size, series, dtype, dist) => find(results, (r) => r.kernel === kernel && r.size === size &&
     r.series === series && (!dtype || r.dtype === dtype) && (r.dist || 'random') === (dist || 'random'));
 
@@ -240,6 +284,31 @@ function evaluate(results, extra = {}) {
 }
 
 /**
+ * The results that the targets compare with faster() and slower(), in
+ * groups (a result compared with two others joins them in one group):
+ * what the run times again in turns (measure.js turns()). Only results of
+ * cases this process ran (no SIMD or pool child's) and not 'auto' ones,
+ * which paired() times with their peers.
+ */
+function comparedGroups(results, extra = {}) {
+  const mine = (r) => r && r.id && !r.error && !r.simd && !r.pool && r.backend !== 'auto' && results.includes(r);
+  const groups = [];
+  evaluate(results, extra, (a, b) => {
+    if (!mine(a) || !mine(b) || a === b) return;
+    const ga = groups.find((g) => g.includes(a));
+    const gb = groups.find((g) => g.includes(b));
+    if (!ga && !gb) groups.push([a, b]);
+    else if (!gb) ga.push(b);
+    else if (!ga) gb.push(a);
+    else if (ga !== gb) {
+      ga.push(...gb);
+      groups.splice(groups.indexOf(gb), 1);
+    }
+  });
+  return groups;
+}
+
+/**
  * What an 'auto' result is compared with: like, the calls of the same kind
  * (sync or async) on the same ordinary arrays (the copy modes of native
  * and wasm, and for a sync call the js baseline); twin, for an async
@@ -254,4 +323,4 @@ function autoPeers(a, results) {
   return { like, twin };
 }
 
-module.exports = { evaluate, autoPeers };
+module.exports = { evaluate, autoPeers, comparedGroups };

@@ -9,7 +9,7 @@ const path = require('node:path');
 const stats = require('../bench/stats');
 const { lineChart, ticks } = require('../bench/svg');
 const report = require('../bench/report');
-const { evaluate } = require('../bench/targets');
+const { evaluate, comparedGroups } = require('../bench/targets');
 const { cases } = require('../bench/cases');
 const { spawnSync } = require('node:child_process');
 const { ROOT } = require('./helpers');
@@ -214,6 +214,56 @@ Report("targets: 'auto' like for like, and its async main-thread time against it
   const main = rows.find((x) => x.target.startsWith("'auto' async main-thread time"));
   assert.is(main.figure, '1.50x');
   assert.is(main.status, 'falls short');
+});
+
+Report('targets: two cases timed again in turns give the row the ratio of their median calls, and its spread round by round', () => {
+  const MIB = 1024 * 1024;
+  const n = 16 * MIB;
+  const sort = (series, seconds, wall) => ({ kernel: 'sort', size: 4 * n, dtype: 'uint32', series, id: series, work: n,
+    throughput: n / seconds, secondsPerUnit: seconds, samples: [seconds, seconds * 1.01], turns: wall && { group: 0, wall } });
+  const get = (rows, name) => rows.find((x) => x.target === `sort 16M uint32: ${name} zero-copy async vs TypedArray.prototype.sort`);
+  // Apart: the JS sort in a slow spell (2 s a call) makes native 20x; in
+  // turns, round by round: 1.2 s against 0.1 s, 1.5 s against 0.15 s,
+  // 1.0 s against 0.125 s: 12x, 10x, 8x; medians 1.2 s and 0.125 s.
+  const js = sort('TypedArray.prototype.sort', 2, [1.2, 1.5, 1.0]);
+  const native = sort('native zero-copy async', 0.1, [0.1, 0.15, 0.125]);
+  // wasm in another group: measured apart, its own figures stand.
+  const wasm = sort('wasm zero-copy async', 0.25, [0.2, 0.2, 0.2]);
+  wasm.turns.group = 1;
+  const rows = evaluate([js, native, wasm]);
+  const row = get(rows, 'native');
+  assert.is(row.figure, '9.60x (8.00x–12.0x)');
+  assert.is(row.status, 'falls short, noisy');
+  assert.is(row.detail, 'in turns (3 rounds): 125 ms vs 1.20 s');
+  assert.is(get(rows, 'wasm').figure, '8.00x (7.92x–8.08x)');
+  assert.is(get(rows, 'wasm').detail, undefined);
+  // slower(): per call of a batch, the same rounds; the sweep's figures
+  // stay in the detail.
+  const d = (series, seconds, wall) => ({ kernel: 'dispatch', size: 64, batch: 64, series, id: series, work: 64,
+    secondsPerUnit: seconds, throughput: 1 / seconds, turns: { group: 2, wall } });
+  const floor = evaluate([d('bare napi_create_async_work', 1e-6, [64e-6, 128e-6]), d('twincore native', 3e-6, [96e-6, 128e-6])])
+    .find((x) => x.target === 'dispatch floor (64 in flight): native per call vs a bare async work item');
+  assert.is(floor.figure, '1.17x (1.00x–1.50x)');
+  assert.is(floor.detail, '3.0 µs vs 1.0 µs; in turns (2 rounds): 1.8 µs vs 1.5 µs');
+});
+
+Report('targets: comparedGroups() groups the cases each row compares, leaving out other processes\' and \'auto\'', () => {
+  const MIB = 1024 * 1024;
+  const r = (kernel, size, series, extra = {}) => ({ kernel, size, series, id: `${kernel}/${size}/${series}`, throughput: 1,
+    secondsPerUnit: 1, ...extra });
+  const sorts = ['TypedArray.prototype.sort', 'native zero-copy async', 'wasm zero-copy async']
+    .map((s) => r('sort', 64 * MIB, s, { dtype: 'uint32' }));
+  const stats = ['memcpy (TypedArray.set)', 'native zero-copy sync', 'wasm zero-copy sync'].map((s) => r('stats', 64 * MIB, s));
+  // matmul against the sse2 cap: that case ran in a child process.
+  const mm = [r('matmul', 1024, 'wasm zero-copy sync'), r('matmul', 1024, 'native zero-copy sync'),
+    r('matmul', 1024, 'native sse2 zero-copy sync', { simd: 'sse2' })];
+  const failed = r('sha256', 16 * MIB, 'native zero-copy async', { error: 'boom' });
+  const auto = r('stats', 1024, 'auto sync', { backend: 'auto', sync: true });
+  const js = r('stats', 1024, 'js loops', { backend: 'js', sync: true });
+  const groups = comparedGroups([...sorts, ...stats, ...mm, failed, r('sha256', 16 * MIB, 'node:crypto createHash'), auto, js]);
+  const ids = groups.map((g) => g.map((x) => x.id).sort());
+  assert.equal(ids, [sorts.map((x) => x.id).sort(), stats.map((x) => x.id).sort(), [mm[1].id, mm[0].id].sort()]);
+  assert.ok(groups[0].every((x) => sorts.includes(x)), 'the results themselves, to attach turns to');
 });
 
 Report("targets: 'auto' timed in turns with its peers (paired) gives both 'auto' rows their figure and spread", () => {
@@ -441,6 +491,12 @@ Report('a real smoke run writes JSON, Markdown and HTML that pass the same check
     else assert.ok(fine(twin.value) && fine(twin.busy) && fine(twin.twin) && fine(twin.floor), `${x.id}: ${JSON.stringify(twin)}`);
   }
   assert.match(doc.targets.find((t) => t.target.startsWith("'auto' vs the best")).detail, /in turns \(\d+ rounds\)$/);
+  // The cases the targets compare were timed again in turns, and their
+  // rows say so.
+  const turned = doc.results.filter((x) => x.turns);
+  assert.ok(turned.length >= 2, `${turned.length} cases timed in turns`);
+  for (const x of turned) assert.ok(x.turns.wall.length >= 5 && x.turns.wall.every(fine), `${x.id}: ${JSON.stringify(x.turns)}`);
+  assert.ok(doc.targets.some((t) => /in turns \(\d+ rounds\): /.test(t.detail || '')), 'a row from turns');
   fs.rmSync(out, { recursive: true });
 });
 
