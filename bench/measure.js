@@ -317,7 +317,12 @@ function timeCalls(p, clock) {
 const PAIRED_BUDGET = 2;
 const PAIRED_ROUNDS = [3, 21];
 const PAIRED_WINDOW = 5e-3;
-// turns(): the targets' own comparisons, fewer and longer calls.
+// turns(): the targets' own comparisons, windows of about TURNS_WINDOW
+// seconds (a call of a few ms that came first in its window would carry
+// the wake-up of pool threads that slept through the other cases' turns,
+// which the sweep's calls back to back do not), at least TURNS_ROUNDS
+// rounds in about TURNS_BUDGET seconds.
+const TURNS_WINDOW = 50e-3;
 const TURNS_BUDGET = 4;
 const TURNS_ROUNDS = 5;
 
@@ -358,23 +363,24 @@ async function inTurns(ps, clock, budget = PAIRED_BUDGET, least = PAIRED_ROUNDS[
 
 // A participant of inTurns(): case c (with its result: seconds, restore)
 // on its input, fn made from it (or by make(set, timing), a deferred
-// function, where given), as many calls per window as fill about
-// PAIRED_WINDOW seconds.
-function participant(c, inputs, clock, make) {
+// function, where given), as many calls per window as fill about window
+// seconds.
+function participant(c, inputs, clock, make, window = PAIRED_WINDOW) {
   const timing = { restore: 0, restoreBusy: 0, clock };
   const set = inputs.get(c.input, c.memory);
-  const out = c.out ? inputs.output(c.input, c.memory) : undefined;
-  const fn = make ? make(set, timing) : makeFn(c, set[c.memory], set, timing, out);
+  const fn = make ? make(set, timing)
+    : makeFn(c, set[c.memory], set, timing, c.out ? inputs.output(c.input, c.memory) : undefined);
   const each = (c.seconds || 0) + (c.restore || 0);
-  const k = Math.max(1, Math.min(4096, Math.round(PAIRED_WINDOW / Math.max(each, 1e-9))));
+  const k = Math.max(1, Math.min(4096, Math.round(window / Math.max(each, 1e-9))));
   return { series: c.series, fn, async: make ? true : !c.sync, timing, k, each, wall: [], busy: [] };
 }
 
 /**
- * Cases that a target compares, timed again in turns (see paired()), in
- * at least TURNS_ROUNDS rounds of about TURNS_BUDGET seconds in all: a
- * target's ratio is then taken from calls that saw this machine at the
- * same moments. Each is a case with its result ({ ...case, ...result }).
+ * Cases that a target compares, timed again in turns (see paired()), over
+ * windows of about TURNS_WINDOW seconds (one call where a call takes
+ * longer), in 5 to 21 rounds, as many as fit in about TURNS_BUDGET
+ * seconds: a target's ratio is then taken from calls that saw this
+ * machine at the same moments. Each is a case with its result ({ ...case, ...result }).
  * Resolves with
  * { rounds, wall: [seconds per call, one per round, for each case in
  * order] }, or { error }.
@@ -382,7 +388,7 @@ function participant(c, inputs, clock, make) {
 async function turns(group, inputs) {
   const clock = mainThreadClock();
   try {
-    const ps = group.map((c) => participant(c, inputs, clock));
+    const ps = group.map((c) => participant(c, inputs, clock, undefined, TURNS_WINDOW));
     const rounds = await inTurns(ps, clock, TURNS_BUDGET, TURNS_ROUNDS);
     return { rounds, wall: ps.map((p) => p.wall) };
   } catch (err) {

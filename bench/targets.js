@@ -42,7 +42,7 @@ function perRound(r, b, units) {
 // xs over ys, round by round: the ratio of their medians, and the least
 // and largest ratio of one round; with the rounds and the median seconds
 // per call (of a batch: per call in it) of a and of b, for the row.
-function inTurns(xs, ys, a, b) {
+function fromTurns(xs, ys, a, b) {
   const each = xs.map((x, i) => x / ys[i]);
   const per = (r) => median(r.turns.wall) / (r.batch > 1 ? r.batch : 1);
   return { ...ratio(median(xs) / median(ys), Math.min(...each), Math.max(...each)),
@@ -55,7 +55,7 @@ function fasterOf(a, b) {
   if (!a || !b) return ratio(NaN);
   const xs = perRound(b, a, 'work');
   const ys = perRound(a, b, 'work');
-  if (xs && ys) return inTurns(xs, ys, a, b);
+  if (xs && ys) return fromTurns(xs, ys, a, b);
   const [a0, a1] = range(a);
   const [b0, b1] = range(b);
   return ratio(a.throughput / b.throughput, b0 / a1, b1 / a0);
@@ -66,7 +66,7 @@ function slowerOf(a, b) {
   if (!a || !b) return ratio(NaN);
   const xs = perRound(a, b, 'calls');
   const ys = perRound(b, a, 'calls');
-  if (xs && ys) return inTurns(xs, ys, a, b);
+  if (xs && ys) return fromTurns(xs, ys, a, b);
   const [a0, a1] = range(a);
   const [b0, b1] = range(b);
   return ratio(a.secondsPerUnit / b.secondsPerUnit, a0 / b1, a1 / b0);
@@ -173,7 +173,7 @@ function evaluate(results, extra = {}, note = () => {}) {
       rows.push(row(`dispatch floor (${how}): ${backend} per call vs a bare async work item`, wants[backend], slower(t, floor), '<=',
         t && floor ? `${formatTime(time(t))} vs ${formatTime(time(floor))}` : undefined));
       rows.push(row(`dispatch floor (${how}): ${backend} speed-up over an empty piscina task`, 3, slower(pisc, t), '>=',
-        t && pisc ? `${formatTime(time(t))} vs ${formatTime(time(pisc))}` : undefined));
+        t && pisc ? `${formatTime(time(pisc))} vs ${formatTime(time(t))}` : undefined));
     }
   }
 
@@ -292,18 +292,13 @@ function evaluate(results, extra = {}, note = () => {}) {
  */
 function comparedGroups(results, extra = {}) {
   const mine = (r) => r && r.id && !r.error && !r.simd && !r.pool && r.backend !== 'auto' && results.includes(r);
-  const groups = [];
+  let groups = [];
   evaluate(results, extra, (a, b) => {
     if (!mine(a) || !mine(b) || a === b) return;
-    const ga = groups.find((g) => g.includes(a));
-    const gb = groups.find((g) => g.includes(b));
-    if (!ga && !gb) groups.push([a, b]);
-    else if (!gb) ga.push(b);
-    else if (!ga) gb.push(a);
-    else if (ga !== gb) {
-      ga.push(...gb);
-      groups.splice(groups.indexOf(gb), 1);
-    }
+    // a and b, with the groups either is in already, become one group.
+    const joined = groups.filter((g) => g.includes(a) || g.includes(b));
+    groups = groups.filter((g) => !joined.includes(g));
+    groups.push([...new Set([...joined.flat(), a, b])]);
   });
   return groups;
 }

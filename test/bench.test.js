@@ -245,6 +245,11 @@ Report('targets: two cases timed again in turns give the row the ratio of their 
     .find((x) => x.target === 'dispatch floor (64 in flight): native per call vs a bare async work item');
   assert.is(floor.figure, '1.17x (1.00x–1.50x)');
   assert.is(floor.detail, '3.0 µs vs 1.0 µs; in turns (2 rounds): 1.8 µs vs 1.5 µs');
+  // A speed-up (slower(piscina, ours)): both figures in the ratio's order.
+  const pisc = evaluate([d('piscina empty task', 40e-6, [3200e-6, 2560e-6]), d('twincore native', 3e-6, [96e-6, 128e-6])])
+    .find((x) => x.target === 'dispatch floor (64 in flight): native speed-up over an empty piscina task');
+  assert.is(pisc.figure, '25.7x (20.0x–33.3x)');
+  assert.is(pisc.detail, '40.0 µs vs 3.0 µs; in turns (2 rounds): 45.0 µs vs 1.8 µs');
 });
 
 Report('targets: comparedGroups() groups the cases each row compares, leaving out other processes\' and \'auto\'', () => {
@@ -260,10 +265,14 @@ Report('targets: comparedGroups() groups the cases each row compares, leaving ou
   const failed = r('sha256', 16 * MIB, 'native zero-copy async', { error: 'boom' });
   const auto = r('stats', 1024, 'auto sync', { backend: 'auto', sync: true });
   const js = r('stats', 1024, 'js loops', { backend: 'js', sync: true });
-  const groups = comparedGroups([...sorts, ...stats, ...mm, failed, r('sha256', 16 * MIB, 'node:crypto createHash'), auto, js]);
-  const ids = groups.map((g) => g.map((x) => x.id).sort());
-  assert.equal(ids, [sorts.map((x) => x.id).sort(), stats.map((x) => x.id).sort(), [mm[1].id, mm[0].id].sort()]);
-  assert.ok(groups[0].every((x) => sorts.includes(x)), 'the results themselves, to attach turns to');
+  // The independent jobs ran in pool children.
+  const jobs = [1, 2].map((pool) => ({ ...r('jobs', 64, 'twincore native'), id: `jobs/${pool}`, pool }));
+  // 2 threads against the sort compared with the JS sort: one group.
+  const two = r('sort', 64 * MIB, 'native zero-copy async, 2 threads', { dtype: 'uint32' });
+  const groups = comparedGroups([...sorts, two, ...stats, ...mm, failed, r('sha256', 16 * MIB, 'node:crypto createHash'), auto, js, ...jobs]);
+  const ids = (gs) => gs.map((g) => g.map((x) => x.id).sort()).sort();
+  assert.equal(ids(groups), ids([[...sorts, two], stats, [mm[0], mm[1]]]));
+  assert.ok(groups.find((g) => g.includes(two)).every((x) => [...sorts, two].includes(x)), 'the results themselves, to attach turns to');
 });
 
 Report("targets: 'auto' timed in turns with its peers (paired) gives both 'auto' rows their figure and spread", () => {
