@@ -8,7 +8,7 @@
 const USAGE = `usage: node bench/run.js [options] [kernel|backend|size ...]
        node bench/run.js --render RUN.json   redo RUN.md and RUN.html from RUN.json
 
-  --profile NAME    default (about 6 minutes on 2 cores), full, or smoke (seconds)
+  --profile NAME    default (about 8.5 minutes on 2 cores), full, or smoke (seconds)
   --kernel LIST     only these kernels: sha256,stats,sort,matmul,dispatch,jobs
   --backend LIST    only these: native,wasm,js,auto,peer
   --size LIST       only these sizes: 1KiB,16MiB (bytes) or 1024 (matmul n)

@@ -298,6 +298,10 @@ Life('big buffers are freed on a thread of their own, not on the JS thread: a tr
         seen = seen || freer();
         if (seen && rss() <= before - bytes / 2) break;
       }
+      // A running thread's time on a CPU is brought up to date when it
+      // stops (or at a scheduler tick): read it once the freeing thread,
+      // done, sleeps (it lingers a second), not while it still unmaps.
+      if (seen) await pause(50);
       const spent = seen && !(wait instanceof Promise) ? [main < cpu(seen)] : [];
       console.log(what, none, Boolean(seen), rss() <= before - bytes / 2, ...spent);
     };
