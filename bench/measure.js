@@ -23,7 +23,7 @@ const Benchmark = require('benchmark');
 const tc = require('..');
 const validate = require('../js/validate');
 const { fill, ARRAYS } = require('./cases');
-const { throughput, median, mean } = require('./stats');
+const { throughput, median, mean, versus } = require('./stats');
 
 // Call fn through a reference: benchmark.js would otherwise recompile its
 // source into a loop, losing the closure.
@@ -381,16 +381,15 @@ function participant(c, inputs, clock, make, window = PAIRED_WINDOW) {
  * longer), in 5 to 21 rounds, as many as fit in about TURNS_BUDGET
  * seconds: a target's ratio is then taken from calls that saw this
  * machine at the same moments. Each is a case with its result ({ ...case, ...result }).
- * Resolves with
- * { rounds, wall: [seconds per call, one per round, for each case in
- * order] }, or { error }.
+ * Resolves with { wall: [seconds per call, one per round, for each case
+ * in order] }, or { error }.
  */
 async function turns(group, inputs) {
   const clock = mainThreadClock();
   try {
     const ps = group.map((c) => participant(c, inputs, clock, undefined, TURNS_WINDOW));
-    const rounds = await inTurns(ps, clock, TURNS_BUDGET, TURNS_ROUNDS);
-    return { rounds, wall: ps.map((p) => p.wall) };
+    await inTurns(ps, clock, TURNS_BUDGET, TURNS_ROUNDS);
+    return { wall: ps.map((p) => p.wall) };
   } catch (err) {
     return { error: err.message };
   }
@@ -433,12 +432,6 @@ async function paired(a, like, twin, inputs) {
     const rounds = await inTurns(ps, clock);
     const auto = ps[0];
     const out = { rounds };
-    // figure of p over figure of q: the ratio of medians, and the spread
-    // of the ratios round by round.
-    const versus = (xs, ys) => {
-      const each = xs.map((x, i) => x / ys[i]);
-      return { value: median(xs) / median(ys), lo: Math.min(...each), hi: Math.max(...each) };
-    };
     const likes = ps.filter((p) => p.role === 'like');
     if (likes.length > 0) {
       const best = likes.reduce((x, y) => (median(y.wall) < median(x.wall) ? y : x));

@@ -80,10 +80,17 @@ function formatRate(perSecond, unit) {
   return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${prefixes[i]}${unit}`;
 }
 
+// xs over ys, taken pairwise (rounds of calls timed in turns): the ratio
+// of their medians, and the least and largest ratio of one pair.
+function versus(xs, ys) {
+  const each = xs.map((x, i) => x / ys[i]);
+  return { value: median(xs) / median(ys), lo: Math.min(...each), hi: Math.max(...each) };
+}
+
 function formatRatio(x) {
   return Number.isFinite(x) ? `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}x` : '-';
 }
 
 module.exports = {
-  median, mean, rme, throughput, copyShare, formatBytes, parseBytes, formatTime, formatRate, formatRatio,
+  median, mean, rme, throughput, copyShare, versus, formatBytes, parseBytes, formatTime, formatRate, formatRatio,
 };

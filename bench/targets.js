@@ -9,7 +9,7 @@
 // marked noisy when that spread crosses the target: one run cannot tell
 // whether it holds. Pure: results in, rows out.
 
-const { formatRatio, formatTime, median } = require('./stats');
+const { formatRatio, formatTime, median, versus } = require('./stats');
 
 const MIB = 1024 * 1024;
 
@@ -39,14 +39,11 @@ function perRound(r, b, units) {
   return t.wall.map((w) => w / n);
 }
 
-// xs over ys, round by round: the ratio of their medians, and the least
-// and largest ratio of one round; with the rounds and the median seconds
-// per call (of a batch: per call in it) of a and of b, for the row.
+// xs over ys, round by round (versus()); with the rounds and the median
+// seconds per call (of a batch: per call in it) of a and of b, for the row.
 function fromTurns(xs, ys, a, b) {
-  const each = xs.map((x, i) => x / ys[i]);
   const per = (r) => median(r.turns.wall) / (r.batch > 1 ? r.batch : 1);
-  return { ...ratio(median(xs) / median(ys), Math.min(...each), Math.max(...each)),
-    turns: { rounds: xs.length, a: per(a), b: per(b) } };
+  return { ...versus(xs, ys), turns: { rounds: xs.length, a: per(a), b: per(b) } };
 }
 
 // How many times faster a is than b (throughput a / throughput b): from

@@ -20,6 +20,8 @@ Stats('median, mean, relative margin of error', () => {
   assert.is(stats.median([3, 1, 2]), 2);
   assert.is(stats.median([4, 1, 3, 2]), 2.5);
   assert.ok(Number.isNaN(stats.median([])));
+  // Rounds in turns: the ratio of the medians, the least and largest of one round.
+  assert.equal(stats.versus([2, 6, 3], [1, 2, 2]), { value: 1.5, lo: 1.5, hi: 3 });
   assert.is(stats.mean([1, 2, 3, 6]), 3);
   assert.ok(Number.isNaN(stats.rme([5])));
   assert.is(stats.rme([2, 2, 2]), 0);
