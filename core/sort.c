@@ -18,10 +18,13 @@
  * their top varying digit (MSD), the keys staged in lines per
  * bucket on their way to memory; buckets still larger than the cache are
  * split again, those that fit are sorted by LSD passes in cache (32-bit
- * keys) or split until small, and small ranges end in one wide split and
- * an insertion sort (see sort_impl.h).
+ * keys: digits of TC__SORT_LEAF_BITS) or split until small, and small
+ * ranges end in one wide split and an insertion sort (see sort_impl.h).
  */
 #include <string.h>
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
 
 #include "tc_internal.h"
 
@@ -31,16 +34,18 @@
  * those reads in flight. Line sizes as measured by make sort-phases on
  * 16M keys, the scatter phase: streamed lines of 256 bytes split uint32
  * keys about a fifth faster than lines of 64 (26-28 ms against 34-35) and
- * float64 keys about a third faster (37-45 ms against 60); in
- * WebAssembly, lines of 1 KiB split uint32 keys a third faster than lines
- * of 256 (about 50 ms against 80; 2 KiB no faster). */
+ * float64 keys about a third faster (37-45 ms against 60). WebAssembly has
+ * no streaming stores, and there longer lines pay: 16M uint32 keys split
+ * in 67-70 ms with lines of 256 bytes, 50 with 512, 46-47 with 1 KiB and
+ * 41-42 with 2 KiB, copied out as 16-byte vectors (43 with memcpy); 4 KiB
+ * were no faster. */
 #if defined(__SSE2__) && !defined(__wasm__)
 #include <emmintrin.h>
 #define TC__HAVE_STREAM 1
 #define TC__SORT_WC_BYTES 256
 #elif defined(__wasm__)
 #define TC__HAVE_STREAM 0
-#define TC__SORT_WC_BYTES 1024
+#define TC__SORT_WC_BYTES 2048
 #else
 #define TC__HAVE_STREAM 0
 #define TC__SORT_WC_BYTES 256
@@ -67,6 +72,20 @@ enum { TC__KIND_UINT, TC__KIND_INT, TC__KIND_FLOAT };
 #define TC__SORT_TAIL_WIDE 8192
 #define TC__SORT_TAIL_BUCKETS 16384
 #define TC__SORT_TAIL_RUN 16
+/* Bits per digit of the LSD passes that sort a range in cache (see
+ * tc__leaf). In WebAssembly, two passes of 12 bits beat three of 8: of a
+ * 16M-key sort, the buckets sorted in cache took 91 ms against 91-98 for
+ * uint32 and 92 against 100-102 for int32 (make sort-phases). Natively they
+ * do not: 61-62 ms either way. */
+#if defined(__wasm__)
+#define TC__SORT_LEAF_BITS 12
+#else
+#define TC__SORT_LEAF_BITS 8
+#endif
+/* Counts of the leaf's digits: as many tables as digits over 24 bits. */
+#define TC__SORT_LEAF_COUNTS                                    \
+  ((size_t)((24 + TC__SORT_LEAF_BITS - 1) / TC__SORT_LEAF_BITS) \
+   << TC__SORT_LEAF_BITS)
 /* Elements between two looks at the cancel flag. */
 #define TC__SORT_CHUNK ((size_t)1 << 16)
 /* From this many elements on, a first pass on the top digit cuts the data
@@ -83,15 +102,20 @@ enum { TC__KIND_UINT, TC__KIND_INT, TC__KIND_FLOAT };
 /* Scatters of at least this many bytes write their lines past the cache. */
 #define TC__SORT_STREAM_MIN ((size_t)1 << 20)
 
-/* Counts of one digit into exclusive prefix sums from base: where each
- * bucket starts. */
-static void tc__offsets(size_t *c, size_t base) {
+/* Counts of a digit with nb buckets into exclusive prefix sums from base:
+ * where each bucket starts. */
+static void tc__offsets_n(size_t *c, size_t nb, size_t base) {
   size_t sum = base;
-  for (unsigned b = 0; b < 256; b++) {
+  for (size_t b = 0; b < nb; b++) {
     size_t t = c[b];
     c[b] = sum;
     sum += t;
   }
+}
+
+/* The same for a digit of 8 bits. */
+static void tc__offsets(size_t *c, size_t base) {
+  tc__offsets_n(c, 256, base);
 }
 
 #define TC__W 32
@@ -117,11 +141,12 @@ static void tc__offsets(size_t *c, size_t base) {
 tc_status tc__sort_scratch(size_t n, size_t width, size_t *bytes) {
   size_t keys, total;
   /* one 256-entry count table per 8-bit digit, width digits; for large
-   * inputs also 256 write-combining lines and tc__tail()'s counts */
+   * inputs also tc__leaf()'s counts, 256 write-combining lines and
+   * tc__tail()'s counts */
   size_t counts = width * 256 * sizeof(size_t);
   if (n >= TC__SORT_MSD_MIN)
-    counts +=
-        256 * TC__SORT_WC_BYTES + TC__SORT_TAIL_BUCKETS * sizeof(uint32_t);
+    counts += TC__SORT_LEAF_COUNTS * sizeof(size_t) + 256 * TC__SORT_WC_BYTES +
+              TC__SORT_TAIL_BUCKETS * sizeof(uint32_t);
   if (tc__mul_overflow(n, width, &keys) ||
       tc__add_overflow(keys, counts + TC__SCRATCH_ALIGN, &total))
     return TC_EOVERFLOW;

@@ -42,6 +42,7 @@ static TC__INLINE TC__U TC__FN(tc__unkey)(int kind, TC__U k) {
 typedef struct {
   TC__U *out, *tmp;
   size_t *cnt;    /* TC__DIGITS tables of 256 counts */
+  size_t *leaf;   /* TC__SORT_LEAF_COUNTS counts for tc__leaf() */
   TC__U *wc;      /* 256 lines of TC__LINE keys */
   uint32_t *tail; /* TC__SORT_TAIL_BUCKETS counts for tc__tail() */
   int kind;
@@ -87,12 +88,14 @@ static void TC__FN(tc__insertion)(TC__U *k, size_t n) {
   }
 }
 
-/* Count digits [0, ndig) of n keys into cnt. */
+/* Count digits [0, ndig) of db bits of n keys into cnt, a table of
+ * 1 << db counts per digit. */
 static TC__INLINE void TC__FN(tc__count)(const TC__U *k, size_t n, size_t *cnt,
-                                         unsigned ndig) {
+                                         unsigned ndig, unsigned db) {
+  size_t mask = ((size_t)1 << db) - 1;
   for (size_t i = 0; i < n; i++)
     for (unsigned d = 0; d < ndig; d++)
-      cnt[d * 256 + ((k[i] >> (8 * d)) & 0xFF)]++;
+      cnt[((size_t)d << db) + ((size_t)(k[i] >> (db * d)) & mask)]++;
 }
 
 /* One pass: move src[from, to) to dst at the offsets c of their digit,
@@ -102,11 +105,11 @@ static TC__INLINE void TC__FN(tc__count)(const TC__U *k, size_t n, size_t *cnt,
  * range. With unkey set, the keys leave as elements (the last pass). */
 static TC__INLINE void TC__FN(tc__scatter)(int unkey_kind, const TC__U *src,
                                            TC__U *dst, size_t hi, size_t from,
-                                           size_t to, size_t *c,
-                                           unsigned shift) {
+                                           size_t to, size_t *c, unsigned shift,
+                                           size_t mask) {
   for (size_t i = from; i < to; i++) {
     TC__U k = src[i];
-    size_t pos = c[(k >> shift) & 0xFF]++;
+    size_t pos = c[(size_t)(k >> shift) & mask]++;
     if (pos < hi) dst[pos] = TC__FN(tc__unkey)(unkey_kind, k);
   }
 }
@@ -128,7 +131,7 @@ static TC__INLINE tc_status TC__FN(tc__lsd)(TC__U **src, TC__U **dst, size_t n,
       if (tc__cancelled(cancel)) return TC_CANCELED;
       TC__FN(tc__scatter)
       (TC__KIND_UINT, *src, *dst, n, i,
-       n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK, c, shift);
+       n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK, c, shift, 0xFF);
     }
     TC__U *t = *src;
     *src = *dst;
@@ -137,47 +140,46 @@ static TC__INLINE tc_status TC__FN(tc__lsd)(TC__U **src, TC__U **dst, size_t n,
   return TC_OK;
 }
 
-/* A range [s, e) of keys in src that fits in cache, sorted on digits
- * [0, ndig) by LSD passes through dst into z->out as elements. cnt has
- * room for ndig tables. */
+/* A range [s, e) of keys in src that fits in cache, and whose keys agree
+ * on every bit from bits (at most 24) up, sorted by LSD passes on digits
+ * of TC__SORT_LEAF_BITS through dst into z->out as elements. */
 static TC__INLINE void TC__FN(tc__leaf)(int kind, const TC__FN(tc__sorter) * z,
                                         TC__U *src, TC__U *dst, size_t s,
-                                        size_t e, unsigned ndig, size_t *cnt) {
-  unsigned pass[TC__DIGITS], np = 0;
-  size_t m = e - s;
-  memset(cnt, 0, ndig * 256 * sizeof *cnt);
+                                        size_t e, unsigned bits) {
+  const unsigned db = TC__SORT_LEAF_BITS;
+  const size_t nb = (size_t)1 << db;
+  unsigned ndig = (bits + db - 1) / db, pass[TC__DIGITS], np = 0;
+  size_t m = e - s, *cnt = z->leaf;
+  memset(cnt, 0, ndig * nb * sizeof *cnt);
   /* The digit loop unrolled for each count of digits. */
   switch (ndig) {
-#define TC__COUNT_CASE(d)                  \
-  case d:                                  \
-    TC__FN(tc__count)(src + s, m, cnt, d); \
+#define TC__COUNT_CASE(d)                      \
+  case d:                                      \
+    TC__FN(tc__count)(src + s, m, cnt, d, db); \
     break;
     TC__COUNT_CASE(1)
     TC__COUNT_CASE(2)
+#if TC__SORT_LEAF_BITS < 12
     TC__COUNT_CASE(3)
-#if TC__W == 64
-    TC__COUNT_CASE(4)
-    TC__COUNT_CASE(5)
-    TC__COUNT_CASE(6)
-    TC__COUNT_CASE(7)
 #endif
 #undef TC__COUNT_CASE
     default:
-      TC__FN(tc__count)(src + s, m, cnt, ndig);
+      TC__FN(tc__count)(src + s, m, cnt, ndig, db);
   }
   for (unsigned d = 0; d < ndig; d++)
-    if (cnt[d * 256 + ((src[s] >> (8 * d)) & 0xFF)] != m) pass[np++] = d;
+    if (cnt[d * nb + ((size_t)(src[s] >> (db * d)) & (nb - 1))] != m)
+      pass[np++] = d;
   for (unsigned p = 0; p < np; p++) {
-    size_t *c = cnt + pass[p] * 256;
-    unsigned shift = 8 * pass[p];
+    size_t *c = cnt + pass[p] * nb;
+    unsigned shift = db * pass[p];
     TC__U *t;
-    tc__offsets(c, s);
+    tc__offsets_n(c, nb, s);
     /* The passes alternate between the buffers; the last one writes the
      * elements when it lands in out. */
     if (p == np - 1 && dst == z->out)
-      TC__FN(tc__scatter)(kind, src, dst, e, s, e, c, shift);
+      TC__FN(tc__scatter)(kind, src, dst, e, s, e, c, shift, nb - 1);
     else
-      TC__FN(tc__scatter)(TC__KIND_UINT, src, dst, e, s, e, c, shift);
+      TC__FN(tc__scatter)(TC__KIND_UINT, src, dst, e, s, e, c, shift, nb - 1);
     t = src;
     src = dst;
     dst = t;
@@ -241,6 +243,23 @@ static TC__INLINE void TC__FN(tc__wc_flush)(TC__U *dst, const TC__U *line,
     __m128i *d = (__m128i *)(void *)dst;
     for (unsigned v = 0; v < TC__SORT_WC_BYTES / 16; v++)
       _mm_stream_si128(d + v, _mm_load_si128(l + v));
+    return;
+  }
+#elif defined(__wasm_simd128__)
+  /* In 16-byte vectors: memcpy is a memory.copy, which the engine runs
+   * as a call. */
+  (void)nt;
+  {
+    const v128_t *l = (const v128_t *)(const void *)line;
+    v128_t *d = (v128_t *)(void *)dst;
+    for (unsigned v = 0; v < TC__SORT_WC_BYTES / 16; v += 4) {
+      v128_t a0 = wasm_v128_load(l + v), a1 = wasm_v128_load(l + v + 1);
+      v128_t a2 = wasm_v128_load(l + v + 2), a3 = wasm_v128_load(l + v + 3);
+      wasm_v128_store(d + v, a0);
+      wasm_v128_store(d + v + 1, a1);
+      wasm_v128_store(d + v + 2, a2);
+      wasm_v128_store(d + v + 3, a3);
+    }
     return;
   }
 #else
@@ -439,7 +458,7 @@ static TC__INLINE tc_status TC__FN(tc__split)(
       if (tc__cancelled(z->cancel)) return TC_CANCELED;
       TC__FN(tc__scatter)
       (TC__KIND_UINT, src, dst, hi, i,
-       e - i < TC__SORT_CHUNK ? e : i + TC__SORT_CHUNK, c, shift);
+       e - i < TC__SORT_CHUNK ? e : i + TC__SORT_CHUNK, c, shift, 0xFF);
     }
     return TC_OK;
   }
@@ -500,11 +519,11 @@ static tc_status TC__FN(tc__range)(const TC__FN(tc__sorter) * z, TC__U *src,
    * buckets are small. */
   if (m <= TC__LEAF && bits <= 24) {
     if (z->kind == TC__KIND_INT)
-      TC__FN(tc__leaf)(TC__KIND_INT, z, src, dst, s, e, bits / 8, cnt);
+      TC__FN(tc__leaf)(TC__KIND_INT, z, src, dst, s, e, bits);
     else if (z->kind == TC__KIND_FLOAT)
-      TC__FN(tc__leaf)(TC__KIND_FLOAT, z, src, dst, s, e, bits / 8, cnt);
+      TC__FN(tc__leaf)(TC__KIND_FLOAT, z, src, dst, s, e, bits);
     else
-      TC__FN(tc__leaf)(TC__KIND_UINT, z, src, dst, s, e, bits / 8, cnt);
+      TC__FN(tc__leaf)(TC__KIND_UINT, z, src, dst, s, e, bits);
     return TC_OK;
   }
   /* Skip top digits that are the same in every key. */
@@ -602,13 +621,14 @@ static TC__INLINE tc_status TC__FN(tc__sort_kind)(int kind, const TC__U *in,
                                                   void *scratch,
                                                   const int32_t *cancel) {
   size_t *cnt = (size_t *)tc__align_up(scratch, TC__SCRATCH_ALIGN);
-  /* Scratch: the count tables, then for large inputs the staging lines
-   * and tc__tail()'s counts, then room for n keys (see
+  /* Scratch: the count tables, then for large inputs tc__leaf()'s counts,
+   * the staging lines and tc__tail()'s counts, then room for n keys (see
    * tc__sort_scratch). */
-  TC__U *wc = (TC__U *)(cnt + TC__DIGITS * 256);
+  size_t *leaf = cnt + TC__DIGITS * 256;
+  TC__U *wc = (TC__U *)(leaf + TC__SORT_LEAF_COUNTS);
   uint32_t *tail = (uint32_t *)(wc + 256 * TC__LINE);
-  TC__U *tmp =
-      n >= TC__SORT_MSD_MIN ? (TC__U *)(tail + TC__SORT_TAIL_BUCKETS) : wc;
+  TC__U *tmp = n >= TC__SORT_MSD_MIN ? (TC__U *)(tail + TC__SORT_TAIL_BUCKETS)
+                                     : (TC__U *)leaf;
   TC__U *src = out, *dst = tmp;
   tc_status st;
 
@@ -624,6 +644,7 @@ static TC__INLINE tc_status TC__FN(tc__sort_kind)(int kind, const TC__U *in,
     z.out = out;
     z.tmp = tmp;
     z.cnt = cnt;
+    z.leaf = leaf;
     z.wc = wc;
     z.tail = tail;
     z.kind = kind;
@@ -683,6 +704,7 @@ typedef struct {
 typedef struct {
   size_t hist[256]; /* counts of the part's keys; then where they go */
   size_t cnt[TC__DIGITS * 256];
+  size_t leaf[TC__SORT_LEAF_COUNTS];
   TC__U wc[256 * TC__LINE];
   uint32_t tail[TC__SORT_TAIL_BUCKETS];
   TC__U diff;
@@ -746,6 +768,7 @@ static void TC__FN(tc__part_sorter)(TC__FN(tc__sorter) * z, int kind,
   z->out = job->out;
   z->tmp = TC__FN(tc__split_tmp)(s);
   z->cnt = q->cnt;
+  z->leaf = q->leaf;
   z->wc = q->wc;
   z->tail = q->tail;
   z->kind = kind;
