@@ -159,9 +159,7 @@ static TC__INLINE void TC__FN(tc__leaf)(int kind, const TC__FN(tc__sorter) * z,
     break;
     TC__COUNT_CASE(1)
     TC__COUNT_CASE(2)
-#if TC__SORT_LEAF_BITS < 12
     TC__COUNT_CASE(3)
-#endif
 #undef TC__COUNT_CASE
     default:
       TC__FN(tc__count)(src + s, m, cnt, ndig, db);
@@ -252,14 +250,8 @@ static TC__INLINE void TC__FN(tc__wc_flush)(TC__U *dst, const TC__U *line,
   {
     const v128_t *l = (const v128_t *)(const void *)line;
     v128_t *d = (v128_t *)(void *)dst;
-    for (unsigned v = 0; v < TC__SORT_WC_BYTES / 16; v += 4) {
-      v128_t a0 = wasm_v128_load(l + v), a1 = wasm_v128_load(l + v + 1);
-      v128_t a2 = wasm_v128_load(l + v + 2), a3 = wasm_v128_load(l + v + 3);
-      wasm_v128_store(d + v, a0);
-      wasm_v128_store(d + v + 1, a1);
-      wasm_v128_store(d + v + 2, a2);
-      wasm_v128_store(d + v + 3, a3);
-    }
+    for (unsigned v = 0; v < TC__SORT_WC_BYTES / 16; v++)
+      wasm_v128_store(d + v, wasm_v128_load(l + v));
     return;
   }
 #else
