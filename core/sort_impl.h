@@ -350,6 +350,47 @@ static TC__INLINE unsigned TC__FN(tc__top_bit)(TC__U x) {
 #endif
 }
 
+/* The digit that keys agreeing on every bit from bits up are split on:
+ * the eight bits below bits, or the low eight where fewer are left. */
+#define TC__SHIFT(bits) ((bits) > 8 ? (bits)-8u : 0u)
+
+/* Whether tc__range() sorts m keys that agree on every bit from bits up
+ * without splitting them first. */
+static TC__INLINE int TC__FN(tc__settles)(size_t m, unsigned bits) {
+  return m <= (bits <= 24 ? TC__LEAF : TC__SORT_TAIL_WIDE);
+}
+
+/* Once m keys that agree on every bit from bits up have been counted on
+ * their digit (TC__SHIFT), diff holding the bits where they differ from
+ * the first one: bits when that digit is the one to split them on, 0 when
+ * they are all equal, else the bits to count them again below, up to the
+ * highest bit where they differ. Counting again reads the keys once; a
+ * level of splits more reads them twice and writes them once. So they are
+ * counted again when every key has the same digit; when the digit's top
+ * bits are the same in every key, so that its buckets (as many as the
+ * bits of the digit that vary can tell, if the keys spread evenly) would
+ * need splitting again, where those of the digit below the highest bit
+ * that varies would not; and, for a range of keys still in a core's cache
+ * (up to twice the leaf's), when its top two bits are. Clustered data
+ * meets the last two: the keys of a cluster share their top bits,
+ * wherever a byte starts. Only the bits below bits count: racing writes
+ * to a borrowed array can leave keys that differ above (see scatter), and
+ * the bits must still go down for a caller's loop to end. */
+static TC__INLINE unsigned TC__FN(tc__aim)(TC__U diff, unsigned bits,
+                                           size_t m) {
+  unsigned top;
+  if (bits < TC__W) diff &= (TC__U)(((TC__U)1 << bits) - 1);
+  if (diff == 0) return 0;
+  top = TC__FN(tc__top_bit)(diff) + 1;
+  if (top + 8 <= bits) return top;
+  if (top == bits || bits <= 8) return bits;
+  if (m <= 2 * TC__LEAF) return top + 2 <= bits ? top : bits;
+  return !TC__FN(tc__settles)(m >> (8 - (bits - top)), TC__SHIFT(bits)) &&
+                 TC__FN(tc__settles)(m >> 8, TC__SHIFT(top))
+             ? top
+             : bits;
+}
+
 /* A range of at most TC__SORT_TAIL keys (TC__SORT_TAIL_WIDE where its keys
  * vary above their low three digits): one split on the top bits where
  * they differ, about twice as many buckets as keys, then one insertion
@@ -506,6 +547,7 @@ static tc_status TC__FN(tc__range)(const TC__FN(tc__sorter) * z, TC__U *src,
       done = TC__FN(tc__tail)(TC__KIND_UINT, z, src, dst, s, e);
     if (done) return TC_OK;
   }
+leaf:
   /* LSD passes on a range in cache with at most three digits left; more
    * digits cost more passes than splitting on the top ones until the
    * buckets are small. */
@@ -518,10 +560,11 @@ static tc_status TC__FN(tc__range)(const TC__FN(tc__sorter) * z, TC__U *src,
       TC__FN(tc__leaf)(TC__KIND_UINT, z, src, dst, s, e, bits);
     return TC_OK;
   }
-  /* Skip top digits that are the same in every key. */
+  /* Count the top digit, and again lower down while it is the same in
+   * (nearly) every key (tc__aim). */
   for (;;) {
     TC__U diff = 0;
-    unsigned shift = bits - 8;
+    unsigned aim;
     memset(cnt, 0, 256 * sizeof *cnt);
     for (size_t i = s; i < e; i += TC__SORT_CHUNK) {
       if (tc__cancelled(z->cancel)) {
@@ -530,27 +573,19 @@ static tc_status TC__FN(tc__range)(const TC__FN(tc__sorter) * z, TC__U *src,
       }
       TC__FN(tc__hist)
       (TC__KIND_UINT, src, i, e - i < TC__SORT_CHUNK ? e : i + TC__SORT_CHUNK,
-       shift, cnt, src[s], &diff);
+       TC__SHIFT(bits), cnt, src[s], &diff);
     }
-    if (diff == 0) {
+    aim = TC__FN(tc__aim)(diff, bits, m);
+    if (aim == 0) {
       TC__FN(tc__finish_any)(z->kind, src, z->out, s, e);
       return TC_OK;
     }
-    if (cnt[(src[s] >> shift) & 0xFF] != m) break;
-    /* Every key has the same digit: go below it, down to the digit where
-     * they differ. Only the bits below count: racing writes to a borrowed
-     * array can leave keys that differ above (see scatter), and then
-     * bits must still go down for the loop to end. */
-    bits = shift;
-    diff &= (TC__U)(((TC__U)1 << bits) - 1);
-    if (diff == 0) {
-      TC__FN(tc__finish_any)(z->kind, src, z->out, s, e);
-      return TC_OK;
-    }
-    while ((diff >> (bits - 8)) == 0) bits -= 8;
+    if (aim == bits) break;
+    bits = aim;
+    if (m <= TC__LEAF && bits <= 24) goto leaf;
   }
   {
-    unsigned shift = bits - 8;
+    unsigned shift = TC__SHIFT(bits);
     tc__offsets(cnt, s);
     if (TC__FN(tc__split)(TC__KIND_UINT, z, src, dst, s, e, s, e, shift, cnt) ==
         TC_CANCELED) {
@@ -569,38 +604,34 @@ static TC__INLINE tc_status TC__FN(tc__sort_big)(int kind,
                                                  TC__FN(tc__sorter) * z,
                                                  const TC__U *in, size_t n) {
   size_t *c = z->cnt;
-  TC__U k0 = TC__FN(tc__key)(kind, in[0]), diff = 0;
+  TC__U k0 = TC__FN(tc__key)(kind, in[0]);
   unsigned bits = TC__W;
+  /* As in tc__range(): the top digit, counted again lower down while it
+   * is the same in (nearly) every key. */
   for (;;) {
-    unsigned shift = bits - 8;
+    TC__U diff = 0;
+    unsigned aim;
     memset(c, 0, 256 * sizeof *c);
     for (size_t i = 0; i < n; i += TC__SORT_CHUNK) {
       if (tc__cancelled(z->cancel)) goto cancelled;
       TC__FN(tc__hist)
-      (kind, in, i, n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK, shift, c,
-       k0, &diff);
+      (kind, in, i, n - i < TC__SORT_CHUNK ? n : i + TC__SORT_CHUNK,
+       TC__SHIFT(bits), c, k0, &diff);
     }
-    if (diff == 0) {
+    aim = TC__FN(tc__aim)(diff, bits, n);
+    if (aim == 0) {
       /* Every element is equal. */
       if (in != z->out) memcpy(z->out, in, n * sizeof *in);
       return TC_OK;
     }
-    if (c[(k0 >> shift) & 0xFF] != n) break;
-    /* As in tc__range(): below this digit, and only the bits below. */
-    bits = shift;
-    diff &= (TC__U)(((TC__U)1 << bits) - 1);
-    if (diff == 0) {
-      if (in != z->out) memcpy(z->out, in, n * sizeof *in);
-      return TC_OK;
-    }
-    while ((diff >> (bits - 8)) == 0) bits -= 8;
-    diff = 0;
+    if (aim == bits) break;
+    bits = aim;
   }
   tc__offsets(c, 0);
-  if (TC__FN(tc__split)(kind, z, in, z->tmp, 0, n, 0, n, bits - 8, c) ==
+  if (TC__FN(tc__split)(kind, z, in, z->tmp, 0, n, 0, n, TC__SHIFT(bits), c) ==
       TC_CANCELED)
     goto cancelled;
-  return TC__FN(tc__buckets)(z, z->out, z->tmp, 0, n, bits - 8, c);
+  return TC__FN(tc__buckets)(z, z->out, z->tmp, 0, n, TC__SHIFT(bits), c);
 
 cancelled:
   /* Only the input has been read: out is the input, or unwritten. */
@@ -676,8 +707,9 @@ static tc_status TC__FN(tc__sort)(int kind, const void *in, void *out, size_t n,
 }
 
 /* ---- split (tc_begin): the top split of tc__sort_big() in parts.
- *   phase 0: each part counts the top varying digit of its stretch of
- *            the input (again one digit lower when every key shares it);
+ *   phase 0: each part counts the top digit of its stretch of the input
+ *            (again lower down when it is the same in (nearly) every key,
+ *            as in tc__sort_big());
  *   phase 1: each part scatters its stretch into tmp, at offsets that put
  *            its keys of a bucket after those of the parts before it;
  *   phase 2: each part sorts a run of whole buckets, cut so that the runs
@@ -687,6 +719,7 @@ static tc_status TC__FN(tc__sort)(int kind, const void *in, void *out, size_t n,
 
 typedef struct {
   int kind;
+  unsigned bits;  /* the keys agree on every bit from bits up */
   unsigned shift; /* the digit counted (phase 0) and split on */
   TC__U k0;       /* the first key, which the others are compared with */
   size_t ends[256];
@@ -741,7 +774,8 @@ static tc_status TC__FN(tc__split_begin)(int kind, tc_job *job,
                                          tc__split_t *s) {
   TC__FN(tc__split_shared) *sh = TC__FN(tc__shared)(s);
   sh->kind = kind;
-  sh->shift = TC__W - 8;
+  sh->bits = TC__W;
+  sh->shift = TC__SHIFT(TC__W);
   sh->k0 = TC__FN(tc__key)(kind, ((const TC__U *)job->in)[0]);
   return TC_PENDING;
 }
@@ -833,7 +867,7 @@ static tc_status TC__FN(tc__split_part_run)(tc_job *job, tc__split_t *s,
 
 static tc_status TC__FN(tc__split_next)(tc_job *job, tc__split_t *s) {
   TC__FN(tc__split_shared) *sh = TC__FN(tc__shared)(s);
-  size_t n = job->in_len / sizeof(TC__U), c[256], base = 0;
+  size_t n = job->in_len / sizeof(TC__U), base = 0;
   tc_status st = tc__phase_status(s);
   if (s->phase == 2 || st != TC_OK)
     return s->phase < 2 && st == TC_CANCELED
@@ -858,26 +892,17 @@ static tc_status TC__FN(tc__split_next)(tc_job *job, tc__split_t *s) {
   }
   /* Phase 0: the counts of every part. */
   TC__U diff = 0;
-  memset(c, 0, sizeof c);
-  for (size_t p = 0; p < s->parts; p++) {
-    TC__FN(tc__split_part) *q = TC__FN(tc__part_of)(s, p);
-    diff |= q->diff;
-    for (unsigned b = 0; b < 256; b++) c[b] += q->hist[b];
-  }
-  if (diff == 0) {
+  unsigned aim;
+  for (size_t p = 0; p < s->parts; p++) diff |= TC__FN(tc__part_of)(s, p)->diff;
+  aim = TC__FN(tc__aim)(diff, sh->bits, n);
+  if (aim == 0) {
     /* Every element is equal. */
     return TC__FN(tc__split_keep)(job, n, TC_OK);
   }
-  if (c[(sh->k0 >> sh->shift) & 0xFF] == n) {
-    /* Every key has this digit: count again below it, at the top digit
-     * where they differ (as in tc__sort_big()). */
-    unsigned bits = sh->shift;
-    diff &= (TC__U)(((TC__U)1 << bits) - 1);
-    if (diff == 0) {
-      return TC__FN(tc__split_keep)(job, n, TC_OK);
-    }
-    while ((diff >> (bits - 8)) == 0) bits -= 8;
-    sh->shift = bits - 8;
+  if (aim != sh->bits) {
+    /* Count again, lower down (as in tc__sort_big()). */
+    sh->bits = aim;
+    sh->shift = TC__SHIFT(aim);
     return TC_PENDING;
   }
   for (unsigned b = 0; b < 256; b++) {

@@ -144,6 +144,30 @@ static uint64_t gen_narrow_clusters(int dtype, tct_rng *r, size_t i) {
                     (double)(tct_next(r) >> 11) * 0x1p-52 - 1.0);
 }
 
+/* Keys that differ only in their low five bits (values of one sign and
+ * exponent, for floats): on large inputs the sort counts again on the low
+ * digit, which holds every bit that varies. */
+static uint64_t gen_low_bits(int dtype, tct_rng *r, size_t i) {
+  uint64_t v = tct_below(r, 24);
+  (void)i;
+  if (dtype == TC_DTYPE_F64) return 0x3FF0000000000000ull | v;
+  if (dtype == TC_DTYPE_F32) return 0x3F800000u | v;
+  return v;
+}
+
+/* Keys that vary over their low 26 bits (floats: positive values of one
+ * exponent, varying over the low 26 or 20 bits). Integer keys differ in
+ * two bits of their top digit: its four large buckets would have to be
+ * split again, and the sort counts again below the highest bit that
+ * varies. Float keys share their top digit and are counted again there. */
+static uint64_t gen_wide_low(int dtype, tct_rng *r, size_t i) {
+  uint64_t v = tct_next(r) >> 38;
+  (void)i;
+  if (dtype == TC_DTYPE_F64) return 0x4000000000000000ull | v;
+  if (dtype == TC_DTYPE_F32) return 0x40000000u | (v >> 6);
+  return v;
+}
+
 static uint64_t gen_equal(int dtype, tct_rng *r, size_t i) {
   (void)r;
   (void)i;
@@ -252,6 +276,7 @@ void test_sort_patterns(void) {
   size_t sizes[] = {5, 100, 4097, 200000, 300007};
   check_gen(sizes, 5, gen_small, "small values", 7);
   check_gen(sizes, 5, gen_sparse_top, "sparse top digit", 15);
+  check_gen(sizes, 5, gen_low_bits, "low bits", 20);
   check_gen(sizes, 5, gen_equal, "all equal", 8);
   check_gen(sizes, 5, gen_ascending, "ascending", 9);
   check_gen(sizes, 5, gen_descending, "descending", 10);
@@ -264,6 +289,8 @@ void test_sort_patterns(void) {
     check_gen(big, 1, gen_sparse_top, "sparse top digit", 17);
     check_gen(big, 1, gen_clustered, "clustered", 18);
     check_gen(big, 1, gen_narrow_clusters, "narrow clusters", 19);
+    check_gen(big, 1, gen_low_bits, "low bits", 21);
+    check_gen(big, 1, gen_wide_low, "low 26 bits", 22);
   }
 }
 
