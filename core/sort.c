@@ -15,11 +15,13 @@
  * Up to TC__SORT_MSD_MIN elements, LSD passes of 8-bit digits: the counts
  * of every digit come from one pass that also makes the keys, and a digit
  * that is equal in all keys costs no pass. Larger inputs are split on an
- * 8-bit digit at the top of the bits that vary (MSD; see tc__aim), the
- * keys staged in lines per bucket on their way to memory; buckets still larger
- * than the cache are split again, those that fit are sorted by LSD passes in
- * cache (32-bit keys: digits of TC__SORT_LEAF_BITS) or split until small, and
- * small ranges end in one wide split and an insertion sort (see sort_impl.h).
+ * 8-bit digit (MSD): the byte below the bits every key shares, or the one
+ * below the highest bit where they differ when the first wastes its top
+ * bits (see tc__aim), the keys staged in lines per bucket on their way to
+ * memory; buckets still larger than the cache are split again, those that fit
+ * are sorted by LSD passes in cache (32-bit keys: digits of TC__SORT_LEAF_BITS)
+ * or split until small, and small ranges end in one wide split and an insertion
+ * sort (see sort_impl.h).
  */
 #include <string.h>
 #if defined(__wasm_simd128__)

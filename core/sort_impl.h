@@ -355,7 +355,7 @@ static TC__INLINE unsigned TC__FN(tc__top_bit)(TC__U x) {
 #define TC__SHIFT(bits) ((bits) > 8 ? (bits)-8u : 0u)
 
 /* Whether tc__range() sorts m keys that agree on every bit from bits up
- * without splitting them first. */
+ * without splitting them first (unless tc__tail() finds them crowded). */
 static TC__INLINE int TC__FN(tc__settles)(size_t m, unsigned bits) {
   return m <= (bits <= 24 ? TC__LEAF : TC__SORT_TAIL_WIDE);
 }
@@ -560,8 +560,8 @@ leaf:
       TC__FN(tc__leaf)(TC__KIND_UINT, z, src, dst, s, e, bits);
     return TC_OK;
   }
-  /* Count the top digit, and again lower down while it is the same in
-   * (nearly) every key (tc__aim). */
+  /* Count the top digit, and again lower down while its top bits are the
+   * same in every key and that costs a level of splits (tc__aim). */
   for (;;) {
     TC__U diff = 0;
     unsigned aim;
@@ -597,7 +597,7 @@ leaf:
 }
 
 /* Large inputs: the keys are made while the input is split on its top
- * varying digit into tmp, a line at a time; each bucket is then split
+ * digit (tc__aim) into tmp, a line at a time; each bucket is then split
  * further while it is larger than the cache, and sorted by LSD passes in
  * cache once it fits, ending as elements in out. */
 static TC__INLINE tc_status TC__FN(tc__sort_big)(int kind,
@@ -606,8 +606,8 @@ static TC__INLINE tc_status TC__FN(tc__sort_big)(int kind,
   size_t *c = z->cnt;
   TC__U k0 = TC__FN(tc__key)(kind, in[0]);
   unsigned bits = TC__W;
-  /* As in tc__range(): the top digit, counted again lower down while it
-   * is the same in (nearly) every key. */
+  /* As in tc__range(): the top digit, counted again lower down while its
+   * top bits are the same in every key and that costs a level of splits. */
   for (;;) {
     TC__U diff = 0;
     unsigned aim;
@@ -708,8 +708,8 @@ static tc_status TC__FN(tc__sort)(int kind, const void *in, void *out, size_t n,
 
 /* ---- split (tc_begin): the top split of tc__sort_big() in parts.
  *   phase 0: each part counts the top digit of its stretch of the input
- *            (again lower down when it is the same in (nearly) every key,
- *            as in tc__sort_big());
+ *            (again lower down, as in tc__sort_big(), when its top bits
+ *            are the same in every key and that costs a level of splits);
  *   phase 1: each part scatters its stretch into tmp, at offsets that put
  *            its keys of a bucket after those of the parts before it;
  *   phase 2: each part sorts a run of whole buckets, cut so that the runs
