@@ -719,9 +719,9 @@ static tc_status TC__FN(tc__sort)(int kind, const void *in, void *out, size_t n,
 
 typedef struct {
   int kind;
-  unsigned bits;  /* the keys agree on every bit from bits up */
-  unsigned shift; /* the digit counted (phase 0) and split on */
-  TC__U k0;       /* the first key, which the others are compared with */
+  unsigned bits; /* the keys agree on every bit from bits up: the digit
+                  * counted (phase 0) and split on is TC__SHIFT(bits) */
+  TC__U k0;      /* the first key, which the others are compared with */
   size_t ends[256];
   size_t group[TC_MAX_PARTS + 1]; /* part p sorts buckets [group[p], [p+1]) */
 } TC__FN(tc__split_shared);
@@ -775,7 +775,6 @@ static tc_status TC__FN(tc__split_begin)(int kind, tc_job *job,
   TC__FN(tc__split_shared) *sh = TC__FN(tc__shared)(s);
   sh->kind = kind;
   sh->bits = TC__W;
-  sh->shift = TC__SHIFT(TC__W);
   sh->k0 = TC__FN(tc__key)(kind, ((const TC__U *)job->in)[0]);
   return TC_PENDING;
 }
@@ -815,7 +814,7 @@ static TC__INLINE tc_status TC__FN(tc__split_count)(int kind, tc_job *job,
     if (tc__cancelled(&job->cancel)) return TC_CANCELED;
     TC__FN(tc__hist)
     (kind, in, i, end - i < TC__SORT_CHUNK ? end : i + TC__SORT_CHUNK,
-     sh->shift, q->hist, sh->k0, &diff);
+     TC__SHIFT(sh->bits), q->hist, sh->k0, &diff);
   }
   q->diff = diff;
   return TC_OK;
@@ -833,7 +832,7 @@ static TC__INLINE tc_status TC__FN(tc__split_scatter)(int kind, tc_job *job,
   /* The staging lines start out defined (see tc__sort_kind). */
   memset(q->wc, 0, sizeof q->wc);
   return TC__FN(tc__split)(kind, &z, job->in, z.tmp, first, end, 0, n,
-                           sh->shift, q->hist);
+                           TC__SHIFT(sh->bits), q->hist);
 }
 
 static tc_status TC__FN(tc__split_buckets)(tc_job *job, tc__split_t *s,
@@ -846,7 +845,7 @@ static tc_status TC__FN(tc__split_buckets)(tc_job *job, tc__split_t *s,
   TC__FN(tc__part_sorter)(&z, sh->kind, job, s, q);
   memcpy(q->cnt, sh->ends, sizeof sh->ends);
   return TC__FN(tc__buckets)(&z, z.out, z.tmp, b0 == 0 ? 0 : sh->ends[b0 - 1],
-                             sh->ends[b1 - 1], sh->shift, q->cnt);
+                             sh->ends[b1 - 1], TC__SHIFT(sh->bits), q->cnt);
 }
 
 static tc_status TC__FN(tc__split_part_run)(tc_job *job, tc__split_t *s,
@@ -902,7 +901,6 @@ static tc_status TC__FN(tc__split_next)(tc_job *job, tc__split_t *s) {
   if (aim != sh->bits) {
     /* Count again, lower down (as in tc__sort_big()). */
     sh->bits = aim;
-    sh->shift = TC__SHIFT(aim);
     return TC_PENDING;
   }
   for (unsigned b = 0; b < 256; b++) {
