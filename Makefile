@@ -67,6 +67,7 @@ FUZZ_SECONDS ?= 600
 
 # The bench's peers: a bare Node-API async work item, and OpenBLAS's sgemm.
 BENCH_BARE := $(BUILD)/bench/bare.node
+BENCH_BARE_CG := $(BUILD)/bench/bare-callgrind.node
 BENCH_SGEMM := $(BUILD)/bench/sgemm
 # A large sort's time per phase, from the same C built natively and to wasm
 # at each backend's flags (`make sort-phases`).
@@ -122,6 +123,10 @@ bench: deps deps-bench $(ADDON) $(WASM_FILES) $(BENCH_BARE) $(BENCH_SGEMM) ## bu
 sort-phases: $(SORT_PHASES) $(SORT_PHASES_WASM) ## a large sort's time per phase, native vs wasm (the same C; SORT_N elements)
 	$(Q)$(NODE) bench/sort-phases.js $(SORT_PHASES) $(SORT_PHASES_WASM) $(SORT_N)
 
+.PHONY: main-thread-ir
+main-thread-ir: $(ADDON) $(WASM_FILES) $(BENCH_BARE_CG) ## instructions the main thread runs per zero-copy async call, large input vs small (under callgrind; the least of 5 windows of IR_CALLS calls)
+	$(Q)$(NODE) bench/main-thread-ir.js $(BENCH_BARE_CG) $(IR_CALLS)
+
 .PHONY: test-report
 test-report: deps-chromium ## render the latest bench report in headless Chromium to a PNG
 	$(Q)if [ ! -f bench/results/latest.html ]; then $(MAKE) --no-print-directory bench BENCH=smoke; fi
@@ -132,7 +137,7 @@ test-report: deps-chromium ## render the latest bench report in headless Chromiu
 .PHONY: test-build
 test-build: $(BUILD)/native/test_core $(BUILD)/asan/test_core \
   $(BUILD)/wasm/test_core.js $(BUILD)/wasm-scalar/test_core.js $(ADDON) $(ASAN_ADDON) $(WASM_FILES) $(FUZZ) \
-  $(BENCH_BARE) $(SORT_PHASES) $(SORT_PHASES_WASM) ## build everything the tests run
+  $(BENCH_BARE) $(BENCH_BARE_CG) $(SORT_PHASES) $(SORT_PHASES_WASM) ## build everything the tests run
 
 .PHONY: test-js
 test-js: deps-npm $(ADDON) $(WASM_FILES) ## uvu tests of the package (every backend)
@@ -266,6 +271,13 @@ $(BENCH_BARE): bench/peers/bare.c
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) -std=c11 -O2 -shared -fPIC $(WARN) -I$(NODE_INCLUDE) $< -o $@
+
+# The same peer with dump() (callgrind's client request), for make
+# main-thread-ir and its test.
+$(BENCH_BARE_CG): bench/peers/bare.c | deps-valgrind
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) -std=c11 -O2 -shared -fPIC $(WARN) -DBARE_CALLGRIND -I$(NODE_INCLUDE) $< -o $@
 
 $(BENCH_SGEMM): bench/peers/sgemm.c | deps-bench
 	@mkdir -p $(@D)

@@ -13,8 +13,12 @@
 // cold caches (several times slower here than back to back), and a long
 // call's own path runs that way every time: a case that names afterIdle
 // also times the same call on that small input right after the main
-// thread idled as long (busyAfterIdle), the like-for-like figure the
-// main-thread growth targets compare with.
+// thread idled as long (busyAfterIdle), and right after it idled as long
+// while a pool thread read the large call's input over and over
+// (busyAfterRead): the like-for-like figure the main-thread growth
+// targets compare with, since a large call's data streams through the
+// caches the main thread shares with the pool, and its settling then runs
+// from caches colder still.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -245,18 +249,27 @@ async function idleTwin(clock, seconds) {
 }
 
 // What the same call on a small input costs the main thread right after
-// it idled `seconds` (a bare work item sleeping on the pool): the median
-// over up to 15 such calls (at most ~0.5 s of idling). `fn` is a case's
-// deferred function; what restoring a sort's input cost is left out.
-async function afterIdle(clock, seconds, fn, timing) {
+// it idled `seconds` (a bare work item sleeping on the pool), and right
+// after it idled as long while a pool thread read `buffer` (the large
+// call's input) over and over: the medians over up to 15 calls of each,
+// taking turns (at most ~1 s of idling in all). The second is the large
+// call's like for like: the same wait, the same memory traffic through
+// the caches both threads share, only the call's own work smaller. `fn`
+// is a case's deferred function; what restoring a sort's input cost is
+// left out.
+async function afterIdle(clock, seconds, fn, timing, buffer) {
   const n = idleRounds(seconds);
-  if (n === 0) return undefined;
-  const busy = [];
+  if (n === 0) return {};
+  const idle = [];
+  const read = [];
   for (let i = 0; i < n; i++) {
     await peers.bare.roundTrip(seconds);
-    busy.push((await timeCalls({ fn, async: true, k: 1, timing }, clock)).busy);
+    idle.push((await timeCalls({ fn, async: true, k: 1, timing }, clock)).busy);
+    if (!buffer) continue;
+    await peers.bare.roundTrip(seconds, buffer);
+    read.push((await timeCalls({ fn, async: true, k: 1, timing }, clock)).busy);
   }
-  return median(busy);
+  return { idle: median(idle), read: buffer ? median(read) : undefined };
 }
 
 // A window opened now: its close() gives the seconds since, { wall, busy }
@@ -453,6 +466,9 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
   return new Promise((resolve) => {
     let fn;
     let smallFn;
+    // What a pool thread reads meanwhile for the small call's like for
+    // like (afterIdle): the large call's input, in ordinary memory.
+    let readBuffer;
     // Restoring is taken out of both figures, each by its own clock.
     const clock = mainThreadClock();
     const timing = { restore: 0, restoreBusy: 0, clock };
@@ -464,6 +480,7 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
       if (c.afterIdle) {
         const small = inputs.get(c.afterIdle.input, c.memory);
         smallFn = makeFn({ ...c, ...c.afterIdle }, small[c.memory], small, smallTiming, outOf(c.afterIdle.input));
+        readBuffer = set.plain.buffer;
       }
     } catch (err) {
       resolve({ error: err.message });
@@ -508,9 +525,9 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
       // The idle twin: what waiting as long costs the main thread.
       const waited = mean(kept.map((x) => x.wall));
       const busyIdle = c.sync || c.batch > 1 ? 0 : await idleTwin(clock, waited);
-      let busyAfterIdle;
+      let after = {};
       try {
-        busyAfterIdle = smallFn ? await afterIdle(clock, waited, smallFn, smallTiming) : undefined;
+        if (smallFn) after = await afterIdle(clock, waited, smallFn, smallTiming, readBuffer);
       } catch (err) {
         resolve({ error: `the call after idling: ${err.message}` });
         return;
@@ -535,7 +552,8 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
         busyRaw: busyRaw / perCall,
         busyMedian: busyMedian / perCall,
         busyIdle,
-        busyAfterIdle,
+        busyAfterIdle: after.idle,
+        busyAfterRead: after.read,
         clock: clock.name,
         clockOverhead: clock.overhead,
         rme: bench.stats.rme / 100,

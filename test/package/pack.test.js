@@ -46,6 +46,10 @@ Pack('the tarball holds exactly the allowed files, and all that a user needs', (
   const { files } = pack();
   const stray = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
   assert.equal(stray, [], `files outside the allow-list: ${stray.join(', ')}`);
+  // The bench's tools that need the repository's builds stay out of it.
+  for (const f of ['bench/screenshot.js', 'bench/sort-phases.js', 'bench/main-thread-ir.js']) {
+    assert.ok(!files.includes(f), `${f} needs the repository's builds and is not shipped`);
+  }
   const missing = required().filter((f) => !files.includes(f));
   assert.equal(missing, [], `missing from the tarball: ${missing.join(', ')}`);
   const bin = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).bin.twincore;
