@@ -124,7 +124,7 @@ sort-phases: $(SORT_PHASES) $(SORT_PHASES_WASM) ## a large sort's time per phase
 	$(Q)$(NODE) bench/sort-phases.js $(SORT_PHASES) $(SORT_PHASES_WASM) $(SORT_N)
 
 .PHONY: main-thread-ir
-main-thread-ir: $(ADDON) $(WASM_FILES) $(BENCH_BARE_CG) ## instructions the main thread runs per zero-copy async call, large input vs small (under callgrind; the least of 5 windows of IR_CALLS calls)
+main-thread-ir: deps-valgrind $(ADDON) $(WASM_FILES) $(BENCH_BARE_CG) ## instructions the main thread runs per zero-copy async call, large input vs small (under callgrind; the least of 5 windows of IR_CALLS calls)
 	$(Q)$(NODE) bench/main-thread-ir.js $(BENCH_BARE_CG) $(IR_CALLS)
 
 .PHONY: test-report
@@ -272,8 +272,8 @@ $(BENCH_BARE): bench/peers/bare.c
 	@echo "  CC      $@"
 	$(Q)$(CC) -std=c11 -O2 -shared -fPIC $(WARN) -I$(NODE_INCLUDE) $< -o $@
 
-# The same peer with dump() (callgrind's client request), for make
-# main-thread-ir and its test.
+# The same peer with dump() (callgrind's client request, where valgrind's
+# header is found), for make main-thread-ir and its test.
 $(BENCH_BARE_CG): bench/peers/bare.c | deps-valgrind
 	@mkdir -p $(@D)
 	@echo "  CC      $@"

@@ -14,11 +14,11 @@
 // call's own path runs that way every time: a case that names afterIdle
 // also times the same call on that small input right after the main
 // thread idled as long (busyAfterIdle), and right after it idled as long
-// while a pool thread read the large call's input over and over
-// (busyAfterRead): the like-for-like figure the main-thread growth
-// targets compare with, since a large call's data streams through the
-// caches the main thread shares with the pool, and its settling then runs
-// from caches colder still.
+// while a pool thread read as many bytes as the large call's input round
+// and round (busyAfterRead): the like-for-like figure the main-thread
+// growth targets compare with, since a large call's data streams through
+// the caches the main thread shares with the pool, and its settling then
+// runs from caches colder still.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -221,7 +221,8 @@ function mainThreadClock() {
 }
 
 // How many round trips a measurement of idling `seconds` takes: 5 to 15,
-// at most ~0.5 s of idling in all; 0 where no bare peer can idle.
+// about 0.5 s of idling in all where `seconds` is under 0.1 (5 × seconds
+// above); 0 where no bare peer can idle.
 function idleRounds(seconds) {
   if (!peers || !peers.bare || !(seconds > 0)) return 0;
   return Math.max(5, Math.min(15, Math.floor(0.5 / seconds)));
@@ -250,26 +251,26 @@ async function idleTwin(clock, seconds) {
 
 // What the same call on a small input costs the main thread right after
 // it idled `seconds` (a bare work item sleeping on the pool), and right
-// after it idled as long while a pool thread read `buffer` (the large
-// call's input) over and over: the medians over up to 15 calls of each,
-// taking turns (at most ~1 s of idling in all). The second is the large
-// call's like for like: the same wait, the same memory traffic through
-// the caches both threads share, only the call's own work smaller. `fn`
-// is a case's deferred function; what restoring a sort's input cost is
-// left out.
+// after it idled as long while a pool thread read `buffer` (an ordinary
+// array of the large call's input bytes; read only) round and round: the
+// medians over idleRounds() calls of each, the idle ones first. The
+// second is the large call's like for like: the same wait, with as many
+// bytes streaming through the caches both threads share, only the call's
+// own work smaller. `fn` is a case's deferred function; what restoring a
+// sort's input cost is left out.
 async function afterIdle(clock, seconds, fn, timing, buffer) {
   const n = idleRounds(seconds);
   if (n === 0) return {};
-  const idle = [];
-  const read = [];
-  for (let i = 0; i < n; i++) {
-    await peers.bare.roundTrip(seconds);
-    idle.push((await timeCalls({ fn, async: true, k: 1, timing }, clock)).busy);
-    if (!buffer) continue;
-    await peers.bare.roundTrip(seconds, buffer);
-    read.push((await timeCalls({ fn, async: true, k: 1, timing }, clock)).busy);
-  }
-  return { idle: median(idle), read: buffer ? median(read) : undefined };
+  const after = async (...round) => {
+    const busy = [];
+    for (let i = 0; i < n; i++) {
+      await peers.bare.roundTrip(...round);
+      busy.push((await timeCalls({ fn, async: true, k: 1, timing }, clock)).busy);
+    }
+    return median(busy);
+  };
+  const idle = await after(seconds);
+  return { idle, read: buffer ? await after(seconds, buffer) : undefined };
 }
 
 // A window opened now: its close() gives the seconds since, { wall, busy }
@@ -467,7 +468,7 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
     let fn;
     let smallFn;
     // What a pool thread reads meanwhile for the small call's like for
-    // like (afterIdle): the large call's input, in ordinary memory.
+    // like (afterIdle): the large call's input bytes, in ordinary memory.
     let readBuffer;
     // Restoring is taken out of both figures, each by its own clock.
     const clock = mainThreadClock();

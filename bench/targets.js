@@ -178,8 +178,9 @@ function evaluate(results, extra = {}, note = () => {}) {
   // Zero-copy: flat in the data, the median large call (busyMedian; the
   // mean is shown too) against the median same call on the small input
   // made right after the main thread idled as long as one large call
-  // takes while a pool thread read the large call's input (busyAfterRead:
-  // the same wait and the same memory traffic, only the call's own work
+  // takes while a pool thread read as many bytes as the large call's
+  // input, round and round (busyAfterRead: the same wait with as many
+  // bytes streaming through the shared caches, only the call's own work
   // smaller). Shown too: the small call after idling with the pool asleep
   // (busyAfterIdle), and back to back. Copy
   // mode: no more than a memcpy of the bytes it copies (in, and out for
