@@ -138,7 +138,7 @@ function main(argv, progress = () => {}) {
   for (const c of cases) {
     const [kernel, backend] = c.split('/');
     const small = 1024;
-    progress(`${c}: counting ${n} calls on ${shape(kernel, big).name}, on ${shape(kernel, small).name} and of the bare round trip alone`);
+    progress(`${c}: counting ${WINDOWS} windows of ${n} calls on ${shape(kernel, big).name}, on ${shape(kernel, small).name} and of the bare round trip alone`);
     const floor = count(peer, 'bare', kernel, backend, n, big);
     const per = (what) => (count(peer, what, kernel, backend, n, big) - floor) / n;
     const [a, b] = [per('large'), per('small')];
