@@ -42,10 +42,9 @@ typedef struct {
   napi_async_work work;
   napi_deferred deferred;
   double seconds;
-  int reads; /* given a buffer */
+  napi_ref buffer; /* the buffer to read, if given */
   const unsigned char *bytes;
-  size_t len; /* its whole 8-byte words, in bytes */
-  napi_ref buffer;
+  size_t len;             /* its whole 8-byte words, in bytes */
   double read;            /* bytes read */
   uint64_t sum;           /* of its words, from the first pass */
   volatile uint64_t sink; /* keeps the later passes' reads */
@@ -73,7 +72,7 @@ static uint64_t bare_sum(const unsigned char *p, size_t n) {
 static void bare_execute(napi_env env, void *data) {
   bare_t *b = data;
   (void)env;
-  if (b->reads && b->len > 0) {
+  if (b->buffer != NULL && b->len > 0) {
     double end = bare_now() + b->seconds;
     uint64_t sink = 0;
     size_t at = 0;
@@ -110,7 +109,7 @@ static napi_value bare_result(napi_env env, const bare_t *b) {
 /* JS thread. */
 static void bare_complete(napi_env env, napi_status status, void *data) {
   bare_t *b = data;
-  napi_value value = b->reads ? bare_result(env, b) : NULL;
+  napi_value value = b->buffer != NULL ? bare_result(env, b) : NULL;
   if (value == NULL) napi_get_undefined(env, &value);
   if (status == napi_ok)
     napi_resolve_deferred(env, b->deferred, value);
@@ -150,7 +149,6 @@ static napi_value bare_round_trip(napi_env env, napi_callback_info info) {
   }
   b->seconds = seconds > 0 && seconds < 10 ? seconds : 0;
   if (is_buffer) {
-    b->reads = 1;
     b->bytes = data;
     b->len = data != NULL ? len - len % sizeof(uint64_t) : 0;
     if (napi_create_reference(env, argv[1], 1, &b->buffer) != napi_ok) {
