@@ -18,7 +18,9 @@
 // and round (busyAfterRead): the like-for-like figure the main-thread
 // growth targets compare with, since a large call's data streams through
 // the caches the main thread shares with the pool, and its settling then
-// runs from caches colder still.
+// runs from caches colder still. Such a case's wait is costed that way
+// too: a twin whose work item reads the same bytes as long instead of
+// sleeping (busyReadIdle), taken from the median call (busyMedianRead).
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -233,16 +235,20 @@ function idleRounds(seconds) {
 // dispatch is part of any async call's cost, not of the wait). Medians
 // over up to 15 round trips each (at most ~0.5 s), taking turns: one
 // round trip that a collection or another process lands on does not move
-// a median, where it moved the mean by hundreds of µs.
-async function idleTwin(clock, seconds) {
+// a median, where it moved the mean by hundreds of µs. With `buffer`, the
+// work item reads it round and round instead of sleeping: what the same
+// wait costs while another core streams as many bytes through the caches
+// the main thread shares with it (a 127 ms wait: 166-186 µs here, against
+// 91-111 µs with the pool asleep).
+async function idleTwin(clock, seconds, buffer) {
   const n = idleRounds(seconds);
   if (n === 0) return 0;
   const slept = [];
   const bare = [];
   for (let i = 0; i < n; i++) {
-    for (const [s, into] of [[seconds, slept], [0, bare]]) {
+    for (const [round, into] of [[[seconds, buffer], slept], [[0], bare]]) {
       const b0 = clock.start();
-      await peers.bare.roundTrip(s);
+      await peers.bare.roundTrip(...round);
       into.push(clock.since(b0) - clock.overhead);
     }
   }
@@ -527,8 +533,14 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
       const waited = mean(kept.map((x) => x.wall));
       const busyIdle = c.sync || c.batch > 1 ? 0 : await idleTwin(clock, waited);
       let after = {};
+      // For the growth rows' like for like, the large call's wait costed
+      // as it ran: with a pool thread streaming its bytes.
+      let busyReadIdle;
       try {
-        if (smallFn) after = await afterIdle(clock, waited, smallFn, smallTiming, readBuffer);
+        if (smallFn) {
+          after = await afterIdle(clock, waited, smallFn, smallTiming, readBuffer);
+          if (idleRounds(waited) > 0) busyReadIdle = await idleTwin(clock, waited, readBuffer);
+        }
       } catch (err) {
         resolve({ error: `the call after idling: ${err.message}` });
         return;
@@ -545,7 +557,11 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
       // The median call's, for a figure that one call a collection or
       // another process landed on does not move (a large case makes a few
       // calls: 5 of a sort of 64 MiB), as afterIdle() takes the median.
-      const busyMedian = c.sync ? seconds : Math.max(median(kept.map((x) => x.busy)) - busyIdle, 0);
+      const busyMedianRaw = c.sync ? seconds : median(kept.map((x) => x.busy));
+      const busyMedian = c.sync ? seconds : Math.max(busyMedianRaw - busyIdle, 0);
+      // The same, less the wait's cost with a pool thread reading (the
+      // growth rows compare it with busyAfterRead).
+      const busyMedianRead = busyReadIdle === undefined ? undefined : Math.max(busyMedianRaw - busyReadIdle, 0) / perCall;
       resolve({
         seconds,
         secondsPerUnit: seconds / perCall,
@@ -555,6 +571,8 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
         busyIdle,
         busyAfterIdle: after.idle,
         busyAfterRead: after.read,
+        busyReadIdle,
+        busyMedianRead,
         clock: clock.name,
         clockOverhead: clock.overhead,
         rme: bench.stats.rme / 100,
