@@ -72,6 +72,7 @@ extern const char *tct_fixture_dir;
   XX(split_matmul)          \
   XX(split_sort)            \
   XX(split_plan)            \
+  XX(split_ranges)          \
   XX(split_cancel)
 
 #define TCT_DECLARE(name) void test_##name(void);

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #endif
 
+#include "../../core/tc_internal.h"
 #include "harness.h"
 #include "ref.h"
 
@@ -257,6 +258,53 @@ void test_split_plan(void) {
   free((void *)job.in);
   free(job.out);
   free(job.scratch);
+}
+
+/* How tc__part_range() cuts n items into parts of whole units: the parts
+ * follow each other from 0 to n, none empty while there are units enough,
+ * each starting on a unit, no two more than a unit apart; the units left
+ * over go to the last parts, so that the short last unit evens them out
+ * (1024 matmul rows in bands of 24: 504 and 520). */
+void test_split_ranges(void) {
+  static const size_t ns[] = {
+      0,       1,    23,   24,   25,   48,       97,
+      100,     1000, 1024, 4099, 9999, 1u << 16, 3u << 16 | 5u,
+      1u << 24};
+  static const size_t units[] = {1, 7, 24, 65536};
+  size_t first, end;
+  for (size_t i = 0; i < sizeof ns / sizeof *ns; i++)
+    for (size_t u = 0; u < sizeof units / sizeof *units; u++)
+      for (size_t parts = 1; parts <= TC_MAX_PARTS; parts++) {
+        size_t n = ns[i], unit = units[u], have = (n + unit - 1) / unit;
+        size_t at = 0, most = 0, least = SIZE_MAX;
+        if (parts > have && have > 0) continue;
+        for (size_t p = 0; p < parts; p++) {
+          tc__part_range(n, unit, parts, p, &first, &end);
+          CHECK(first == at && end >= first && first % unit == 0,
+                "n %zu unit %zu parts %zu: part %zu is [%zu, %zu) after %zu", n,
+                unit, parts, p, first, end, at);
+          CHECK(n == 0 || end > first,
+                "n %zu unit %zu parts %zu: part %zu empty", n, unit, parts, p);
+          at = end;
+          if (end - first > most) most = end - first;
+          if (end - first < least) least = end - first;
+        }
+        CHECK(at == n, "n %zu unit %zu parts %zu: ends at %zu", n, unit, parts,
+              at);
+        CHECK(most - least <= unit, "n %zu unit %zu parts %zu: %zu to %zu", n,
+              unit, parts, least, most);
+      }
+  tc__part_range(1024, 24, 2, 0, &first, &end);
+  CHECK(first == 0 && end == 504, "[%zu, %zu)", first, end);
+  tc__part_range(1024, 24, 2, 1, &first, &end);
+  CHECK(first == 504 && end == 1024, "[%zu, %zu)", first, end);
+  /* 10 units of 24 (the last one 16 rows) in 4 parts: 2, 2, 3, 3. */
+  tc__part_range(232, 24, 4, 1, &first, &end);
+  CHECK(first == 48 && end == 96, "[%zu, %zu)", first, end);
+  tc__part_range(232, 24, 4, 2, &first, &end);
+  CHECK(first == 96 && end == 168, "[%zu, %zu)", first, end);
+  tc__part_range(232, 24, 4, 3, &first, &end);
+  CHECK(first == 168 && end == 232, "[%zu, %zu)", first, end);
 }
 
 /* A sort in place in 4 parts, cancelled before each phase in turn: it
