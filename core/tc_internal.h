@@ -94,7 +94,8 @@ static inline tc_status tc__phase_status(const tc__split_t *s) {
  * (the last unit takes what is left over). The units left over from an
  * even share go one each to the last parts, which hold the short last
  * unit: 1024 rows of matmul in bands of 24 split 504 / 520, not 528 / 496
- * (the slower part sets the time). */
+ * (the slower part sets the time). Every kernel asks for at most as many
+ * parts as there are units; with more, the first parts are empty. */
 static inline void tc__part_range(size_t n, size_t unit, size_t parts, size_t p,
                                   size_t *first, size_t *end) {
   size_t units = (n + unit - 1) / unit;

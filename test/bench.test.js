@@ -338,7 +338,8 @@ Report('targets: zero-copy main-thread growth, the large call and the small one 
   assert.is(held.figure, '1.50x');
   assert.is(held.status, 'holds');
   assert.match(held.target, /64 MiB vs 1 KiB, each waiting as long while a pool thread read the 64 MiB input$/);
-  assert.is(held.detail, 'median 300 µs (its wait with the pool reading 60.0 µs) vs 200 µs; with the pool asleep 350 µs vs 100 µs, 3.50x; '
+  assert.is(held.detail, 'median 300 µs (less 60.0 µs for its wait with the pool reading) vs 200 µs; '
+    + 'less the sleeping twin 350 µs vs 100 µs after the pool slept, 3.50x; '
     + 'mean 360 µs; raw 360 µs, idle twin 0 ns; 1 KiB back to back 15.0 µs; raw 15.0 µs, idle twin 0 ns, 24.0x');
   // The pair with the pool reading is what decides, not the one with it
   // asleep, and not the mean (a mean that one slow call of a few moved).
@@ -346,13 +347,16 @@ Report('targets: zero-copy main-thread growth, the large call and the small one 
     'falls short');
   assert.is(get(evaluate([r(1024, 15e-6), r(64 * MIB, 900e-6, { busyMedian: 900e-6, busyMedianRead: 300e-6, busyAfterRead: 200e-6, busyAfterIdle: 100e-6 })])).status,
     'holds');
-  // Without either figure of the pool reading (no bare peer, or results
-  // of a bench from before them), the row is not measured: neither the
-  // call back to back nor the pair with the pool asleep is like for like.
+  // Without one or the other figure of the pool reading (no bare peer, or
+  // results of a bench from before them), the row is not measured:
+  // neither the call back to back nor the pair with the pool asleep is
+  // like for like. Nor is it when the wait cost more than the whole median
+  // call (the figure clamped to 0), which would read as 0x, holding.
   assert.is(get(evaluate([r(1024, 15e-6), r(64 * MIB, 300e-6)])).status, 'not measured');
   assert.is(get(evaluate([r(1024, 15e-6), r(64 * MIB, 300e-6, { busyMedian: 300e-6, busyAfterIdle: 200e-6 })])).status, 'not measured');
   assert.is(get(evaluate([r(1024, 15e-6), r(64 * MIB, 300e-6, { busyMedian: 300e-6, busyAfterRead: 200e-6 })])).status, 'not measured');
   assert.is(get(evaluate([r(1024, 15e-6), r(64 * MIB, 300e-6, { busyMedianRead: 300e-6 })])).status, 'not measured');
+  assert.is(get(evaluate([r(1024, 15e-6), r(64 * MIB, 300e-6, { busyMedianRead: 0, busyAfterRead: 200e-6 })])).status, 'not measured');
 });
 
 Report('cases: the largest zero-copy async stats, uint32 sort and matmul also time the smallest call after idling', () => {
