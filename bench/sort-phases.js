@@ -9,7 +9,7 @@
 
 const { execFileSync } = require('node:child_process');
 
-const PHASES = ['count (top digit)', 'scatter (top digit)', 'buckets (in cache)'];
+const PHASES = ['count (top digit; floats: and 16 bits)', 'scatter (top digit)', 'buckets (in cache)'];
 const DTYPES = ['uint32', 'int32', 'float64'];
 
 function run(cmd, args) {

@@ -18,7 +18,9 @@
  * 8-bit digit (MSD): the byte below the bits every key shares, or the one
  * below the highest bit where they differ when the first wastes its top
  * bits (see tc__aim), the keys staged in lines per bucket on their way to
- * memory; buckets still larger than the cache are split again, those that fit
+ * memory (floats whose exponents crowd that digit into few buckets: on
+ * 16 bits, cut into runs; see tc__wide_cut); buckets still larger than the
+ * cache are split again, those that fit
  * are sorted by LSD passes in cache (32-bit keys: digits of TC__SORT_LEAF_BITS)
  * or split until small, and small ranges end in one wide split and an insertion
  * sort (see sort_impl.h).
@@ -93,6 +95,13 @@ enum { TC__KIND_UINT, TC__KIND_INT, TC__KIND_FLOAT };
 /* From this many elements on, a first pass on the top digit cuts the data
  * into buckets that fit in cache before the LSD passes. */
 #define TC__SORT_MSD_MIN ((size_t)1 << 18)
+/* A wide top split (tc__wide_cut) keeps a byte per value of a 16-bit digit
+ * in tc__tail()'s counts, and counts those values in the keys' other
+ * buffer: the whole of it, or a part's stretch of at least a chunk. */
+_Static_assert(TC__SORT_CHUNK * 4 >= 65536 * 4,
+               "a stretch holds 16-bit counts");
+_Static_assert(TC__SORT_TAIL_BUCKETS * 4 >= 65536, "room for a 16-bit map");
+_Static_assert(TC__SORT_MSD_MIN * 4 >= 65536 * 4, "room for 16-bit counts");
 /* Scatters of at least this many bytes stage their keys in lines. Without
  * streaming stores, a range that fits in the last-level cache scatters
  * faster without them. */

@@ -20,10 +20,15 @@
  * ones are split on their top digit. */
 #define TC__LEAF ((size_t)(512 * 1024) / sizeof(TC__U))
 
+/* The float mappings flip every bit of a negative value and the sign bit
+ * of the others through a mask made of the sign bit, not a branch: a
+ * compiler may turn a choice into one, and on data of both signs it is
+ * mispredicted every other key (counting 16M random float64 keys on 16
+ * bits: 57 ms with the branch gcc made, 14 ms without). */
 static TC__INLINE TC__U TC__FN(tc__key)(int kind, TC__U x) {
   if (kind == TC__KIND_INT) return x ^ TC__SIGN;
   if (kind == TC__KIND_FLOAT)
-    return ((x & TC__SIGN) ? (TC__U)~x : (TC__U)(x | TC__SIGN)) - TC__FOFF;
+    return (TC__U)((x ^ ((TC__U)0 - (x >> (TC__W - 1)) | TC__SIGN)) - TC__FOFF);
   return x;
 }
 
@@ -31,7 +36,7 @@ static TC__INLINE TC__U TC__FN(tc__unkey)(int kind, TC__U k) {
   if (kind == TC__KIND_INT) return k ^ TC__SIGN;
   if (kind == TC__KIND_FLOAT) {
     TC__U y = (TC__U)(k + TC__FOFF);
-    return (y & TC__SIGN) ? (TC__U)(y ^ TC__SIGN) : (TC__U)~y;
+    return (TC__U)(y ^ ((TC__U)0 - ((y >> (TC__W - 1)) ^ 1) | TC__SIGN));
   }
   return k;
 }
@@ -303,10 +308,12 @@ TC__FN(tc__wc_line)(const TC__FN(tc__wc_dst) * w, const TC__U *line, size_t p,
 static TC__INLINE void TC__FN(tc__scatter_wc)(int kind, const TC__U *src,
                                               const TC__FN(tc__wc_dst) * w,
                                               TC__U *wc, size_t from, size_t to,
-                                              size_t *c, unsigned shift) {
+                                              size_t *c, unsigned shift,
+                                              const uint8_t *map) {
   for (size_t i = from; i < to; i++) {
     TC__U k = TC__FN(tc__key)(kind, src[i]);
-    size_t b = (size_t)((k >> shift) & 0xFF);
+    size_t b = map ? map[(size_t)((k >> shift) & 0xFFFF)]
+                   : (size_t)((k >> shift) & 0xFF);
     size_t p = c[b]++;
     size_t slot = p & (TC__LINE - 1);
     TC__U *line = wc + b * TC__LINE;
@@ -475,17 +482,23 @@ static tc_status TC__FN(tc__buckets)(const TC__FN(tc__sorter) * z, TC__U *src,
 /* Split [s, e) of src into dst on the digit at shift (counts in c,
  * already offsets: where each bucket's keys begin), a chunk at a time
  * between looks at the cancel flag, writing only inside [lo, hi) of dst.
- * kind: the mapping that src still needs (src may hold the input). */
-static TC__INLINE tc_status TC__FN(tc__split)(
-    int kind, const TC__FN(tc__sorter) * z, const TC__U *src, TC__U *dst,
-    size_t s, size_t e, size_t lo, size_t hi, unsigned shift, size_t *c) {
+ * kind: the mapping that src still needs (src may hold the input). With
+ * map, the digit is 16 bits wide and map gives each value's bucket (see
+ * tc__wide_cut). */
+static TC__INLINE tc_status TC__FN(tc__split)(int kind,
+                                              const TC__FN(tc__sorter) * z,
+                                              const TC__U *src, TC__U *dst,
+                                              size_t s, size_t e, size_t lo,
+                                              size_t hi, unsigned shift,
+                                              size_t *c, const uint8_t *map) {
   size_t a = ((uintptr_t)dst / sizeof(TC__U)) % TC__LINE;
   size_t start[256];
   /* Streaming stores only where the lines are aligned, and only for
    * ranges that would not stay in cache anyway. */
   int nt = (uintptr_t)dst % sizeof(TC__U) == 0 &&
            (e - s) * sizeof(TC__U) >= TC__SORT_STREAM_MIN;
-  if (kind == TC__KIND_UINT && (e - s) * sizeof(TC__U) < TC__SORT_WC_MIN) {
+  if (kind == TC__KIND_UINT && map == NULL &&
+      (e - s) * sizeof(TC__U) < TC__SORT_WC_MIN) {
     /* In cache, the plain scatter is faster (src holds keys). */
     for (size_t i = s; i < e; i += TC__SORT_CHUNK) {
       if (tc__cancelled(z->cancel)) return TC_CANCELED;
@@ -508,7 +521,7 @@ static TC__INLINE tc_status TC__FN(tc__split)(
     if (tc__cancelled(z->cancel)) return TC_CANCELED;
     TC__FN(tc__scatter_wc)
     (kind, src, &w, z->wc, i, e - i < TC__SORT_CHUNK ? e : i + TC__SORT_CHUNK,
-     c, shift);
+     c, shift, map);
   }
   for (unsigned b = 0; b < 256; b++) c[b] -= a;
   TC__FN(tc__wc_tails)(dst, z->wc, hi, a, start, c);
@@ -587,12 +600,73 @@ leaf:
   {
     unsigned shift = TC__SHIFT(bits);
     tc__offsets(cnt, s);
-    if (TC__FN(tc__split)(TC__KIND_UINT, z, src, dst, s, e, s, e, shift, cnt) ==
-        TC_CANCELED) {
+    if (TC__FN(tc__split)(TC__KIND_UINT, z, src, dst, s, e, s, e, shift, cnt,
+                          NULL) == TC_CANCELED) {
       TC__FN(tc__finish_any)(z->kind, src, z->out, s, e);
       return TC_CANCELED;
     }
     return TC__FN(tc__buckets)(z, src, dst, s, e, shift, cnt);
+  }
+}
+
+/* Whether the top digit's counts c of n keys crowd into few buckets: one
+ * holds more than n / 32 (evenly spread keys put n / 256 in each). Floats
+ * do: the exponent fills the top byte, and data of one scale has few
+ * exponents (values in +-5e5: four buckets, two of them with 37% of the
+ * keys each), so that nearly every bucket is split again, out of cache. */
+static TC__INLINE int TC__FN(tc__lopsided)(const size_t *c, size_t n) {
+  for (unsigned b = 0; b < 256; b++)
+    if (c[b] > n / 32) return 1;
+  return 0;
+}
+
+/* Counts of the 16-bit digit at shift of in[from, to) into h (65536). */
+static tc_status TC__FN(tc__count16)(int kind, const TC__U *in, size_t from,
+                                     size_t to, unsigned shift, uint32_t *h,
+                                     const int32_t *cancel) {
+  memset(h, 0, 65536 * sizeof *h);
+  for (size_t i = from; i < to; i += TC__SORT_CHUNK) {
+    size_t e = to - i < TC__SORT_CHUNK ? to : i + TC__SORT_CHUNK;
+    if (tc__cancelled(cancel)) return TC_CANCELED;
+    for (size_t j = i; j < e; j++)
+      h[(size_t)((TC__FN(tc__key)(kind, in[j]) >> shift) & 0xFFFF)]++;
+  }
+  return TC_OK;
+}
+
+/* The values of a 16-bit digit cut into runs, given had, the counts of
+ * its top byte over n keys, and its own counts in nh tables hs (the
+ * stretches of a split job; their sums are what counts): map gives each
+ * value its run, at most 256 of them in order, and cs[i] (zeroed here)
+ * the keys of hs[i] in each run. A run never spans two values of the top
+ * byte, so that its keys agree from the digit's bit 8 up, as in a bucket
+ * of a split on that byte; each value of the top byte that keys have gets
+ * one run, and the runs left over go to them by their share of the keys.
+ * A value of 16 bits that holds more keys than a run stays whole. */
+static void TC__FN(tc__wide_cut)(const size_t *had, size_t n,
+                                 uint32_t *const *hs, size_t nh, uint8_t *map,
+                                 size_t *const *cs) {
+  unsigned used = 0, g = 0;
+  for (unsigned b = 0; b < 256; b++) used += had[b] != 0;
+  for (size_t i = 0; i < nh; i++) memset(cs[i], 0, 256 * sizeof *cs[i]);
+  for (unsigned b = 0; b < 256; b++) {
+    /* This byte's runs, and the keys each holds. */
+    uint64_t runs = 1 + (uint64_t)(256 - used) * had[b] / n,
+             each = had[b] / runs + 1, sum = 0, r = 0;
+    /* A byte that no key had when counted joins the run before (a racing
+     * write can still bring one; it stays in order). */
+    unsigned at = had[b] != 0 ? g : g > 0 ? g - 1 : 0;
+    for (size_t v = (size_t)b << 8; v < ((size_t)b + 1) << 8; v++) {
+      uint64_t t = 0;
+      for (size_t i = 0; i < nh; i++) {
+        cs[i][at + r] += hs[i][v];
+        t += hs[i][v];
+      }
+      map[v] = (uint8_t)(at + r);
+      sum += t;
+      if (r + 1 < runs && sum >= (r + 1) * each) r++;
+    }
+    if (had[b] != 0) g += (unsigned)r + 1;
   }
 }
 
@@ -627,9 +701,26 @@ static TC__INLINE tc_status TC__FN(tc__sort_big)(int kind,
     if (aim == bits) break;
     bits = aim;
   }
+  if (kind == TC__KIND_FLOAT && bits >= 16 && TC__FN(tc__lopsided)(c, n)) {
+    /* Counted again on 16 bits, whose values go to 256 buckets in runs
+     * (tc__wide_cut); the counts in tmp, free until the split. */
+    unsigned shift = bits - 16;
+    uint8_t *map = (uint8_t *)z->tail;
+    uint32_t *h = (uint32_t *)(void *)z->tmp;
+    size_t had[256];
+    memcpy(had, c, sizeof had);
+    if (TC__FN(tc__count16)(kind, in, 0, n, shift, h, z->cancel) == TC_CANCELED)
+      goto cancelled;
+    TC__FN(tc__wide_cut)(had, n, &h, 1, map, &c);
+    tc__offsets(c, 0);
+    if (TC__FN(tc__split)(kind, z, in, z->tmp, 0, n, 0, n, shift, c, map) ==
+        TC_CANCELED)
+      goto cancelled;
+    return TC__FN(tc__buckets)(z, z->out, z->tmp, 0, n, TC__SHIFT(bits), c);
+  }
   tc__offsets(c, 0);
-  if (TC__FN(tc__split)(kind, z, in, z->tmp, 0, n, 0, n, TC__SHIFT(bits), c) ==
-      TC_CANCELED)
+  if (TC__FN(tc__split)(kind, z, in, z->tmp, 0, n, 0, n, TC__SHIFT(bits), c,
+                        NULL) == TC_CANCELED)
     goto cancelled;
   return TC__FN(tc__buckets)(z, z->out, z->tmp, 0, n, TC__SHIFT(bits), c);
 
@@ -710,6 +801,9 @@ static tc_status TC__FN(tc__sort)(int kind, const void *in, void *out, size_t n,
  *   phase 0: each part counts the top digit of its stretch of the input
  *            (again lower down, as in tc__sort_big(), when its top bits
  *            are the same in every key and that costs a level of splits);
+ *   phase 3: where tc__sort_big() would split floats on 16 bits in runs,
+ *            each part counts those 16 bits of its stretch, into its
+ *            stretch of tmp;
  *   phase 1: each part scatters its stretch into tmp, at offsets that put
  *            its keys of a bucket after those of the parts before it;
  *   phase 2: each part sorts a run of whole buckets, cut so that the runs
@@ -721,9 +815,11 @@ typedef struct {
   int kind;
   unsigned bits; /* the keys agree on every bit from bits up: the digit
                   * counted (phase 0) and split on is TC__SHIFT(bits) */
+  int wide;      /* split on 16 bits in runs instead (phase 3, map) */
   TC__U k0;      /* the first key, which the others are compared with */
   size_t ends[256];
   size_t group[TC_MAX_PARTS + 1]; /* part p sorts buckets [group[p], [p+1]) */
+  uint8_t map[65536];             /* with wide: each value's bucket */
 } TC__FN(tc__split_shared);
 
 typedef struct {
@@ -775,6 +871,7 @@ static tc_status TC__FN(tc__split_begin)(int kind, tc_job *job,
   TC__FN(tc__split_shared) *sh = TC__FN(tc__shared)(s);
   sh->kind = kind;
   sh->bits = TC__W;
+  sh->wide = 0;
   sh->k0 = TC__FN(tc__key)(kind, ((const TC__U *)job->in)[0]);
   return TC_PENDING;
 }
@@ -832,7 +929,21 @@ static TC__INLINE tc_status TC__FN(tc__split_scatter)(int kind, tc_job *job,
   /* The staging lines start out defined (see tc__sort_kind). */
   memset(q->wc, 0, sizeof q->wc);
   return TC__FN(tc__split)(kind, &z, job->in, z.tmp, first, end, 0, n,
-                           TC__SHIFT(sh->bits), q->hist);
+                           sh->wide ? sh->bits - 16 : TC__SHIFT(sh->bits),
+                           q->hist, sh->wide ? sh->map : NULL);
+}
+
+/* Phase 3: the 16-bit counts of the part's stretch, in its stretch of
+ * tmp (at least a chunk of keys: room for them). */
+static TC__INLINE tc_status TC__FN(tc__split_count16)(int kind, tc_job *job,
+                                                      tc__split_t *s,
+                                                      size_t part) {
+  TC__FN(tc__split_shared) *sh = TC__FN(tc__shared)(s);
+  size_t n = job->in_len / sizeof(TC__U), first, end;
+  tc__part_range(n, TC__SORT_CHUNK, s->parts, part, &first, &end);
+  return TC__FN(tc__count16)(
+      kind, job->in, first, end, sh->bits - 16,
+      (uint32_t *)(void *)(TC__FN(tc__split_tmp)(s) + first), &job->cancel);
 }
 
 static tc_status TC__FN(tc__split_buckets)(tc_job *job, tc__split_t *s,
@@ -853,10 +964,11 @@ static tc_status TC__FN(tc__split_part_run)(tc_job *job, tc__split_t *s,
   int kind = TC__FN(tc__shared)(s)->kind;
   if (s->phase == 2) return TC__FN(tc__split_buckets)(job, s, part);
     /* One copy of the loops per key mapping, as in tc__sort(). */
-#define TC__SPLIT_KIND(k)                                           \
-  if (kind == k)                                                    \
-    return s->phase == 0 ? TC__FN(tc__split_count)(k, job, s, part) \
-                         : TC__FN(tc__split_scatter)(k, job, s, part);
+#define TC__SPLIT_KIND(k)                                               \
+  if (kind == k)                                                        \
+    return s->phase == 0   ? TC__FN(tc__split_count)(k, job, s, part)   \
+           : s->phase == 3 ? TC__FN(tc__split_count16)(k, job, s, part) \
+                           : TC__FN(tc__split_scatter)(k, job, s, part);
   TC__SPLIT_KIND(TC__KIND_INT)
   TC__SPLIT_KIND(TC__KIND_FLOAT)
   TC__SPLIT_KIND(TC__KIND_UINT)
@@ -864,12 +976,31 @@ static tc_status TC__FN(tc__split_part_run)(tc_job *job, tc__split_t *s,
   return TC_EDTYPE;
 }
 
+/* After the counts (phase 0, or 3 where the split is wide): where each
+ * part's keys of each bucket go, and where the buckets end; phase 1
+ * next. */
+static tc_status TC__FN(tc__split_offsets)(tc__split_t *s) {
+  TC__FN(tc__split_shared) *sh = TC__FN(tc__shared)(s);
+  size_t base = 0;
+  for (unsigned b = 0; b < 256; b++) {
+    for (size_t p = 0; p < s->parts; p++) {
+      TC__FN(tc__split_part) *q = TC__FN(tc__part_of)(s, p);
+      size_t t = q->hist[b];
+      q->hist[b] = base;
+      base += t;
+    }
+    sh->ends[b] = base;
+  }
+  s->phase = 1;
+  return TC_PENDING;
+}
+
 static tc_status TC__FN(tc__split_next)(tc_job *job, tc__split_t *s) {
   TC__FN(tc__split_shared) *sh = TC__FN(tc__shared)(s);
-  size_t n = job->in_len / sizeof(TC__U), base = 0;
+  size_t n = job->in_len / sizeof(TC__U), had[256];
   tc_status st = tc__phase_status(s);
   if (s->phase == 2 || st != TC_OK)
-    return s->phase < 2 && st == TC_CANCELED
+    return s->phase != 2 && st == TC_CANCELED
                ? TC__FN(tc__split_keep)(job, n, TC_CANCELED)
                : st;
   if (s->phase == 1) {
@@ -889,6 +1020,25 @@ static tc_status TC__FN(tc__split_next)(tc_job *job, tc__split_t *s) {
     s->phase = 2;
     return TC_PENDING;
   }
+  /* The top byte's counts over every part. */
+  memset(had, 0, sizeof had);
+  for (size_t p = 0; p < s->parts; p++) {
+    TC__FN(tc__split_part) *q = TC__FN(tc__part_of)(s, p);
+    for (unsigned b = 0; b < 256; b++) had[b] += q->hist[b];
+  }
+  if (s->phase == 3) {
+    /* The 16-bit counts of every part, in its stretch of tmp, cut into
+     * runs as tc__sort_big() does; each part's counts per run in hist. */
+    uint32_t *hs[TC_MAX_PARTS];
+    size_t *cs[TC_MAX_PARTS], first, end;
+    for (size_t p = 0; p < s->parts; p++) {
+      tc__part_range(n, TC__SORT_CHUNK, s->parts, p, &first, &end);
+      hs[p] = (uint32_t *)(void *)(TC__FN(tc__split_tmp)(s) + first);
+      cs[p] = TC__FN(tc__part_of)(s, p)->hist;
+    }
+    TC__FN(tc__wide_cut)(had, n, hs, s->parts, sh->map, cs);
+    return TC__FN(tc__split_offsets)(s);
+  }
   /* Phase 0: the counts of every part. */
   TC__U diff = 0;
   unsigned aim;
@@ -903,17 +1053,14 @@ static tc_status TC__FN(tc__split_next)(tc_job *job, tc__split_t *s) {
     sh->bits = aim;
     return TC_PENDING;
   }
-  for (unsigned b = 0; b < 256; b++) {
-    for (size_t p = 0; p < s->parts; p++) {
-      TC__FN(tc__split_part) *q = TC__FN(tc__part_of)(s, p);
-      size_t t = q->hist[b];
-      q->hist[b] = base;
-      base += t;
-    }
-    sh->ends[b] = base;
+  if (sh->kind == TC__KIND_FLOAT && sh->bits >= 16 &&
+      TC__FN(tc__lopsided)(had, n)) {
+    /* Split on 16 bits in runs, as tc__sort_big() does. */
+    sh->wide = 1;
+    s->phase = 3;
+    return TC_PENDING;
   }
-  s->phase = 1;
-  return TC_PENDING;
+  return TC__FN(tc__split_offsets)(s);
 }
 
 #undef TC__ROUND64

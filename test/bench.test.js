@@ -612,7 +612,7 @@ Phases('both builds split and sort every element type; the table has each phase 
     assert.ok(Number(native) >= 0 && Number(wasm) >= 0 && /^\d+\.\d\dx$/.test(ratio), `${dtype} ${phase}: ${native} ${wasm} ${ratio}`);
   }
   assert.equal(rows.filter((r) => r[1] === 'uint32').map((r) => r[2]),
-    ['count (top digit)', 'scatter (top digit)', 'buckets (in cache)', 'whole sort (tc_run)']);
+    ['count (top digit; floats: and 16 bits)', 'scatter (top digit)', 'buckets (in cache)', 'whole sort (tc_run)']);
 });
 
 Phases('the harness checks what it sorts, and refuses what it cannot time', () => {

@@ -163,7 +163,9 @@ void test_split_matmul(void) {
 
 /* Sort inputs that take every way through the split: random keys, keys
  * that share their top digits (counted again lower down), all equal,
- * one huge bucket, and NaNs and zeros of both signs. */
+ * one huge bucket (floats: split on 16 bits in runs), values of one scale
+ * (floats: the same, their top digit crowded by the exponent), and NaNs
+ * and zeros of both signs. */
 static void fill_sort(int dtype, void *out, size_t n, int pattern, tct_rng *r) {
   size_t w = tc_dtype_size(dtype);
   for (size_t i = 0; i < n; i++) {
@@ -172,6 +174,14 @@ static void fill_sort(int dtype, void *out, size_t n, int pattern, tct_rng *r) {
     if (pattern == 2) v = 12345;
     if (pattern == 3)
       v = i % 1000 == 0 ? v : 0x3FF0000000000000ull + (v & 0xFF);
+    if (pattern == 4) {
+      double x = ((double)(v >> 11) * 0x1p-53 - 0.5) * 1e6;
+      float f = (float)x;
+      uint32_t u;
+      memcpy(&u, &f, 4);
+      memcpy(&v, &x, 8);
+      if (w == 4) v = dtype == TC_DTYPE_F32 ? u : (uint32_t)(int32_t)x;
+    }
     if (w == 4) {
       uint32_t u = (uint32_t)(pattern == 1   ? (v & 0xFFFFF) | 0x40000000u
                               : pattern == 3 ? (uint32_t)(v >> 32) % 7u
@@ -193,7 +203,7 @@ void test_split_sort(void) {
   tct_rng r = {11};
   void *in = tct_xmalloc(n * 8);
   for (size_t d = 0; d < 4; d++) {
-    for (int pattern = 0; pattern < 4; pattern++) {
+    for (int pattern = 0; pattern < 5; pattern++) {
       tc_job job;
       char what[64];
       fill_sort(dtypes[d], in, n, pattern, &r);
@@ -311,37 +321,46 @@ void test_split_ranges(void) {
 }
 
 /* A sort in place in 4 parts, cancelled before each phase in turn: it
- * ends TC_CANCELED holding a permutation of its input. */
+ * ends TC_CANCELED holding a permutation of its input. uint32 keys take
+ * three phases (count, scatter, buckets); float64 values of one scale
+ * four (count, count on 16 bits, scatter, buckets). */
 void test_split_cancel(void) {
   size_t n = ((size_t)1 << 18) + 77;
   tct_rng r = {13};
-  uint32_t *in = tct_xmalloc(n * 4), *want = tct_xmalloc(n * 4);
-  for (int at = 0; at < 4; at++) {
-    split_job sj;
-    tc_job job;
-    int phase = 0;
-    tc_status st;
-    fill_sort(TC_DTYPE_U32, in, n, 0, &r);
-    memcpy(want, in, n * 4);
-    tct_ref_sort(TC_DTYPE_U32, want, n);
-    tc_job_init(&job);
-    job.kernel = TC_KERNEL_SORT;
-    job.dtype = TC_DTYPE_U32;
-    job.in_len = n * 4;
-    prepare(&sj, &job, 4);
-    memcpy(sj.job.out, in, n * 4);
-    sj.job.in = sj.job.out; /* in place */
-    st = tc_begin(&sj.job);
-    while (st == TC_PENDING) {
-      if (phase++ == at) tc_job_cancel(&sj.job);
-      for (size_t p = 0; p < sj.plan.parts; p++) tc_run_part(&sj.job, p);
-      st = tc_next(&sj.job);
+  char *in = tct_xmalloc(n * 8), *want = tct_xmalloc(n * 8);
+  for (int wide = 0; wide < 2; wide++) {
+    int dtype = wide ? TC_DTYPE_F64 : TC_DTYPE_U32, phases = wide ? 4 : 3;
+    size_t bytes = n * tc_dtype_size(dtype);
+    for (int at = 0; at <= phases; at++) {
+      split_job sj;
+      tc_job job;
+      int phase = 0;
+      tc_status st;
+      fill_sort(dtype, in, n, wide ? 4 : 0, &r);
+      memcpy(want, in, bytes);
+      tct_ref_sort(dtype, want, n);
+      tc_job_init(&job);
+      job.kernel = TC_KERNEL_SORT;
+      job.dtype = dtype;
+      job.in_len = bytes;
+      prepare(&sj, &job, 4);
+      memcpy(sj.job.out, in, bytes);
+      sj.job.in = sj.job.out; /* in place */
+      st = tc_begin(&sj.job);
+      while (st == TC_PENDING) {
+        if (phase++ == at) tc_job_cancel(&sj.job);
+        for (size_t p = 0; p < sj.plan.parts; p++) tc_run_part(&sj.job, p);
+        st = tc_next(&sj.job);
+      }
+      CHECK(phase == (at < phases ? at + 1 : phases), "dtype %d: %d phases",
+            dtype, phase);
+      CHECK_STATUS(st, at < phases ? TC_CANCELED : TC_OK);
+      tct_ref_sort(dtype, sj.job.out, n);
+      CHECK(memcmp(sj.job.out, want, bytes) == 0,
+            "dtype %d, cancel before phase %d: not a permutation of the input",
+            dtype, at);
+      release(&sj);
     }
-    CHECK_STATUS(st, at < 3 ? TC_CANCELED : TC_OK);
-    tct_ref_sort(TC_DTYPE_U32, sj.job.out, n);
-    CHECK(memcmp(sj.job.out, want, n * 4) == 0,
-          "cancel before phase %d: not a permutation of the input", at);
-    release(&sj);
   }
   free(in);
   free(want);
