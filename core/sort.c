@@ -97,7 +97,8 @@ enum { TC__KIND_UINT, TC__KIND_INT, TC__KIND_FLOAT };
 #define TC__SORT_MSD_MIN ((size_t)1 << 18)
 /* A wide top split (tc__wide_cut) keeps a byte per value of a 16-bit digit
  * in tc__tail()'s counts, and counts those values in the keys' other
- * buffer: the whole of it, or a part's stretch of at least a chunk. */
+ * buffer: the whole of it, or a part's stretch, which holds at least a
+ * chunk of keys since tc__sort_parts() makes no more parts than chunks. */
 _Static_assert(TC__SORT_CHUNK * 4 >= 65536 * 4,
                "a stretch holds 16-bit counts");
 _Static_assert(TC__SORT_TAIL_BUCKETS * 4 >= 65536, "room for a 16-bit map");

@@ -613,8 +613,10 @@ leaf:
  * holds more than n / 32 (evenly spread keys put n / 256 in each). Floats
  * do: the exponent fills the top byte, and data of one scale has few
  * exponents (values in +-5e5: four buckets, two of them with 37% of the
- * keys each), so that nearly every bucket is split again, out of cache. */
+ * keys each), so that nearly every bucket is split again, out of cache.
+ * Only below 2^32 keys, which the 16-bit counts (uint32_t) hold. */
 static TC__INLINE int TC__FN(tc__lopsided)(const size_t *c, size_t n) {
+  if ((uint64_t)n >> 32 != 0) return 0;
   for (unsigned b = 0; b < 256; b++)
     if (c[b] > n / 32) return 1;
   return 0;
@@ -814,8 +816,10 @@ static tc_status TC__FN(tc__sort)(int kind, const void *in, void *out, size_t n,
 typedef struct {
   int kind;
   unsigned bits; /* the keys agree on every bit from bits up: the digit
-                  * counted (phase 0) and split on is TC__SHIFT(bits) */
-  int wide;      /* split on 16 bits in runs instead (phase 3, map) */
+                  * counted (phase 0) and split on is TC__SHIFT(bits),
+                  * unless wide */
+  int wide;      /* split on the 16 bits below bits in runs instead
+                  * (counted in phase 3; map) */
   TC__U k0;      /* the first key, which the others are compared with */
   size_t ends[256];
   size_t group[TC_MAX_PARTS + 1]; /* part p sorts buckets [group[p], [p+1]) */

@@ -215,6 +215,17 @@ void test_split_sort(void) {
       snprintf(what, sizeof what, "sort dtype %d pattern %d", dtypes[d],
                pattern);
       check_split(&job, 4, what);
+      /* The whole job, which the parts matched, against the reference. */
+      {
+        void *out = NULL, *want = tct_xmalloc(job.in_len);
+        memcpy(want, in, job.in_len);
+        tct_ref_sort(dtypes[d], want, n);
+        CHECK_STATUS(tct_run(&job, &out), TC_OK);
+        CHECK(out && memcmp(out, want, job.in_len) == 0,
+              "%s: not the reference's order", what);
+        free(out);
+        free(want);
+      }
     }
   }
   /* Below 2^18 elements a sort runs whole. */
