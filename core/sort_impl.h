@@ -28,7 +28,8 @@
 static TC__INLINE TC__U TC__FN(tc__key)(int kind, TC__U x) {
   if (kind == TC__KIND_INT) return x ^ TC__SIGN;
   if (kind == TC__KIND_FLOAT)
-    return (TC__U)((x ^ ((TC__U)0 - (x >> (TC__W - 1)) | TC__SIGN)) - TC__FOFF);
+    return (TC__U)((x ^ (((TC__U)0 - (x >> (TC__W - 1))) | TC__SIGN)) -
+                   TC__FOFF);
   return x;
 }
 
@@ -36,7 +37,7 @@ static TC__INLINE TC__U TC__FN(tc__unkey)(int kind, TC__U k) {
   if (kind == TC__KIND_INT) return k ^ TC__SIGN;
   if (kind == TC__KIND_FLOAT) {
     TC__U y = (TC__U)(k + TC__FOFF);
-    return (TC__U)(y ^ ((TC__U)0 - ((y >> (TC__W - 1)) ^ 1) | TC__SIGN));
+    return (TC__U)(y ^ (((TC__U)0 - ((y >> (TC__W - 1)) ^ 1)) | TC__SIGN));
   }
   return k;
 }
