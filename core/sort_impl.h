@@ -624,9 +624,10 @@ static TC__INLINE int TC__FN(tc__lopsided)(const size_t *c, size_t n) {
 }
 
 /* Counts of the 16-bit digit at shift of in[from, to) into h (65536). */
-static tc_status TC__FN(tc__count16)(int kind, const TC__U *in, size_t from,
-                                     size_t to, unsigned shift, uint32_t *h,
-                                     const int32_t *cancel) {
+static TC__INLINE tc_status TC__FN(tc__count16)(int kind, const TC__U *in,
+                                                size_t from, size_t to,
+                                                unsigned shift, uint32_t *h,
+                                                const int32_t *cancel) {
   memset(h, 0, 65536 * sizeof *h);
   for (size_t i = from; i < to; i += TC__SORT_CHUNK) {
     size_t e = to - i < TC__SORT_CHUNK ? to : i + TC__SORT_CHUNK;
@@ -933,9 +934,12 @@ static TC__INLINE tc_status TC__FN(tc__split_scatter)(int kind, tc_job *job,
   TC__FN(tc__part_sorter)(&z, kind, job, s, q);
   /* The staging lines start out defined (see tc__sort_kind). */
   memset(q->wc, 0, sizeof q->wc);
+  /* The map a constant in each copy of the loop, not a test per key. */
+  if (sh->wide)
+    return TC__FN(tc__split)(kind, &z, job->in, z.tmp, first, end, 0, n,
+                             sh->bits - 16, q->hist, sh->map);
   return TC__FN(tc__split)(kind, &z, job->in, z.tmp, first, end, 0, n,
-                           sh->wide ? sh->bits - 16 : TC__SHIFT(sh->bits),
-                           q->hist, sh->wide ? sh->map : NULL);
+                           TC__SHIFT(sh->bits), q->hist, NULL);
 }
 
 /* Phase 3: the 16-bit counts of the part's stretch, in its stretch of
