@@ -66,8 +66,8 @@ enum { TC__KIND_UINT, TC__KIND_INT, TC__KIND_FLOAT };
 /* Up to this many elements, insertion sort on the keys beats the passes. */
 #define TC__SORT_SMALL 64
 /* Ranges of up to this many keys end in one split and one insertion sort
- * (see tc__tail), with up to TC__SORT_TAIL_BUCKETS buckets, as long as no
- * bucket holds more than TC__SORT_TAIL_RUN keys. So do ranges of up to
+ * (see tc__tail), with up to TC__SORT_TAIL_BUCKETS buckets, as long as
+ * every bucket holds fewer than TC__SORT_TAIL_RUN keys. So do ranges of up to
  * TC__SORT_TAIL_WIDE keys that still vary above their low three digits:
  * split on a whole digit, they would leave 256 buckets of a few dozen keys
  * each for insertion sorts whose every key mispredicts a branch (float64
@@ -76,6 +76,8 @@ enum { TC__KIND_UINT, TC__KIND_INT, TC__KIND_FLOAT };
 #define TC__SORT_TAIL_WIDE 8192
 #define TC__SORT_TAIL_BUCKETS 16384
 #define TC__SORT_TAIL_RUN 16
+_Static_assert((TC__SORT_TAIL_RUN & (TC__SORT_TAIL_RUN - 1)) == 0,
+               "tc__tail() tests the bits of its counts");
 /* Bits per digit of the LSD passes that sort a range in cache (see
  * tc__leaf). In WebAssembly, two passes of 12 bits beat three of 8: of a
  * 16M-key sort, the buckets sorted in cache took 91 ms against 91-98 for

