@@ -49,7 +49,16 @@ WASM_SCALAR_OBJ_DIR := $(BUILD)/wasm-scalar-obj
 WASM_SCALAR_OBJ := $(patsubst $(WASM_OBJ_DIR)/%,$(WASM_SCALAR_OBJ_DIR)/%,$(WASM_OBJ))
 WASM_FILES := $(WASM_MODULE) $(WASM_BINARY) $(WASM_SCALAR_MODULE) $(WASM_SCALAR_BINARY)
 WASM_EXPORTS := _malloc,_free,_tc_run,_tc_plan,_tc_job_init,_tc_strerror,_tc_kernel_name,_tc_kernel_path,_tc_wasm_layout,_tc_wasm_heap_used,_tc_wasm_compiler,_emscripten_stack_set_limits
-WASM_LDFLAGS := -O2 -msimd128 -pthread --no-entry -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS) \
+# The link's optimiser (Binaryen) inlines every function that has one
+# caller, whatever its size, which undoes the C's noinline (see
+# tc__leaf_any in core/sort_impl.h); here it keeps to its small-function
+# rules. The same code with and without this, a 16M-element wasm sort
+# (threads 1, three rounds, least of 7 calls): uint32 126-132 ms against
+# 148-155, float64 274-302 against 357-368; sha256, stats and matmul the
+# same. A one-caller limit of 200 instead kept the sort's gain but slowed
+# sha256 16 MiB from 39 to 59-70 ms.
+WASM_INLINE := -sBINARYEN_EXTRA_PASSES=--one-caller-inline-max-function-size=0
+WASM_LDFLAGS := -O2 $(WASM_INLINE) -msimd128 -pthread --no-entry -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS) \
   -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=4GB -Wno-pthreads-mem-growth \
   -sMODULARIZE=1 -sEXPORT_NAME=createTwincore -sENVIRONMENT=node,worker -sPTHREAD_POOL_SIZE=0
 
@@ -96,7 +105,7 @@ WASM_SCALAR_CFLAGS := $(filter-out -msimd128,$(WASM_CFLAGS))
 # clang: libFuzzer with ASan and UBSan, the same arithmetic as every build.
 FUZZ_CFLAGS := $(CSTD) -O1 -g $(WARN) $(FP_FLAGS) -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=all
-WASM_TEST_LDFLAGS := -sNODERAWFS=1 -sWASM_ASYNC_COMPILATION=0 \
+WASM_TEST_LDFLAGS := $(WASM_INLINE) -sNODERAWFS=1 -sWASM_ASYNC_COMPILATION=0 \
   -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1
 
 # Debian's emcc finds acorn only through NODE_PATH.
@@ -294,7 +303,7 @@ $(SORT_PHASES): bench/sort-phases.c $(CORE_SRC) $(CORE_HDR)
 $(SORT_PHASES_WASM): bench/sort-phases.c $(CORE_SRC) $(CORE_HDR) | deps-emcc
 	@mkdir -p $(@D)
 	@echo "  EMCC    $@"
-	$(Q)$(EMCC) $(WASM_CFLAGS) -pthread -Icore $< $(CORE_SRC) -o $@ -sALLOW_MEMORY_GROWTH=1 \
+	$(Q)$(EMCC) $(WASM_CFLAGS) -pthread -Icore $< $(CORE_SRC) -o $@ $(WASM_INLINE) -sALLOW_MEMORY_GROWTH=1 \
 	  -sMAXIMUM_MEMORY=4GB -Wno-pthreads-mem-growth -sENVIRONMENT=node -sEXIT_RUNTIME=1 -sSINGLE_FILE=1
 	$(Q)rm -f $(@D)/sort-phases.worker.js
 

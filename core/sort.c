@@ -60,6 +60,13 @@
 #else
 #define TC__INLINE inline
 #endif
+/* Functions that stay out of line in WebAssembly only (see
+ * tc__leaf_any); natively they are inlined like the rest. */
+#if defined(__wasm__)
+#define TC__WASM_APART __attribute__((noinline))
+#else
+#define TC__WASM_APART TC__INLINE
+#endif
 
 enum { TC__KIND_UINT, TC__KIND_INT, TC__KIND_FLOAT };
 
