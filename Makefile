@@ -298,13 +298,16 @@ $(SORT_PHASES): bench/sort-phases.c $(CORE_SRC) $(CORE_HDR)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(NATIVE_CFLAGS) -Icore $< $(CORE_SRC) -o $@ -lm
 
-# As the wasm module is built (shared memory: -pthread), in one file that
-# node runs as it is.
-$(SORT_PHASES_WASM): bench/sort-phases.c $(CORE_SRC) $(CORE_HDR) | deps-emcc
+# The wasm module's own objects, linked as the module is (-O2, WASM_INLINE,
+# shared memory), in one file that node runs as it is.
+SORT_PHASES_WASM_OBJ := $(filter-out %/exports.o,$(WASM_OBJ))
+$(SORT_PHASES_WASM): bench/sort-phases.c $(SORT_PHASES_WASM_OBJ) | deps-emcc
 	@mkdir -p $(@D)
 	@echo "  EMCC    $@"
-	$(Q)$(EMCC) $(WASM_CFLAGS) -pthread -Icore $< $(CORE_SRC) -o $@ $(WASM_INLINE) -sALLOW_MEMORY_GROWTH=1 \
-	  -sMAXIMUM_MEMORY=4GB -Wno-pthreads-mem-growth -sENVIRONMENT=node -sEXIT_RUNTIME=1 -sSINGLE_FILE=1
+	$(Q)$(EMCC) $(WASM_CFLAGS) -pthread -Icore -c $< -o $(@:.js=.o)
+	$(Q)$(EMCC) $(@:.js=.o) $(SORT_PHASES_WASM_OBJ) -o $@ -O2 $(WASM_INLINE) -msimd128 -pthread \
+	  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -Wno-pthreads-mem-growth -sENVIRONMENT=node \
+	  -sEXIT_RUNTIME=1 -sSINGLE_FILE=1
 	$(Q)rm -f $(@D)/sort-phases.worker.js
 
 ##@ Set-up
