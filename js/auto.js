@@ -5,8 +5,8 @@
 //
 // The first 'auto' call of a kernel (and element type) on a backend times
 // the backend's sync call at two small sizes, and a memcpy in turns with
-// it (and for sort, V8's sort at the same sizes), a few times each (one to
-// a few milliseconds, once), each fitted as a + b·work. Then:
+// it (and for sort, V8's sort at the same sizes), a few times each (2 to
+// 7 ms here, once), each fitted as a + b·work. Then:
 //   - a sync call runs on the baseline (stats, sort) where that is faster
 //     than the call's fixed cost plus its work (BASELINE_PER_BYTE);
 //   - an async call costs the calling thread the round trip (ROUND_TRIP)
@@ -42,23 +42,35 @@ const OUT_OF_CACHE = 1 << 20;
 const NEAR_COPY = 4;
 
 
-// Seconds per call of each of fns: the best of a few rounds, each call
-// repeated until a round takes some 20 µs, the functions taking turns
-// round by round so that a slow spell (warm-up, another process) does not
-// fall on one of them only.
+// Seconds per call of each of fns: the best of CAL_ROUNDS rounds, each
+// call repeated until a round takes some CAL_WINDOW, the functions taking
+// turns round by round so that a slow spell (another process, a
+// collection) does not fall on one of them only. Each first runs for
+// CAL_WARM on its own: the engine optimizes a JS path after its first
+// calls (the facade's, and the baseline's whole call), and timed before
+// that, V8's sort of 1 KiB came out at up to 4x its settled time. Without
+// the warm-up, and with 5 rounds of 20 µs, 9 of 30 processes here took
+// the addon's sort of 1 KiB for faster than V8's (6 µs against 3.3 when
+// settled); with it, 1 of 30, in a process that ran slow throughout its
+// calibration (the addon's sort at 1.8x its usual time, V8's at 3.5x).
+const CAL_WARM = 250e-6;
+const CAL_WINDOW = 30e-6;
+const CAL_ROUNDS = 7;
+
 function seconds(...fns) {
   const reps = fns.map((fn) => {
-    fn();
+    const w0 = performance.now();
+    do fn(); while ((performance.now() - w0) / 1e3 < CAL_WARM);
     let n = 1;
     for (;;) {
       const t0 = performance.now();
       for (let i = 0; i < n; i++) fn();
-      if ((performance.now() - t0) / 1e3 >= 20e-6 || n >= 256) return n;
-      n *= 4;
+      if ((performance.now() - t0) / 1e3 >= CAL_WINDOW || n >= 256) return n;
+      n *= 2;
     }
   });
   const best = fns.map(() => Infinity);
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < CAL_ROUNDS; round++) {
     fns.forEach((fn, k) => {
       const t0 = performance.now();
       for (let i = 0; i < reps[k]; i++) fn();
@@ -201,4 +213,4 @@ function calibration() {
   return { roundTrip: ROUND_TRIP, fits: out };
 }
 
-module.exports = { choose, decide, calibration, ROUND_TRIP, NEAR_COPY };
+module.exports = { choose, decide, calibration, seconds, ROUND_TRIP, NEAR_COPY };
