@@ -8,13 +8,15 @@
  *
  * The job is split into two parts run in turn on this one thread, which
  * does the whole sort's work once; each phase is timed over both parts.
- * Usage: sort-phases [dtype [elements [repeats]]], dtype uint32, int32,
- * float32 or float64. Prints one line of JSON:
- *   {"dtype":..,"n":..,"phases":[best seconds of phase 0, 1, 2],
+ * Usage: sort-phases [dtype [elements [repeats [dist]]]], dtype uint32,
+ * int32, float32 or float64; dist random (the default), log-uniform or
+ * clustered (floats only). Prints one line of JSON:
+ *   {"dtype":..,"dist":..,"n":..,"phases":[best seconds of phase 0, 1, 2],
  *    "total":best seconds of a whole tc_run() of the same sort} */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #endif
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,19 +47,47 @@ static int sorted(int dtype, const void *data, size_t n) {
   return 1;
 }
 
-/* Uniformly random bits (xorshift64), and floats in [-1, 1). */
-static void fill(int dtype, void *data, size_t n) {
-  uint64_t x = 0x9e3779b97f4a7c15u;
+/* Uniformly random bits (xorshift64); floats in [-1, 1), or as the bench's
+ * other distributions of floats (bench/cases.js): 'log-uniform' (either
+ * sign, magnitudes 2^-1000 to 2^1000, uniform in the exponent) and
+ * 'clustered' (256 centres uniform in +-5e5, each value within 1 of its
+ * centre). */
+static uint64_t xorshift(uint64_t *x) {
+  *x ^= *x << 13;
+  *x ^= *x >> 7;
+  *x ^= *x << 17;
+  return *x;
+}
+
+/* A uniform double in [0, 1) from the next 53 random bits. */
+static double unit(uint64_t *x) {
+  return (double)(xorshift(x) >> 11) / 9007199254740992.0;
+}
+
+static void fill(int dtype, const char *dist, void *data, size_t n) {
+  uint64_t x = 0x9e3779b97f4a7c15u, y = 0x2545f4914f6cdd1du;
+  int log = strcmp(dist, "log-uniform") == 0,
+      clustered = strcmp(dist, "clustered") == 0;
+  double centres[256];
+  /* The centres from a sequence of their own: the keys of random data are
+   * the same whatever dist is. */
+  for (int c = 0; c < 256; c++) centres[c] = (unit(&y) - 0.5) * 1e6;
   for (size_t i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    if (dtype == TC_DTYPE_F64)
-      ((double *)data)[i] = (double)(x >> 11) / 9007199254740992.0 * 2 - 1;
-    else if (dtype == TC_DTYPE_F32)
-      ((float *)data)[i] = (float)(x >> 40) / 16777216.0f * 2 - 1;
+    double v;
+    if (dtype != TC_DTYPE_F64 && dtype != TC_DTYPE_F32) {
+      ((uint32_t *)data)[i] = (uint32_t)(xorshift(&x) >> 32);
+      continue;
+    }
+    if (log)
+      v = (unit(&x) < 0.5 ? -1 : 1) * pow(2, (unit(&x) - 0.5) * 2000);
+    else if (clustered)
+      v = centres[(int)(unit(&x) * 256)] + unit(&x) * 2 - 1;
     else
-      ((uint32_t *)data)[i] = (uint32_t)(x >> 32);
+      v = unit(&x) * 2 - 1;
+    if (dtype == TC_DTYPE_F64)
+      ((double *)data)[i] = v;
+    else
+      ((float *)data)[i] = (float)v;
   }
 }
 
@@ -68,6 +98,7 @@ int main(int argc, char **argv) {
   const char *name = argc > 1 ? argv[1] : "uint32";
   size_t n = argc > 2 ? strtoul(argv[2], NULL, 10) : (size_t)1 << 24;
   int reps = argc > 3 ? atoi(argv[3]) : 5, dtype = -1;
+  const char *dist = argc > 4 ? argv[4] : "random";
   double best[3] = {1e30, 1e30, 1e30}, total = 1e30;
   size_t width, bytes;
   void *src, *data, *scratch;
@@ -76,10 +107,14 @@ int main(int argc, char **argv) {
   for (int i = 0; i < 4; i++)
     if (strcmp(name, names[i]) == 0) dtype = dtypes[i];
   width = dtype < 0 ? 0 : tc_dtype_size(dtype);
-  if (dtype < 0 || reps <= 0 || n < ((size_t)1 << 18)) {
+  if (dtype < 0 || reps <= 0 || n < ((size_t)1 << 18) ||
+      (strcmp(dist, "random") != 0 &&
+       ((dtype != TC_DTYPE_F64 && dtype != TC_DTYPE_F32) ||
+        (strcmp(dist, "log-uniform") != 0 && strcmp(dist, "clustered") != 0)))) {
     fprintf(stderr,
             "usage: sort-phases [uint32|int32|float32|float64 [elements "
-            "(2^18 or more) [repeats]]]\n");
+            "(2^18 or more) [repeats [random|log-uniform|clustered (floats "
+            "only)]]]]\n");
     return 2;
   }
   bytes = n * width;
@@ -93,7 +128,7 @@ int main(int argc, char **argv) {
   data = malloc(bytes);
   scratch = malloc(plan.scratch_len);
   if (src == NULL || data == NULL || scratch == NULL) return 1;
-  fill(dtype, src, n);
+  fill(dtype, dist, src, n);
   /* Every page touched once before the first timed run. */
   memset(scratch, 0, plan.scratch_len);
   job.in = job.out = data;
@@ -144,9 +179,9 @@ int main(int argc, char **argv) {
     }
   }
   printf(
-      "{\"dtype\":\"%s\",\"n\":%zu,\"phases\":[%.6f,%.6f,%.6f],"
-      "\"total\":%.6f}\n",
-      name, n, best[0], best[1], best[2], total);
+      "{\"dtype\":\"%s\",\"dist\":\"%s\",\"n\":%zu,"
+      "\"phases\":[%.6f,%.6f,%.6f],\"total\":%.6f}\n",
+      name, dist, n, best[0], best[1], best[2], total);
   free(src);
   free(data);
   free(scratch);
