@@ -71,6 +71,8 @@
 #endif
 
 enum { TC__KIND_UINT, TC__KIND_INT, TC__KIND_FLOAT };
+/* What tc__count_range() found. */
+enum { TC__COUNTED, TC__LEAFY, TC__EQUAL, TC__STOPPED };
 
 /* Up to this many elements, insertion sort on the keys beats the passes. */
 #define TC__SORT_SMALL 64
@@ -101,6 +103,14 @@ _Static_assert((TC__SORT_TAIL_RUN & (TC__SORT_TAIL_RUN - 1)) == 0,
 #define TC__SORT_LEAF_COUNTS                                    \
   ((size_t)((24 + TC__SORT_LEAF_BITS - 1) / TC__SORT_LEAF_BITS) \
    << TC__SORT_LEAF_BITS)
+/* Keys of a range that tc__range() looks at before it counts, for the bits
+ * where they differ: where the first count of a range was on a digit that
+ * did not split it, counting again cost a pass over its keys (a 16M-key
+ * float64 sort counted 57M keys in its ranges on clustered data, 27M of
+ * them in vain, and 33M on random data, 16M in vain). */
+#define TC__SORT_SAMPLE 64
+_Static_assert(TC__SORT_SAMPLE <= TC__SORT_SMALL,
+               "a range that tc__range() counts holds a sample's keys");
 /* Elements between two looks at the cancel flag. */
 #define TC__SORT_CHUNK ((size_t)1 << 16)
 /* From this many elements on, a first pass on the top digit cuts the data

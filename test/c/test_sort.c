@@ -182,6 +182,19 @@ static uint64_t gen_wide_low(int dtype, tct_rng *r, size_t i) {
   return v;
 }
 
+/* 64-bit keys in 64 buckets of a split on bits 30-37, each of which fits
+ * the leaf and varies over its low 20 bits only, but for the input's last
+ * key, in the last bucket, which differs from the rest of it at bit 26: a
+ * sample of the bucket's keys (tc__range) says it fits the leaf, a look at
+ * every key says otherwise. last_at: the input's length. Other types take
+ * gen_small(). */
+static size_t last_at;
+static uint64_t gen_bucket_outlier(int dtype, tct_rng *r, size_t i) {
+  if (dtype != TC_DTYPE_F64) return gen_small(dtype, r, i);
+  if (i + 1 == last_at) return (uint64_t)63 << 32 | (uint64_t)1 << 26;
+  return (uint64_t)(i % 64) << 32 | tct_below(r, 1 << 20);
+}
+
 static uint64_t gen_equal(int dtype, tct_rng *r, size_t i) {
   (void)r;
   (void)i;
@@ -306,6 +319,11 @@ void test_sort_patterns(void) {
     check_gen(big, 1, gen_low_bits, "low bits", 21);
     check_gen(big, 1, gen_wide_low, "low 26 bits", 22);
     check_gen(big, 1, gen_one_scale, "one scale", 23);
+  }
+  {
+    size_t n[] = {800003};
+    last_at = n[0];
+    check_gen(n, 1, gen_bucket_outlier, "a bucket's outlier", 24);
   }
 }
 
