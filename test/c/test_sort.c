@@ -195,6 +195,14 @@ static uint64_t gen_bucket_outlier(int dtype, tct_rng *r, size_t i) {
   return (uint64_t)(i % 64) << 32 | tct_below(r, 1 << 20);
 }
 
+/* Small numbers but for the input's last key, which differs from them in
+ * the top bit: alone in its bucket of the first split, which a sample of
+ * the keys would put further down. last_at: the input's length. */
+static uint64_t gen_last_large(int dtype, tct_rng *r, size_t i) {
+  if (i + 1 < last_at) return gen_small(dtype, r, i);
+  return dtype == TC_DTYPE_F64 ? tct_bits64(-1e300) : 0xC0000000u;
+}
+
 static uint64_t gen_equal(int dtype, tct_rng *r, size_t i) {
   (void)r;
   (void)i;
@@ -319,6 +327,8 @@ void test_sort_patterns(void) {
     check_gen(big, 1, gen_low_bits, "low bits", 21);
     check_gen(big, 1, gen_wide_low, "low 26 bits", 22);
     check_gen(big, 1, gen_one_scale, "one scale", 23);
+    last_at = big[0];
+    check_gen(big, 1, gen_last_large, "one large key last", 25);
   }
   {
     size_t n[] = {800003};

@@ -164,7 +164,8 @@ void test_split_matmul(void) {
 /* Sort inputs that take every way through the split: random keys, keys
  * that share their top digits (counted again lower down), all equal,
  * one huge bucket (floats: split on 16 bits in runs), values of one scale
- * (floats: the same, their top digit crowded by the exponent), and NaNs
+ * (floats: the same, their top digit crowded by the exponent), small keys
+ * but for the last one, which differs from them in the top bit, and NaNs
  * and zeros of both signs. */
 static void fill_sort(int dtype, void *out, size_t n, int pattern, tct_rng *r) {
   size_t w = tc_dtype_size(dtype);
@@ -174,6 +175,7 @@ static void fill_sort(int dtype, void *out, size_t n, int pattern, tct_rng *r) {
     if (pattern == 2) v = 12345;
     if (pattern == 3)
       v = i % 1000 == 0 ? v : 0x3FF0000000000000ull + (v & 0xFF);
+    if (pattern == 5) v = i + 1 == n ? 0xC000000000000000ull : v & 0xFF;
     if (pattern == 4) {
       double x = ((double)(v >> 11) * 0x1p-53 - 0.5) * 1e6;
       float f = (float)x;
@@ -185,12 +187,13 @@ static void fill_sort(int dtype, void *out, size_t n, int pattern, tct_rng *r) {
     if (w == 4) {
       uint32_t u = (uint32_t)(pattern == 1   ? (v & 0xFFFFF) | 0x40000000u
                               : pattern == 3 ? (uint32_t)(v >> 32) % 7u
+                              : pattern == 5 ? (uint32_t)(v >> 32)
                                              : (uint32_t)v);
       if (pattern == 2) u = 12345;
       memcpy((char *)out + i * 4, &u, 4);
     } else {
-      if (i % 4999 == 1) v = 0x7FF8000000000001ull; /* NaN */
-      if (i % 5003 == 2) v = 0x8000000000000000ull; /* -0 */
+      if (pattern != 5 && i % 4999 == 1) v = 0x7FF8000000000001ull; /* NaN */
+      if (pattern != 5 && i % 5003 == 2) v = 0x8000000000000000ull; /* -0 */
       memcpy((char *)out + i * 8, &v, 8);
     }
   }
@@ -203,7 +206,7 @@ void test_split_sort(void) {
   tct_rng r = {11};
   void *in = tct_xmalloc(n * 8);
   for (size_t d = 0; d < 4; d++) {
-    for (int pattern = 0; pattern < 5; pattern++) {
+    for (int pattern = 0; pattern < 6; pattern++) {
       tc_job job;
       char what[64];
       fill_sort(dtypes[d], in, n, pattern, &r);
