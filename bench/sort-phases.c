@@ -78,12 +78,17 @@ static void fill(int dtype, const char *dist, void *data, size_t n) {
       ((uint32_t *)data)[i] = (uint32_t)(xorshift(&x) >> 32);
       continue;
     }
-    if (log)
-      v = (unit(&x) < 0.5 ? -1 : 1) * pow(2, (unit(&x) - 0.5) * 2000);
-    else if (clustered)
-      v = centres[(int)(unit(&x) * 256)] + unit(&x) * 2 - 1;
-    else
+    if (log || clustered) {
+      /* Two draws, in this order (bench/cases.js). */
+      double u = unit(&x), w = unit(&x);
+      v = log ? (u < 0.5 ? -1 : 1) * pow(2, (w - 0.5) * 2000)
+              : centres[(int)(u * 256)] + w * 2 - 1;
+    } else if (dtype == TC_DTYPE_F32) {
+      ((float *)data)[i] = (float)(xorshift(&x) >> 40) / 16777216.0f * 2 - 1;
+      continue;
+    } else {
       v = unit(&x) * 2 - 1;
+    }
     if (dtype == TC_DTYPE_F64)
       ((double *)data)[i] = v;
     else

@@ -764,8 +764,10 @@ static TC__INLINE tc_status TC__FN(tc__sort_big)(int kind,
   size_t *c = z->cnt;
   TC__U k0 = TC__FN(tc__key)(kind, in[0]);
   unsigned bits = TC__W;
-  /* As in tc__range(): the top digit, counted again lower down while its
-   * top bits are the same in every key and that costs a level of splits. */
+  /* As tc__range() does once it has counted: the top digit, counted again
+   * lower down while its top bits are the same in every key and that costs
+   * a level of splits (the whole input is not sampled first: see
+   * TC__SORT_SAMPLE). */
   for (;;) {
     TC__U diff = 0;
     unsigned aim;

@@ -42,35 +42,35 @@ const OUT_OF_CACHE = 1 << 20;
 const NEAR_COPY = 4;
 
 
-// Seconds per call of each of fns: the best of CAL_ROUNDS rounds, each
-// call repeated until a round takes some CAL_WINDOW, the functions taking
+// Seconds per call of each of fns: the best of o.rounds rounds, each call
+// repeated until a round takes some o.window seconds, the functions taking
 // turns round by round so that a slow spell (another process, a
 // collection) does not fall on one of them only. Each first runs for
-// CAL_WARM on its own: the engine optimizes a JS path after its first
+// o.warm seconds on its own: the engine optimizes a JS path after its first
 // calls (the facade's, and the baseline's whole call), and timed before
 // that, V8's sort of 1 KiB came out at up to 4x its settled time. Without
 // the warm-up, and with 5 rounds of 20 µs, 9 of 30 processes here took
 // the addon's sort of 1 KiB for faster than V8's (6 µs against 3.3 when
 // settled); with it, 1 of 30, in a process that ran slow throughout its
 // calibration (the addon's sort at 1.8x its usual time, V8's at 3.5x).
-const CAL_WARM = 250e-6;
-const CAL_WINDOW = 30e-6;
-const CAL_ROUNDS = 7;
+// (The window's repeat count doubles until it fills the window, not
+// quadruples: the windows come out nearer their length.)
+const CALIBRATION = Object.freeze({ warm: 250e-6, window: 30e-6, rounds: 7 });
 
-function seconds(...fns) {
+function seconds(fns, o = CALIBRATION) {
   const reps = fns.map((fn) => {
     const w0 = performance.now();
-    do fn(); while ((performance.now() - w0) / 1e3 < CAL_WARM);
+    do fn(); while ((performance.now() - w0) / 1e3 < o.warm);
     let n = 1;
     for (;;) {
       const t0 = performance.now();
       for (let i = 0; i < n; i++) fn();
-      if ((performance.now() - t0) / 1e3 >= CAL_WINDOW || n >= 256) return n;
+      if ((performance.now() - t0) / 1e3 >= o.window || n >= 256) return n;
       n *= 2;
     }
   });
   const best = fns.map(() => Infinity);
-  for (let round = 0; round < CAL_ROUNDS; round++) {
+  for (let round = 0; round < o.rounds; round++) {
     fns.forEach((fn, k) => {
       const t0 = performance.now();
       for (let i = 0; i < reps[k]; i++) fn();
@@ -137,8 +137,8 @@ function fitOf(backend, kernel, dtype) {
     const make0 = sample(kernel, dtype, w0);
     const make1 = sample(kernel, dtype, w1);
     const sorts = kernel === 'sort' ? [() => baseline.runSync(make0()), () => baseline.runSync(make1())] : [];
-    const [t0, t1, c0, c1, j0, j1] = seconds(() => backend.runSync(make0()), () => backend.runSync(make1()),
-      ...COPIES, ...sorts);
+    const [t0, t1, c0, c1, j0, j1] = seconds([() => backend.runSync(make0()), () => backend.runSync(make1()),
+      ...COPIES, ...sorts]);
     f = {
       own: line(w0, t0, w1, t1),
       copy: line(1024, c0, 65536, c1),
@@ -213,4 +213,4 @@ function calibration() {
   return { roundTrip: ROUND_TRIP, fits: out };
 }
 
-module.exports = { choose, decide, calibration, seconds, ROUND_TRIP, NEAR_COPY };
+module.exports = { choose, decide, calibration, seconds, CALIBRATION, ROUND_TRIP, NEAR_COPY };

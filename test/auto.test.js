@@ -37,20 +37,27 @@ Decide('out of cache, copying costs a memory-bound kernel at least its own pass'
   assert.is(auto.decide(sha, copy, 64 * MIB, 64 * MIB + 32, false), 'async');
 });
 
-Decide('the calibration times a function once it has settled, not its first calls', () => {
-  // Slow for its first calls, as a JS path is before the engine optimizes
-  // it: timed from its first calls on, it would come out at the slow time.
+Decide('the calibration times each function after its warm-up, not from its first calls', () => {
   const spin = (s) => {
     const t0 = performance.now();
     while ((performance.now() - t0) / 1e3 < s);
   };
-  let calls = 0;
-  const warming = () => spin(++calls <= 8 ? 200e-6 : 5e-6);
-  const steady = () => spin(5e-6);
-  const [w, s] = auto.seconds(warming, steady);
-  assert.ok(calls > 8, `${calls} calls`);
-  assert.ok(w < 100e-6, `${w * 1e6} µs per call`);
-  assert.ok(s >= 5e-6 && s < 100e-6, `${s * 1e6} µs per call`);
+  // Slow for its first 50 ms, as a JS path is until the engine has
+  // optimized it: 100 µs a call, then 5.
+  const warming = () => {
+    let first = null;
+    return () => {
+      const now = performance.now();
+      if (first === null) first = now;
+      spin(now - first < 50 ? 100e-6 : 5e-6);
+    };
+  };
+  // Timed from its first calls, every round falls in the slow spell...
+  const [cold] = auto.seconds([warming()], { ...auto.CALIBRATION, warm: 0 });
+  assert.ok(cold >= 100e-6, `${cold * 1e6} µs per call`);
+  // ...and after a warm-up longer than the spell, none does.
+  const [warm] = auto.seconds([warming()], { ...auto.CALIBRATION, warm: 60e-3 });
+  assert.ok(warm < 50e-6, `${warm * 1e6} µs per call`);
 });
 
 const native = backendsUnderTest().includes('native');

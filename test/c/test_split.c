@@ -187,7 +187,7 @@ static void fill_sort(int dtype, void *out, size_t n, int pattern, tct_rng *r) {
     if (w == 4) {
       uint32_t u = (uint32_t)(pattern == 1   ? (v & 0xFFFFF) | 0x40000000u
                               : pattern == 3 ? (uint32_t)(v >> 32) % 7u
-                              : pattern == 5 ? (uint32_t)(v >> 32)
+                              : pattern == 5 ? (uint32_t)(v >> 32) | (uint32_t)v
                                              : (uint32_t)v);
       if (pattern == 2) u = 12345;
       memcpy((char *)out + i * 4, &u, 4);
