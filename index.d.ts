@@ -118,7 +118,7 @@ declare namespace twincore {
     /** Bytes of the copies that copy-mode jobs hold (inputs and outputs). */
     liveBytes: number;
     /** Bytes of large copy and scratch buffers kept for the next call;
-     * given back after 1–2 s without calls. */
+     * given back after 5–10 s without calls. */
     cachedBytes: number;
   }
 

@@ -56,8 +56,8 @@ const WINDOWS = 5;
 async function child(peer, what, kernel, backend, calls, bytes) {
   // Callgrind runs everything some 50x slower, but the clock at its pace:
   // the package's own timers would fire within calls they never meet in
-  // real time (the buffer cache's trim, once a second whatever the calls,
-  // in every large sort). They run 1000x later here, outside the counts.
+  // real time (the buffer cache's trim, every 5 s whatever the calls, in
+  // large sorts). They run 1000x later here, outside the counts.
   const timers = require('node:timers');
   const { setTimeout: start } = timers;
   timers.setTimeout = (fn, ms, ...args) => start(fn, ms * 1000, ...args);

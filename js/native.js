@@ -92,8 +92,13 @@ function flush() {
 // The addon keeps large copy and scratch buffers for the next call
 // (native/cache.h). While it holds any, an unref'd timer trims it every
 // TRIM_MS: a buffer no call took for a whole period is given back, so an
-// idle process holds none after two periods, and the timer stops.
-const TRIM_MS = 1000;
+// idle process holds none after two periods, and the timer stops. Large
+// calls a few seconds apart keep theirs: given back after one to two
+// seconds (a period of 1 s), a 16M-element sort's 64 MiB scratch was
+// faulted in afresh by a call 2.5 s after the one before, which took
+// 140-195 ms against 100-139 (the bench's sort rows, whose rounds put a
+// second or two of V8's sort between two calls, paid it in every round).
+const TRIM_MS = 5000;
 let trimTimer = null;
 
 function trimLater() {
