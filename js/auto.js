@@ -5,8 +5,10 @@
 //
 // The first 'auto' call of a kernel (and element type) on a backend times
 // the backend's sync call at two small sizes, and a memcpy in turns with
-// it (and for sort, V8's sort at the same sizes), a few times each (2 to
-// 7 ms here, once), each fitted as a + b·work. Then:
+// it (and for sort, V8's sort at the same sizes), a few times each (3 to
+// 8 ms here, once), each fitted as a + b·work, or as b·work^p where the
+// larger call costs more than its share of work (V8's sort; see fit()).
+// Then:
 //   - a sync call runs on the baseline (stats, sort) where that is faster
 //     than the call's fixed cost plus its work (BASELINE_PER_BYTE);
 //   - an async call costs the calling thread the round trip (ROUND_TRIP)
@@ -14,6 +16,7 @@
 //     whole work: whichever is less runs. So an 'auto' async call never
 //     costs the main thread more than its sync twin would.
 
+const crypto = require('node:crypto');
 const { performance } = require('node:perf_hooks');
 const validate = require('./validate');
 const baseline = require('./baseline');
@@ -51,7 +54,8 @@ const NEAR_COPY = 4;
 // that, V8's sort of 1 KiB came out at up to 4x its settled time. Without
 // the warm-up, and with 5 rounds of 20 µs, 9 of 30 processes here took
 // the addon's sort of 1 KiB for faster than V8's (6 µs against 3.3 when
-// settled); with it, 1 of 30, in a process that ran slow throughout its
+// settled, both on the same keys every call, which flattered V8's: see
+// sample()); with it, 1 of 30, in a process that ran slow throughout its
 // calibration (the addon's sort at 1.8x its usual time, V8's at 3.5x).
 // (The window's repeat count doubles until it fills the window, not
 // quadruples: the windows come out nearer their length.)
@@ -80,18 +84,51 @@ function seconds(fns, o = CALIBRATION) {
   return best;
 }
 
-// a + b·w through two points (b > 0, a >= 0). However noisy the points,
-// the work is taken to be at least a quarter of the larger call.
-function line(w0, t0, w1, t1) {
-  const b = Math.max((t1 - t0) / (w1 - w0), t1 / w1 / 4);
-  return { a: Math.max(t0 - b * w0, 0), b };
+// Seconds of work w as a + b·w^p, through two points (w0 < w1): a line
+// (p = 1, b > 0, a >= 0) where the calls cost something fixed on top of
+// their work. However noisy the points, the work is taken to be at least a
+// quarter of the larger call. Where the larger call costs more than its
+// share of work would (t1/t0 > w1/w0, as a comparison sort's n log n
+// does), no such line holds both points: a line clamped to a = 0 through
+// the larger one put V8's sort of 1 KiB at 1.5x its measured time, and
+// below the points, where the baseline wins, at up to 2x. There the fit is
+// t0·(w/w0)^p through both (V8's sort timed at 256 and 4096 keys put 64
+// keys within 5% of their measured time).
+function fit(w0, t0, w1, t1) {
+  if (!(t0 > 0 && t1 * w0 > t0 * w1)) return line(w0, t0, w1, t1);
+  const p = Math.log(t1 / t0) / Math.log(w1 / w0);
+  return { a: 0, b: t0 / w0 ** p, p };
 }
 
-const at = (fit, w) => fit.a + fit.b * w;
+// The line alone: a copy's cost, whatever its points.
+function line(w0, t0, w1, t1) {
+  const b = Math.max((t1 - t0) / (w1 - w0), t1 / w1 / 4);
+  return { a: Math.max(t0 - b * w0, 0), b, p: 1 };
+}
+
+const at = (c, w) => c.a + c.b * (c.p > 1 ? w ** c.p : w);
+// Seconds per unit of work at w, at the margin.
+const rate = (c, w) => (c.p > 1 ? c.b * c.p * w ** (c.p - 1) : c.b);
+
+// Keys a sort's calibration draws its calls' keys from (see sample()),
+// random 32-bit integers (of both signs, but for uint32), made once per
+// type by builtins: a JS loop making them ran in the interpreter, at 100
+// ns a key.
+const SORT_KEYS = 16384;
+const sortKeysBy = new Map();
+function sortKeys(Ctor) {
+  let keys = sortKeysBy.get(Ctor);
+  if (!keys) {
+    const bits = crypto.randomFillSync(new Int32Array(SORT_KEYS));
+    keys = Ctor === Int32Array ? bits : Ctor === Uint32Array ? new Uint32Array(bits.buffer) : Ctor.from(bits);
+    sortKeysBy.set(Ctor, keys);
+  }
+  return keys;
+}
 
 const ARRAYS = { uint8: Uint8Array, int32: Int32Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array };
 
-// A valid call of kernel with work w, on deterministic data.
+// A valid call of kernel with work w.
 function sample(kernel, dtype, w) {
   if (kernel === 'matmul') {
     const n = Math.round(Math.cbrt(w / 2));
@@ -99,18 +136,27 @@ function sample(kernel, dtype, w) {
     return () => validate.matmul(a, a, n, n, n, undefined, true);
   }
   const Ctor = ARRAYS[kernel === 'sha256' ? 'uint8' : kernel === 'stats' ? 'float64' : dtype];
-  const data = new Ctor(w / Ctor.BYTES_PER_ELEMENT);
+  const n = w / Ctor.BYTES_PER_ELEMENT;
   // Only a sort's speed depends on the values: the others get a fill.
-  if (kernel !== 'sort') data.fill(3);
-  let s = 0x9e3779b9;
-  for (let i = 0; kernel === 'sort' && i < data.length; i++) {
-    s = Math.imul(s, 1103515245) + 12345 >>> 0;
-    data[i] = Ctor === Float64Array || Ctor === Float32Array ? s / 2 ** 32 - 0.5 : s;
+  if (kernel !== 'sort') {
+    const data = new Ctor(n).fill(3);
+    return () => validate[kernel](data, undefined, true);
   }
-  // A sort works in place: each run sorts a fresh copy (timed too, as a
-  // small share of the sort).
-  if (kernel === 'sort') return () => validate.sort(data.slice(), undefined, true);
-  return () => validate[kernel](data, undefined, true);
+  // A sort works in place, and a comparison sort given the same keys call
+  // after call runs as if it knew them: the CPU's branch predictor learns
+  // its branches. Here V8's sort of one set of 256 keys, over and over,
+  // took 0.8 µs a call, against 6.2 µs for new keys each call, and even
+  // 16 sets in turn were learnt (64 were not); from 16K keys on, one set
+  // is not. So each call sorts a copy of the next window of one run of
+  // SORT_KEYS keys (the copy timed too, as a small share of the sort).
+  const windows = Math.floor(SORT_KEYS / n);
+  const keys = sortKeys(Ctor);
+  let k = 0;
+  return () => {
+    const a = keys.slice(k * n, k * n + n);
+    k = k + 1 === windows ? 0 : k + 1;
+    return validate.sort(a, undefined, true);
+  };
 }
 
 
@@ -140,9 +186,9 @@ function fitOf(backend, kernel, dtype) {
     const [t0, t1, c0, c1, j0, j1] = seconds([() => backend.runSync(make0()), () => backend.runSync(make1()),
       ...COPIES, ...sorts]);
     f = {
-      own: line(w0, t0, w1, t1),
+      own: fit(w0, t0, w1, t1),
       copy: line(1024, c0, 65536, c1),
-      js: kernel === 'sort' ? line(w0, j0, w1, j1)
+      js: kernel === 'sort' ? fit(w0, j0, w1, j1)
         : kernel in BASELINE_PER_BYTE ? { a: 0, b: BASELINE_PER_BYTE[kernel] } : null,
     };
     byType[dtype] = f;
@@ -158,9 +204,10 @@ function fitOf(backend, kernel, dtype) {
 // runs several times faster than a memory-bound kernel reads; out of
 // cache, where the copy reads the same bytes and writes them too, it is
 // never faster than that kernel's pass over them.
-function copyCost(bytes, f, copy) {
+function copyCost(bytes, f, copy, w) {
   if (bytes === 0) return 0;
-  if (bytes >= OUT_OF_CACHE && f.own.b < NEAR_COPY * copy.b) return copy.a + Math.max(copy.b, f.own.b) * bytes;
+  const own = rate(f.own, w);
+  if (bytes >= OUT_OF_CACHE && own < NEAR_COPY * copy.b) return copy.a + Math.max(copy.b, own) * bytes;
   return at(copy, bytes);
 }
 
@@ -194,7 +241,7 @@ function decide(f, copy, w, bytes, sync) {
   const js = f.js ? at(f.js, w) : Infinity;
   const here = js < own ? 'baseline' : 'sync';
   if (sync) return here;
-  return Math.min(own, js) <= ROUND_TRIP + copyCost(bytes, f, copy) ? here : 'async';
+  return Math.min(own, js) <= ROUND_TRIP + copyCost(bytes, f, copy, w) ? here : 'async';
 }
 
 // What the calibration found, for backends() and the bench.
@@ -204,8 +251,9 @@ function calibration() {
     for (const kernel of Object.keys(byKernel)) {
       for (const [dtype, f] of Object.entries(byKernel[kernel])) {
         out[`${backend.name}:${kernel}:${dtype}`] = {
-          perCall: f.own.a, perUnit: f.own.b, baselinePerCall: f.js ? f.js.a : undefined,
-          baselinePerUnit: f.js ? f.js.b : undefined, copyPerByte: f.copy.b,
+          perCall: f.own.a, perUnit: f.own.b, exponent: f.own.p, baselinePerCall: f.js ? f.js.a : undefined,
+          baselinePerUnit: f.js ? f.js.b : undefined, baselineExponent: f.js ? f.js.p : undefined,
+          copyPerByte: f.copy.b,
         };
       }
     }
@@ -213,4 +261,4 @@ function calibration() {
   return { roundTrip: ROUND_TRIP, fits: out };
 }
 
-module.exports = { choose, decide, calibration, seconds, CALIBRATION, ROUND_TRIP, NEAR_COPY };
+module.exports = { choose, decide, calibration, seconds, fit, at, sample, CALIBRATION, ROUND_TRIP, NEAR_COPY };

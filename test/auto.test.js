@@ -60,6 +60,36 @@ Decide('the calibration times each function after its warm-up, not from its firs
   assert.ok(warm < 50e-6, `${warm * 1e6} µs per call`);
 });
 
+Decide('a fit holds both its points, a comparison sort\'s n log n too', () => {
+  const near = (x, y) => Math.abs(x / y - 1) < 1e-9;
+  // A call: 2 µs fixed, 1 ns a byte.
+  const call = auto.fit(1024, 2e-6 + 1024e-9, 16384, 2e-6 + 16384e-9);
+  assert.ok(near(auto.at(call, 4096), 2e-6 + 4096e-9), JSON.stringify(call));
+  // V8's sort of 256 and 4096 new keys each call: 6.2 and 150 µs. A line
+  // with no fixed part cannot hold both: through the larger it put the
+  // smaller at 9.6 µs.
+  const sort = auto.fit(1024, 6.2e-6, 16384, 150e-6);
+  assert.ok(near(auto.at(sort, 1024), 6.2e-6) && near(auto.at(sort, 16384), 150e-6), JSON.stringify(sort));
+  // n log n below the points: 64 keys take 1.2 µs here.
+  assert.ok(auto.at(sort, 256) > 1.1e-6 && auto.at(sort, 256) < 1.4e-6, `${auto.at(sort, 256)}`);
+  // So the addon's sort (2 µs a call, 1 ns a byte) wins from a few hundred
+  // bytes on, and the baseline below.
+  const f = { own: call, js: sort };
+  assert.is(auto.decide(f, copy, 1024, 0, true), 'sync');
+  assert.is(auto.decide(f, copy, 128, 0, true), 'baseline');
+});
+
+Decide('a sort\'s calibration sorts new keys each call', () => {
+  const make = auto.sample('sort', 'uint32', 1024);
+  const seen = new Set();
+  for (let i = 0; i < 16; i++) {
+    const call = make();
+    assert.is(call.input.length, 256);
+    seen.add(Array.from(call.input.view).join());
+  }
+  assert.is(seen.size, 16);
+});
+
 const native = backendsUnderTest().includes('native');
 const Live = suite("'auto' on this machine (native)");
 
