@@ -416,15 +416,15 @@ function participant(c, inputs, clock, make, window = PAIRED_WINDOW) {
  * longer), in 5 to 21 rounds, as many as fit in about TURNS_BUDGET
  * seconds: a target's ratio is then taken from calls that saw this
  * machine at the same moments. Each is a case with its result ({ ...case, ...result }).
- * Resolves with { wall: [seconds per call, one per round, for each case
- * in order] }, or { error }.
+ * Resolves with { wall, busy: [seconds per call, one per round, for each
+ * case in order] } (busy by the main thread's clock), or { error }.
  */
 async function turns(group, inputs) {
   const clock = mainThreadClock();
   try {
     const ps = group.map((c) => participant(c, inputs, clock, undefined, TURNS_WINDOW));
     await inTurns(ps, clock, TURNS_BUDGET, TURNS_ROUNDS);
-    return { wall: ps.map((p) => p.wall) };
+    return { wall: ps.map((p) => p.wall), busy: ps.map((p) => p.busy) };
   } catch (err) {
     return { error: err.message };
   }

@@ -274,7 +274,7 @@ async function main() {
     const got = await turns(groups[g].map(withInput), inputs);
     inputs.releaseExcept(new Set());
     if (got.error) console.log(`bench: timing ${ids.join(', ')} in turns failed: ${got.error} (their rows take their own figures)`);
-    else groups[g].forEach((r, j) => { r.turns = { group: g, wall: got.wall[j] }; });
+    else groups[g].forEach((r, j) => { r.turns = { group: g, wall: got.wall[j], busy: got.busy[j] }; });
   }
   await closePeers();
   if (extra.blas) {
