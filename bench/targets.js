@@ -340,4 +340,24 @@ function autoPeers(a, results) {
   return { like, twin };
 }
 
-module.exports = { evaluate, autoPeers, comparedGroups };
+/**
+ * The results of cases run in several rounds (the pool children, run.js):
+ * runs holds each round's results. Each case becomes the round whose
+ * throughput is the median (the first of the two middle ones of an even
+ * count), with turns { group: 'rounds', wall: its seconds per call in
+ * each round } where every round measured it (fasterOf() then compares
+ * two such cases round by round); a case no round measured keeps the
+ * first round's error.
+ */
+function poolRounds(runs) {
+  const ids = [...new Set(runs.flat().map((r) => r.id))];
+  return ids.map((id) => {
+    const each = runs.map((run) => run.find((r) => r.id === id));
+    const fine = each.filter((r) => r && !r.error);
+    if (fine.length === 0) return each.find(Boolean);
+    const mid = [...fine].sort((a, b) => a.throughput - b.throughput)[(fine.length - 1) >> 1];
+    return fine.length === runs.length ? { ...mid, turns: { group: 'rounds', wall: fine.map((r) => r.seconds) } } : mid;
+  });
+}
+
+module.exports = { evaluate, autoPeers, comparedGroups, poolRounds };

@@ -9,7 +9,7 @@ const path = require('node:path');
 const stats = require('../bench/stats');
 const { lineChart, ticks } = require('../bench/svg');
 const report = require('../bench/report');
-const { evaluate, comparedGroups } = require('../bench/targets');
+const { evaluate, comparedGroups, poolRounds } = require('../bench/targets');
 const { cases } = require('../bench/cases');
 const { spawnSync } = require('node:child_process');
 const { ROOT } = require('./helpers');
@@ -275,6 +275,31 @@ Report('targets: a copy-mode call\'s main-thread time against a memcpy, from the
   // The two are grouped to be timed in turns.
   const ids = comparedGroups([memcpy, copy]).map((g) => g.map((x) => x.id).sort());
   assert.equal(ids, [['memcpy (TypedArray.set)', 'native copy async']]);
+});
+
+Report('targets: the pool children\'s rounds give each case its median round, and the pool rows their ratio round by round', () => {
+  const job = (pool, series, seconds, extra = {}) => ({ kernel: 'jobs', size: pool, pool, series, id: `jobs/${pool}/${series}`,
+    work: 64 * 65536, batch: 64, seconds, secondsPerUnit: seconds / 64, throughput: 64 * 65536 / seconds, ...extra });
+  // Three rounds of a child per pool size: the pool of 2 took 5, 6 and 4
+  // ms a batch against 9.5, 9.6 and 8 for the pool of 1: 1.9x, 1.6x, 2.0x.
+  const runs = [[5, 9.5], [6, 9.6], [4, 8]].map(([two, one]) => [job(1, 'twincore wasm', one / 1e3), job(2, 'twincore wasm', two / 1e3)]);
+  // piscina's pool of 2 failed in one round: its median round stands
+  // alone; the pool of 1 failed in every round: its error stays.
+  runs.forEach((run, i) => run.push(job(2, 'piscina (node:crypto)', 3e-3, i === 1 ? { error: 'boom' } : {})));
+  runs.forEach((run) => run.push(job(1, 'piscina (node:crypto)', 5e-3, { error: 'exit 1' })));
+  const merged = poolRounds(runs);
+  const get = (id) => merged.find((r) => r.id === id);
+  assert.is(merged.length, 4);
+  assert.is(get('jobs/1/twincore wasm').seconds, 9.5e-3);
+  assert.equal(get('jobs/1/twincore wasm').turns, { group: 'rounds', wall: [9.5e-3, 9.6e-3, 8e-3] });
+  assert.is(get('jobs/2/twincore wasm').seconds, 5e-3);
+  assert.is(get('jobs/2/piscina (node:crypto)').turns, undefined);
+  assert.is(get('jobs/2/piscina (node:crypto)').error, undefined);
+  assert.is(get('jobs/1/piscina (node:crypto)').error, 'exit 1');
+  const row = evaluate(merged).find((x) => x.target.startsWith('independent jobs (64 hashes of 64 KiB in flight): twincore wasm'));
+  assert.is(row.figure, '1.90x (1.60x–2.00x)');
+  assert.is(row.status, 'holds, noisy');
+  assert.match(row.detail, /^in turns \(3 rounds\): /);
 });
 
 Report('targets: comparedGroups() groups the cases each row compares, leaving out other processes\' and \'auto\'', () => {
