@@ -604,4 +604,4 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
   });
 }
 
-module.exports = { measure, paired, turns, order, Inputs, findPeers, setupPeers, closePeers, ROOT };
+module.exports = { measure, paired, turns, order, makeFn, Inputs, findPeers, setupPeers, closePeers, ROOT };

@@ -43,7 +43,9 @@ function perRound(r, b, units) {
 // seconds per call (of a batch: per call in it) of a and of b, for the row.
 function fromTurns(xs, ys, a, b) {
   const per = (r) => median(r.turns.wall) / (r.batch > 1 ? r.batch : 1);
-  return { ...versus(xs, ys), turns: { rounds: xs.length, a: per(a), b: per(b) } };
+  // Rounds of child processes (poolRounds()) are named so.
+  const how = a.turns.group === 'rounds' ? 'a child each in turns' : 'in turns';
+  return { ...versus(xs, ys), turns: { rounds: xs.length, a: per(a), b: per(b), how } };
 }
 
 // How many times faster a is than b (throughput a / throughput b): from
@@ -78,7 +80,7 @@ function peer(b) {
 function row(target, want, got, cmp, given) {
   const r = typeof got === 'number' ? ratio(got) : got;
   const t = r.turns;
-  const detail = t ? [given, `in turns (${t.rounds} rounds): ${formatTime(t.a)} vs ${formatTime(t.b)}`].filter(Boolean).join('; ') : given;
+  const detail = t ? [given, `${t.how || 'in turns'} (${t.rounds} rounds): ${formatTime(t.a)} vs ${formatTime(t.b)}`].filter(Boolean).join('; ') : given;
   if (!Number.isFinite(r.value)) return { target, want: cmp ? `${cmp} ${want}` : '-', figure: '-', status: 'not measured', detail };
   // A figure the report shows beside the targets, with no bar of its own.
   if (!cmp) return { target, want: '-', figure: formatRatio(r.value), status: 'shown', detail };
@@ -116,18 +118,21 @@ function evaluate(results, extra = {}, note = () => {}) {
     note(a, b);
     return slowerOf(a, b);
   };
-  // a's main-thread time per call against times b's wall time per call:
-  // from their calls in turns where the run timed them so (round by
-  // round, a's busy against b's wall), else the sweep's figures (no
-  // spread: the sweep keeps no main-thread time per sample).
+  // a's main-thread time per call (a call of one job) against times b's
+  // wall time per call: from their calls in turns where the run timed them
+  // so (round by round, a's busy less what its wait costs the idle main
+  // thread, as the sweep takes it: busyIdle, against b's wall), else the
+  // sweep's figures (no spread: the sweep keeps no main-thread time per
+  // sample).
   const busyVersus = (a, b, times) => {
     note(a, b);
     if (!a || !b) return ratio(NaN);
     const t = a.turns;
     const u = b.turns;
     if (t && u && t.group === u.group && t.busy && t.busy.length === u.wall.length) {
+      const xs = t.busy.map((x) => Math.max(x - (a.busyIdle || 0), 0));
       const ys = u.wall.map((w) => w * times);
-      return { ...versus(t.busy, ys), turns: { rounds: ys.length, a: median(t.busy), b: median(ys) } };
+      return { ...versus(xs, ys), turns: { rounds: ys.length, a: median(xs), b: median(ys) } };
     }
     return ratio(busy(a) / (times * time(b)));
   };

@@ -6,9 +6,8 @@
 // The first 'auto' call of a kernel (and element type) on a backend times
 // the backend's sync call at two small sizes, and a memcpy in turns with
 // it (and for sort, V8's sort at the same sizes), a few times each (3 to
-// 8 ms here, once), each fitted as a + b·work, or as b·work^p where the
-// larger call costs more than its share of work (V8's sort; see fit()).
-// Then:
+// 8 ms here, once), each fitted as a + b·work, V8's sort as b·work^p where
+// its larger call costs more than its share of work (see fit()). Then:
 //   - a sync call runs on the baseline (stats, sort) where that is faster
 //     than the call's fixed cost plus its work (BASELINE_PER_BYTE);
 //   - an async call costs the calling thread the round trip (ROUND_TRIP)
@@ -93,33 +92,34 @@ function seconds(fns, o = CALIBRATION) {
 // the larger one put V8's sort of 1 KiB at 1.5x its measured time, and
 // below the points, where the baseline wins, at up to 2x. There the fit is
 // t0·(w/w0)^p through both (V8's sort timed at 256 and 4096 keys put 64
-// keys within 5% of their measured time).
+// keys within 5% of their measured time). Only the baseline's sort is
+// fitted so: the backend's calls cost a fixed part and work in proportion
+// (a radix sort's passes), and an exponent fitted to its noise would,
+// carried up to 16M keys, have put them on V8's sort.
 function fit(w0, t0, w1, t1) {
   if (!(t0 > 0 && t1 * w0 > t0 * w1)) return line(w0, t0, w1, t1);
   const p = Math.log(t1 / t0) / Math.log(w1 / w0);
   return { a: 0, b: t0 / w0 ** p, p };
 }
 
-// The line alone: a copy's cost, whatever its points.
+// The line alone: the backend's calls and a copy, whatever their points.
 function line(w0, t0, w1, t1) {
   const b = Math.max((t1 - t0) / (w1 - w0), t1 / w1 / 4);
   return { a: Math.max(t0 - b * w0, 0), b, p: 1 };
 }
 
 const at = (c, w) => c.a + c.b * (c.p > 1 ? w ** c.p : w);
-// Seconds per unit of work at w, at the margin.
-const rate = (c, w) => (c.p > 1 ? c.b * c.p * w ** (c.p - 1) : c.b);
 
-// Keys a sort's calibration draws its calls' keys from (see sample()),
-// random 32-bit integers (of both signs, but for uint32), made once per
-// type by builtins: a JS loop making them ran in the interpreter, at 100
-// ns a key.
-const SORT_KEYS = 16384;
+// Keys a sort's calibration draws its calls' keys from (see sample()):
+// at least SORT_KEYS, and at least count, random 32-bit integers (of both
+// signs, but for uint32), made once per type by builtins: a JS loop
+// making them ran in the interpreter, at 100 ns a key.
+const SORT_KEYS = 65536;
 const sortKeysBy = new Map();
-function sortKeys(Ctor) {
+function sortKeys(Ctor, count) {
   let keys = sortKeysBy.get(Ctor);
-  if (!keys) {
-    const bits = crypto.randomFillSync(new Int32Array(SORT_KEYS));
+  if (!keys || keys.length < count) {
+    const bits = crypto.randomFillSync(new Int32Array(Math.max(SORT_KEYS, count)));
     keys = Ctor === Int32Array ? bits : Ctor === Uint32Array ? new Uint32Array(bits.buffer) : Ctor.from(bits);
     sortKeysBy.set(Ctor, keys);
   }
@@ -147,10 +147,11 @@ function sample(kernel, dtype, w) {
   // its branches. Here V8's sort of one set of 256 keys, over and over,
   // took 0.8 µs a call, against 6.2 µs for new keys each call, and even
   // 16 sets in turn were learnt (64 were not); from 16K keys on, one set
-  // is not. So each call sorts a copy of the next window of one run of
-  // SORT_KEYS keys (the copy timed too, as a small share of the sort).
-  const windows = Math.floor(SORT_KEYS / n);
-  const keys = sortKeys(Ctor);
+  // is not. So each call sorts a copy of the next window of n keys of one
+  // run of SORT_KEYS keys or more (the copy timed too, as a small share
+  // of the sort).
+  const keys = sortKeys(Ctor, n);
+  const windows = Math.floor(keys.length / n);
   let k = 0;
   return () => {
     const a = keys.slice(k * n, k * n + n);
@@ -186,7 +187,7 @@ function fitOf(backend, kernel, dtype) {
     const [t0, t1, c0, c1, j0, j1] = seconds([() => backend.runSync(make0()), () => backend.runSync(make1()),
       ...COPIES, ...sorts]);
     f = {
-      own: fit(w0, t0, w1, t1),
+      own: line(w0, t0, w1, t1),
       copy: line(1024, c0, 65536, c1),
       js: kernel === 'sort' ? fit(w0, j0, w1, j1)
         : kernel in BASELINE_PER_BYTE ? { a: 0, b: BASELINE_PER_BYTE[kernel] } : null,
@@ -196,18 +197,13 @@ function fitOf(backend, kernel, dtype) {
   return f;
 }
 
-/**
- * Estimated seconds on the calling thread of a sync call of this work:
- * { own, js } (js NaN where the baseline does not apply).
- */
 // A copy of this many bytes, for a kernel fitted as f. In cache a copy
 // runs several times faster than a memory-bound kernel reads; out of
 // cache, where the copy reads the same bytes and writes them too, it is
 // never faster than that kernel's pass over them.
-function copyCost(bytes, f, copy, w) {
+function copyCost(bytes, f, copy) {
   if (bytes === 0) return 0;
-  const own = rate(f.own, w);
-  if (bytes >= OUT_OF_CACHE && own < NEAR_COPY * copy.b) return copy.a + Math.max(copy.b, own) * bytes;
+  if (bytes >= OUT_OF_CACHE && f.own.b < NEAR_COPY * copy.b) return copy.a + Math.max(copy.b, f.own.b) * bytes;
   return at(copy, bytes);
 }
 
@@ -230,7 +226,8 @@ function choose(backend, call) {
 
 /**
  * The choice itself, from fits (pure; the tests drive it).
- * @param {object} f      { own: {a, b}, js: {a, b} | null }: seconds = a + b·work
+ * @param {object} f      { own: {a, b}, js: {a, b, p} | null }: seconds =
+ *                        a + b·work (b·work^p where p > 1)
  * @param {object} copy   { a, b }: an in-cache memcpy, per byte
  * @param {number} w      the call's work
  * @param {number} bytes  what its async call would copy
@@ -241,17 +238,17 @@ function decide(f, copy, w, bytes, sync) {
   const js = f.js ? at(f.js, w) : Infinity;
   const here = js < own ? 'baseline' : 'sync';
   if (sync) return here;
-  return Math.min(own, js) <= ROUND_TRIP + copyCost(bytes, f, copy, w) ? here : 'async';
+  return Math.min(own, js) <= ROUND_TRIP + copyCost(bytes, f, copy) ? here : 'async';
 }
 
-// What the calibration found, for backends() and the bench.
+// What the calibration found (the tests read it).
 function calibration() {
   const out = {};
   for (const [backend, byKernel] of fitsBy) {
     for (const kernel of Object.keys(byKernel)) {
       for (const [dtype, f] of Object.entries(byKernel[kernel])) {
         out[`${backend.name}:${kernel}:${dtype}`] = {
-          perCall: f.own.a, perUnit: f.own.b, exponent: f.own.p, baselinePerCall: f.js ? f.js.a : undefined,
+          perCall: f.own.a, perUnit: f.own.b, baselinePerCall: f.js ? f.js.a : undefined,
           baselinePerUnit: f.js ? f.js.b : undefined, baselineExponent: f.js ? f.js.p : undefined,
           copyPerByte: f.copy.b,
         };

@@ -79,15 +79,28 @@ Decide('a fit holds both its points, a comparison sort\'s n log n too', () => {
   assert.is(auto.decide(f, copy, 128, 0, true), 'baseline');
 });
 
-Decide('a sort\'s calibration sorts new keys each call', () => {
-  const make = auto.sample('sort', 'uint32', 1024);
-  const seen = new Set();
-  for (let i = 0; i < 16; i++) {
-    const call = make();
-    assert.is(call.input.length, 256);
-    seen.add(Array.from(call.input.view).join());
+Decide('a sort\'s calibration sorts new keys each call, 64K keys in turn', () => {
+  for (const dtype of ['uint32', 'int32', 'float32', 'float64']) {
+    for (const w of [1024, 16384]) {
+      const make = auto.sample('sort', dtype, w);
+      const n = w / (dtype === 'float64' ? 8 : 4);
+      const cycle = Math.floor(65536 / n);
+      const seen = new Set();
+      let first;
+      for (let i = 0; i < cycle; i++) {
+        const v = make().input.view;
+        assert.is(v.length, n, `${dtype} ${w} B`);
+        const head = Array.from(v.subarray(0, 4)).join();
+        if (i === 0) first = head;
+        seen.add(head);
+      }
+      assert.is(seen.size, cycle, `${dtype} ${w} B: ${seen.size} sets of keys in ${cycle} calls`);
+      assert.is(Array.from(make().input.view.subarray(0, 4)).join(), first, `${dtype} ${w} B: then the first again`);
+    }
   }
-  assert.is(seen.size, 16);
+  // More keys than the run holds: each call still sorts all of them.
+  const big = auto.sample('sort', 'uint32', 4 << 17);
+  for (let i = 0; i < 3; i++) assert.is(big().input.view.length, 1 << 17);
 });
 
 const native = backendsUnderTest().includes('native');
