@@ -30,13 +30,15 @@ function range(r) {
 // Seconds per unit of a result's calls in each round where the run timed
 // them in turns with b's (run.js: r.turns, from measure.js turns()), for
 // units of work (the case's work) or of calls (a batch's calls); null
-// where it did not.
-function perRound(r, b, units) {
+// where it did not. clock: 'wall', or 'busy' (the main thread's, less what
+// its wait costs the idle main thread, busyIdle, as the sweep takes it).
+function perRound(r, b, units, clock = 'wall') {
   const t = r.turns;
   const u = b.turns;
-  if (!t || !u || t.group !== u.group || t.wall.length !== u.wall.length) return null;
+  if (!t || !u || t.group !== u.group || !t[clock] || t[clock].length !== u.wall.length) return null;
   const n = units === 'work' ? r.work : r.batch > 1 ? r.batch : 1;
-  return t.wall.map((w) => w / n);
+  const idle = clock === 'busy' ? r.busyIdle || 0 : 0;
+  return t[clock].map((x) => Math.max(x - idle, 0) / n);
 }
 
 // xs over ys, round by round (versus()); with the rounds and the median
@@ -118,21 +120,18 @@ function evaluate(results, extra = {}, note = () => {}) {
     note(a, b);
     return slowerOf(a, b);
   };
-  // a's main-thread time per call (a call of one job) against times b's
-  // wall time per call: from their calls in turns where the run timed them
-  // so (round by round, a's busy less what its wait costs the idle main
-  // thread, as the sweep takes it: busyIdle, against b's wall), else the
-  // sweep's figures (no spread: the sweep keeps no main-thread time per
-  // sample).
+  // a's main-thread time per call against times b's wall time per call:
+  // from their calls in turns where the run timed them so (perRound()),
+  // else the sweep's figures (no spread: the sweep keeps no main-thread
+  // time per sample).
   const busyVersus = (a, b, times) => {
     note(a, b);
     if (!a || !b) return ratio(NaN);
-    const t = a.turns;
-    const u = b.turns;
-    if (t && u && t.group === u.group && t.busy && t.busy.length === u.wall.length) {
-      const xs = t.busy.map((x) => Math.max(x - (a.busyIdle || 0), 0));
-      const ys = u.wall.map((w) => w * times);
-      return { ...versus(xs, ys), turns: { rounds: ys.length, a: median(xs), b: median(ys) } };
+    const xs = perRound(a, b, 'calls', 'busy');
+    const ys = perRound(b, a, 'calls');
+    if (xs && ys) {
+      const more = ys.map((y) => y * times);
+      return { ...versus(xs, more), turns: { rounds: xs.length, a: median(xs), b: median(more) } };
     }
     return ratio(busy(a) / (times * time(b)));
   };
