@@ -287,4 +287,67 @@ Q('native: a worker that ends in the turn it queued calls in leaves the process 
   assert.is(r.stdout.trim(), '709e80c8 0', r.stderr);
 });
 
+Q('native: calls back to back share one runner; calls further apart than its wait start one each', () => {
+  if (!NATIVE) return;
+  // A runner that ran a call which came soon after the one before it
+  // settled hands back what it ran and waits a little (TC_LINGER_NS, 100 us)
+  // for the next one: a run of calls one after another then needs only a
+  // few work items, not one each. Calls 2 ms apart find no runner waiting
+  // (the wait ended), and each starts one. Results are checked throughout,
+  // and the process exits on its own after both runs.
+  const r = child(`${LOAD_BINDING}
+    const tc = require('./');
+    const crypto = require('node:crypto');
+    const started = () => binding.info().runnersStarted;
+    (async () => {
+      const d = tc.alloc('uint8', 16, { backend: 'native' });
+      let bad = 0;
+      const one = async (i) => {
+        d[0] = i & 255;
+        const want = crypto.createHash('sha256').update(d).digest('hex');
+        const got = Buffer.from(await tc.sha256(d, { backend: 'native' })).toString('hex');
+        if (got !== want) bad++;
+      };
+      let s0 = started();
+      for (let i = 0; i < 3000; i++) await one(i);
+      const backToBack = started() - s0;
+      s0 = started();
+      for (let i = 0; i < 40; i++) {
+        await one(i);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      const apart = started() - s0;
+      console.log(JSON.stringify({ bad, backToBack, apart, inflight: binding.info().inflight }));
+    })();`, { timeout: 60000 });
+  assert.is(r.signal, null, `the child hung: ${r.stderr}`);
+  const { bad, backToBack, apart, inflight } = JSON.parse(r.stdout);
+  assert.is(bad, 0, 'wrong digests');
+  assert.is(inflight, 0);
+  assert.ok(backToBack < 1000, `3000 calls back to back started ${backToBack} runners`);
+  assert.ok(apart >= 32, `40 calls 2 ms apart started ${apart} runners`);
+});
+
+Q('native: a worker that ends while a runner waits for its next call leaves the process working', () => {
+  if (!NATIVE) return;
+  // Each worker runs calls back to back and exits as soon as the last one
+  // settles, while the runner that ran it waits for another.
+  const r = child(`
+    const tc = require('./');
+    const { Worker } = require('node:worker_threads');
+    const body = "const tc = require(" + JSON.stringify(process.cwd()) + ");" +
+      "(async () => { const d = new Uint8Array(16); for (let i = 0; i < 500; i++) await tc.sha256(d, { backend: 'native' });" +
+      "process.exit(0); })();";
+    (async () => {
+      for (let i = 0; i < 5; i++) {
+        const w = new Worker(body, { eval: true });
+        const code = await new Promise((resolve) => w.on('exit', resolve));
+        if (code !== 0) console.log('worker exit', code);
+      }
+      const d = await tc.sha256(new Uint8Array(3), { backend: 'native' });
+      console.log(Buffer.from(d).toString('hex').slice(0, 8), tc.backends().native.inflight);
+    })();`, { timeout: 60000 });
+  assert.is(r.signal, null, `the child hung: ${r.stderr}`);
+  assert.is(r.stdout.trim(), '709e80c8 0', r.stderr);
+});
+
 Q.run();
