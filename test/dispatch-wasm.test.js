@@ -279,4 +279,43 @@ Dispatch('the process stays alive while calls are in flight and exits once they 
   assert.is(r.stdout.trim(), '192');
 });
 
+Dispatch('calls back to back find a pool thread waiting for them; calls further apart wake one each', () => {
+  if (!has) return;
+  // While calls come one after another, the pool thread that ran one
+  // waits a little (WARM_MS, 0.1 ms) for the next, awake: the calling
+  // thread then has no sleeping thread to notify. Calls 2 ms apart find
+  // every pool thread asleep, and notify one each. Counted: the calling
+  // thread's Atomics.notify calls. Digests checked throughout.
+  const r = child(`${PRELUDE}
+    (async () => {
+      const v = tc.alloc('uint8', 16, { backend: 'wasm' });
+      await tc.sha256(v, { backend: 'wasm' }); // the pool is started
+      let notifies = 0;
+      const notify = Atomics.notify;
+      Atomics.notify = (...args) => { notifies++; return notify(...args); };
+      let wrong = 0;
+      const one = async (i) => {
+        v[0] = i & 255;
+        const want = digest(v);
+        if (hex(await tc.sha256(v, { backend: 'wasm' })) !== want) wrong++;
+      };
+      for (let i = 0; i < 3000; i++) await one(i);
+      const backToBack = notifies;
+      notifies = 0;
+      for (let i = 0; i < 40; i++) {
+        await one(i);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      const apart = notifies;
+      Atomics.notify = notify;
+      console.log(JSON.stringify({ wrong, backToBack, apart, inflight: rt.inflight }));
+    })();`, { timeout: 60000 });
+  assert.is(r.status, 0, r.stderr);
+  const { wrong, backToBack, apart, inflight } = JSON.parse(r.stdout);
+  assert.is(wrong, 0, 'wrong digests');
+  assert.is(inflight, 0);
+  assert.ok(backToBack < 1000, `3000 calls back to back notified ${backToBack} times`);
+  assert.ok(apart >= 32, `40 calls 2 ms apart notified ${apart} times`);
+});
+
 Dispatch.run();

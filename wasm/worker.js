@@ -11,11 +11,12 @@
 //     queue.
 // The thread that queued them learns of completions through one
 // Atomics.waitAsync for all of them (wasm/runtime.js). Nothing is posted
-// per job. The control block's layout is described in wasm/runtime.js.
+// per job. While calls come back to back, one thread that ran one looks
+// at the queue a little before it sleeps (WARM_MS in wasm/runtime.js). The control block's layout is described in wasm/runtime.js.
 
 const { workerData } = require('node:worker_threads');
 
-const { wasmModule, memory, ctrl, queue, stackTop, stackBase, layout } = workerData;
+const { wasmModule, memory, ctrl, queue, stackTop, stackBase, layout, warmMs } = workerData;
 const C = ctrl >>> 2;
 const HEAD = C + queue.HEAD;
 const TAIL = C + queue.TAIL;
@@ -25,6 +26,8 @@ const SLEEPERS = C + queue.SLEEPERS;
 const DONE_TAIL = C + queue.DONE_TAIL;
 const WAKE = C + queue.WAKE;
 const TICKETS = C + queue.TICKETS;
+const WARM = C + queue.WARM;
+const SPIN = C + queue.SPIN;
 const SLOTS = C + queue.SLOTS;
 const DONE_SLOTS = C + queue.DONE_SLOTS;
 const CANCELED = 2;
@@ -63,11 +66,26 @@ function done(address) {
   if (Atomics.compareExchange(i32, WAKE, 1, 0) === 1) Atomics.notify(i32, WAKE);
 }
 
+// Whether this thread ran a whole job since it last waited.
+let ran = false;
 for (;;) {
   if (Atomics.load(i32, STOP)) break;
   const head = Atomics.load(i32, HEAD);
   const tail = Atomics.load(i32, TAIL);
   if (head === tail) {
+    // Calls come back to back (WARM): one thread that ran one waits up to
+    // warmMs for the next, looking at the tail, not asleep: not counted
+    // in SLEEPERS, so the calling thread does not notify for it. A wait
+    // that ends without a call ends the warm spell.
+    if (ran && Atomics.load(i32, WARM) && Atomics.compareExchange(i32, SPIN, 0, 1) === 0) {
+      ran = false;
+      const end = performance.now() + warmMs;
+      while (Atomics.load(i32, TAIL) === tail && !Atomics.load(i32, STOP) && performance.now() < end);
+      if (Atomics.load(i32, TAIL) === tail) Atomics.store(i32, WARM, 0);
+      Atomics.store(i32, SPIN, 0);
+      continue;
+    }
+    ran = false;
     // Counted before the wait: the thread that moves the tail notifies
     // only as many threads as are counted (wasm/runtime.js wake()), and
     // takes off those it woke; a wait that ends otherwise takes itself off.
@@ -107,4 +125,5 @@ for (;;) {
     wasm.tc_run(job);
   }
   done(job);
+  ran = true;
 }
