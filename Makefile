@@ -48,7 +48,7 @@ WASM_SCALAR_BINARY := $(WASM_MOD_DIR)/twincore-scalar.wasm
 WASM_SCALAR_OBJ_DIR := $(BUILD)/wasm-scalar-obj
 WASM_SCALAR_OBJ := $(patsubst $(WASM_OBJ_DIR)/%,$(WASM_SCALAR_OBJ_DIR)/%,$(WASM_OBJ))
 WASM_FILES := $(WASM_MODULE) $(WASM_BINARY) $(WASM_SCALAR_MODULE) $(WASM_SCALAR_BINARY)
-WASM_EXPORTS := _malloc,_free,_tc_run,_tc_plan,_tc_job_init,_tc_strerror,_tc_kernel_name,_tc_kernel_path,_tc_wasm_layout,_tc_wasm_heap_used,_tc_wasm_compiler,_emscripten_stack_set_limits
+WASM_EXPORTS := _malloc,_free,_tc_run,_tc_plan,_tc_job_work,_tc_job_init,_tc_strerror,_tc_kernel_name,_tc_kernel_path,_tc_wasm_layout,_tc_wasm_heap_used,_tc_wasm_compiler,_emscripten_stack_set_limits
 # The link's optimiser (Binaryen) inlines every function that has one
 # caller, whatever its size, which undoes the C's noinline (see
 # tc__leaf_any in core/sort_impl.h); here it keeps to its small-function

@@ -250,6 +250,12 @@ tc_status tc_plan(const tc_job *job, tc_plan_t *plan) {
   return TC_OK;
 }
 
+double tc_job_work(const tc_job *job) {
+  if (job->kernel == TC_KERNEL_MATMUL)
+    return (double)job->dim[0] * (double)job->dim[1] * (double)job->dim[2] / 4;
+  return (double)job->in_len + (double)job->in2_len;
+}
+
 static tc_status tc__validate(const tc_job *job) {
   tc_plan_t plan;
   tc_status st = tc_plan(job, &plan);

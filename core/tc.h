@@ -144,6 +144,12 @@ void tc_job_cancel(tc_job *job);
  * @return TC_OK, or the first problem found. */
 tc_status tc_plan(const tc_job *job, tc_plan_t *plan);
 
+/** A job's work, roughly, in bytes of input (a multiply-add of matmul
+ * counts as a quarter of one; a byte of any kernel takes 0.1-3 ns): what a
+ * pool weighs to decide when to hand results back or start threads, not a
+ * cost model. Reads kernel, in_len, in2_len and dim only. */
+double tc_job_work(const tc_job *job);
+
 /** Validate the whole job, run its kernel and store the result (with release
  * order) in job->status. Safe to call on any thread; touches only the job's
  * buffers.

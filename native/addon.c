@@ -21,9 +21,9 @@
  * threadpool, as many runners as there are jobs waiting for one, up to
  * the pool's size (UV_THREADPOOL_SIZE). A runner runs jobs until the
  * queue is empty, whatever the JS thread is doing. It hands what it ran
- * back to the JS thread (a threadsafe function) before it takes a large
- * job and every TC_HAND_BACK_NS, and the rest when it completes; the JS
- * thread settles all it is handed in one go. A large job starts runners
+ * back to the JS thread (a threadsafe function) before it takes a slow
+ * job (TC_SLOW_WORK) and every TC_HAND_BACK_NS, and the rest when it completes;
+ * the JS thread settles all it is handed in one go. A large job starts runners
  * at once. A small one starts one runner if none is live, and the rest
  * wait for flush(), which the facade calls once a turn. Until then the JS
  * thread may queue more calls, so a runner that finds the queue empty
@@ -141,7 +141,8 @@ typedef struct {
 struct tc_task_s {
   tc_call_t *call;
   size_t part;  /* TC_WHOLE, or the part */
-  int large;    /* a runner hands back what it ran before it takes it */
+  int slow;     /* about TC_HAND_BACK_NS of work or more: a runner hands back
+                 * what it ran before it takes it */
   int on_queue; /* under the lock */
   tc_task_t *prev, *next;
 };
@@ -736,7 +737,7 @@ static void tc_runner_hand_back(tc_runner_t *r) {
  * runs, as long as the part ran, for a next phase: TC_PHASE_WAIT_NS). A runner
  * that ends a split job's phase runs tc_next() and queues the next phase
  * itself, so a split job wakes the JS thread once, at its end. What it ran it
- * hands back to the JS thread before it takes a large task, before it waits for
+ * hands back to the JS thread before it takes a slow task, before it waits for
  * a phase or for the next call of a warm spell, and once TC_HAND_BACK_NS have
  * passed since it last did; the rest goes back when it completes. */
 static void tc_runner_execute(napi_env env, void *data) {
@@ -813,7 +814,7 @@ static void tc_runner_execute(napi_env env, void *data) {
     if (idle != 0 || after != 0) addon->waiting = 0;
     idle = after = 0;
     if (r->done != NULL && addon->tsfn != NULL &&
-        (t->large || now - since >= TC_HAND_BACK_NS)) {
+        (t->slow || now - since >= TC_HAND_BACK_NS)) {
       tc_runner_hand_back(r);
       since = now;
     }
@@ -1023,7 +1024,7 @@ static int tc_split_start(napi_env env, tc_call_t *c, int warm) {
   for (size_t p = 0; p < c->parts; p++) {
     c->tasks[p].call = c;
     c->tasks[p].part = p;
-    c->tasks[p].large = 1;
+    c->tasks[p].slow = 1;
   }
   c->whole.call = c;
   c->whole.part = TC_WHOLE;
@@ -1046,19 +1047,17 @@ static int tc_ref(napi_env env, const tc_view_t *v, const tc_call_t *c,
   return napi_create_reference(env, v->value, 1, ref) == napi_ok;
 }
 
-/* Whether a job is large: some tens of microseconds of work or more. It
- * starts runners at once, as many as the queue needs (its caller may mean
- * to overlap its own work with it), and a runner hands back what it ran
- * before it takes it. A smaller one starts a runner only where none is
- * live; more wait for the next flush(). */
-static int tc_call_large(const tc_call_t *c) {
-  if (c->parts > 1) return 1;
-  if (c->job.kernel == TC_KERNEL_MATMUL)
-    return (double)c->job.dim[0] * (double)c->job.dim[1] *
-               (double)c->job.dim[2] >=
-           (double)(1 << 18);
-  return c->job.in_len + c->job.in2_len >= ((size_t)64 << 10);
-}
+/* A large job, some tens of microseconds of work or more, starts runners
+ * at once, as many as the queue needs (its caller may mean to overlap its
+ * own work with it); a smaller one starts a runner only where none is
+ * live, and more wait for the next flush(). */
+#define TC_LARGE_WORK ((double)(64 << 10))
+
+/* A slow job, about TC_HAND_BACK_NS of work or more: a runner hands back
+ * what it ran before it takes one, so calls that ended do not wait for it.
+ * Not before a job of less: 64 hashes of 64 KiB in flight are settled a
+ * few at a time, not one JS-thread wake-up each. */
+#define TC_SLOW_WORK ((double)(1 << 20))
 
 /* runAsync(id, kernel, dtype, mode, input, input2, m, k, n, output[, parts])
  *   -> Promise<output>; parts (default 1): how many the job may split into.
@@ -1106,7 +1105,8 @@ static napi_value tc_run_async(napi_env env, napi_callback_info info) {
   if (addon->jobs) addon->jobs->prev = c;
   addon->jobs = c;
   addon->inflight++;
-  large = tc_call_large(c); /* c may be freed below */
+  /* c may be freed below */
+  large = c->parts > 1 || tc_job_work(&c->job) >= TC_LARGE_WORK;
   warm =
       addon->settled_ns != 0 && tc_now_ns() - addon->settled_ns < TC_LINGER_NS;
   if (c->parts > 1) {
@@ -1114,7 +1114,7 @@ static napi_value tc_run_async(napi_env env, napi_callback_info info) {
   } else {
     c->whole.call = c;
     c->whole.part = TC_WHOLE;
-    c->whole.large = large;
+    c->whole.slow = tc_job_work(&c->job) >= TC_SLOW_WORK;
     tc_queue_push(addon, &c->whole, 1, 1, warm);
   }
   tc_runners_start(env, addon, large ? addon->pool : 1);

@@ -203,6 +203,13 @@ void test_job_init_and_plan(void) {
   job.in2_len = 5 * 7 * 4;
   CHECK_STATUS(tc_plan(&job, &plan), TC_OK);
   CHECK(plan.out_len == 3 * 7 * 4 && plan.scratch_len > 0, "matmul plan");
+  CHECK(tc_job_work(&job) == 3 * 5 * 7 / 4.0, "matmul's work: %g",
+        tc_job_work(&job));
+  job.kernel = TC_KERNEL_SORT;
+  job.in_len = 400;
+  job.in2_len = 0;
+  CHECK(tc_job_work(&job) == 400, "sort's work: %g", tc_job_work(&job));
+  job.kernel = TC_KERNEL_MATMUL;
 
   /* A valid job of every kernel runs. */
   for (int k = 0; k < TC_KERNEL_COUNT; k++) {
