@@ -156,6 +156,103 @@ Dispatch('calls settle as they finish, not in the order they were made', () => {
   assert.is(r.stdout.trim(), '50 true');
 });
 
+Dispatch('calls of a fraction of a millisecond in flight wake the calling thread every millisecond or so, not once each', () => {
+  if (!has) return;
+  // 64 hashes of 64 KiB (0.1-0.3 ms each) on 2 pool threads: a thread
+  // that ends one while more wait on the queue holds its completion back
+  // for up to HAND_BACK_MS (1 ms), so the calling thread wakes a few
+  // times a wave: 10-12 times a wave of 7-8 ms here, 34 when each
+  // completion woke it. Counted: its Atomics.waitAsync calls. Digests
+  // checked.
+  const r = child(`${PRELUDE}
+    (async () => {
+      const heap = Array.from({ length: 64 }, (_, i) => {
+        const v = tc.alloc('uint8', 64 << 10, { backend: 'wasm' });
+        v.fill(i);
+        return v;
+      });
+      const want = heap.map(digest);
+      await Promise.all(heap.map((v) => tc.sha256(v, { backend: 'wasm' })));
+      let waits = 0;
+      const waitAsync = Atomics.waitAsync;
+      Atomics.waitAsync = (...args) => { waits++; return waitAsync(...args); };
+      let wrong = 0;
+      const waves = 10;
+      const t0 = performance.now();
+      for (let wave = 0; wave < waves; wave++) {
+        const outs = await Promise.all(heap.map((v) => tc.sha256(v, { backend: 'wasm' })));
+        outs.forEach((d, i) => { if (hex(d) !== want[i]) wrong++; });
+      }
+      const waveMs = (performance.now() - t0) / waves;
+      Atomics.waitAsync = waitAsync;
+      console.log(JSON.stringify({ wrong, perWave: waits / waves, waveMs, inflight: rt.inflight }));
+      heap.forEach((v) => tc.free(v));
+    })();`, { env: { TWINCORE_WASM_THREADS: '2' }, timeout: 60000 });
+  assert.is(r.status, 0, r.stderr);
+  const { wrong, perWave, waveMs, inflight } = JSON.parse(r.stdout);
+  assert.is(wrong, 0, 'wrong digests');
+  assert.is(inflight, 0);
+  // Each of the 2 threads wakes it about once a millisecond, and once at
+  // the end of the wave.
+  assert.ok(perWave <= 2 * waveMs + 4, `the calling thread waited ${perWave} times a wave of 64 calls (${waveMs.toFixed(1)} ms)`);
+});
+
+Dispatch('calls that ended before a long one on the same pool thread settle long before it', () => {
+  if (!has) return;
+  // One pool thread: eight hashes of 64 KiB, then one of 256 MiB, queued
+  // in one turn. The thread holds the small ones' completions back while
+  // the long one waits on the queue, but wakes the calling thread for them
+  // before it takes the long one (SLOW_WORK).
+  const r = child(`${PRELUDE}
+    (async () => {
+      const big = tc.alloc('uint8', 256 << 20, { backend: 'wasm' });
+      const small = tc.alloc('uint8', 64 << 10, { backend: 'wasm' });
+      await tc.sha256(small, { backend: 'wasm' }); // the pool is started
+      const t0 = performance.now();
+      const smalls = Array.from({ length: 8 }, () => tc.sha256(small, { backend: 'wasm' }).then(() => performance.now() - t0));
+      const long = tc.sha256(big, { backend: 'wasm' }).then(() => performance.now() - t0);
+      const [s, l] = await Promise.all([Promise.all(smalls), long]);
+      console.log(JSON.stringify({ small: Math.max(...s), long: l }));
+      tc.free(big);
+      tc.free(small);
+    })();`, { env: { TWINCORE_WASM_THREADS: '1' }, timeout: 60000 });
+  assert.is(r.status, 0, r.stderr);
+  const { small, long } = JSON.parse(r.stdout);
+  assert.ok(small < long / 2, `the small calls settled at ${small.toFixed(1)} ms, the long one at ${long.toFixed(1)} ms`);
+});
+
+Dispatch('a call made while a pool thread runs a long one wakes another thread; it does not wait behind it', () => {
+  if (!has) return;
+  // Two pool threads: one hashes 256 MiB; a single small call made in a
+  // later turn, and then a second long one, each go to the thread that
+  // sleeps, rather than wait on the queue for the busy one.
+  const r = child(`${PRELUDE}
+    (async () => {
+      const big = tc.alloc('uint8', 256 << 20, { backend: 'wasm' });
+      const big2 = tc.alloc('uint8', 64 << 20, { backend: 'wasm' });
+      await tc.sha256(new Uint8Array(1), { backend: 'wasm' }); // the pool is started
+      await new Promise((resolve) => setTimeout(resolve, 20)); // and asleep
+      const t0 = performance.now();
+      const slow = tc.sha256(big, { backend: 'wasm', mode: 'borrow' }).then(() => performance.now() - t0);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const small = new Uint8Array(100).map((_, i) => i);
+      const d = await tc.sha256(small, { backend: 'wasm' });
+      const smallAt = performance.now() - t0;
+      const t1 = performance.now();
+      const second = await tc.sha256(big2, { backend: 'wasm', mode: 'borrow' }).then(() => performance.now() - t1);
+      const secondAt = performance.now() - t0;
+      const bigAt = await slow;
+      console.log(JSON.stringify({ right: hex(d) === digest(small), smallAt, secondAt, bigAt, second }));
+      tc.free(big);
+      tc.free(big2);
+    })();`, { env: { TWINCORE_WASM_THREADS: '2' }, timeout: 60000 });
+  assert.is(r.status, 0, r.stderr);
+  const { right, smallAt, secondAt, bigAt } = JSON.parse(r.stdout);
+  assert.ok(right, 'the small call\'s digest');
+  assert.ok(smallAt < bigAt / 2, `the small call settled at ${smallAt.toFixed(1)} ms, the long one at ${bigAt.toFixed(1)} ms`);
+  assert.ok(secondAt < bigAt, `a 64 MiB hash made after the small call settled at ${secondAt.toFixed(1)} ms, the 256 MiB one at ${bigAt.toFixed(1)} ms`);
+});
+
 Dispatch('an abort among many calls in flight rejects that call at once; the others resolve right', () => {
   if (!has) return;
   const r = child(`${PRELUDE}

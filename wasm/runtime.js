@@ -32,9 +32,9 @@ const RESOLVED = Promise.resolve();
 //   [CAP] its capacity; [STOP] set when the pool is stopped; [SLEEPERS]
 //   pool threads asleep on TAIL that nobody woke (wake()); [DONE_TAIL] next slot of the completion
 //   queue to fill; [WAKE] set while the calling thread waits for a
-//   completion; [TICKETS] pool threads running a split job's ticket
-//   (tc_wasm_run_ticket(), which they leave when the job ends, or when
-//   their parts are done and other jobs wait in the queue); [WARM] set
+//   completion; [BUSY] pool threads that run a job, or a split job's
+//   ticket (tc_wasm_run_ticket(), which they leave when the job ends, or
+//   when their parts are done and other jobs wait in the queue); [WARM] set
 //   while calls come back to back (publish(): a job queued within
 //   WARM_MS of the last reap), cleared by the pool thread whose wait for
 //   the next one ended without one; [SPIN] set while a pool thread waits
@@ -54,6 +54,15 @@ const QUEUE_SLOTS = 4096; // a power of two
 // calls one after another took 5.4-5.9 us each instead of 38-39. Calls
 // further apart find no thread waiting, and cost no wait.
 const WARM_MS = 0.1;
+// A pool thread that ends a job while more wait on the queue stores its
+// completion at once but wakes the calling thread for it (and those stored
+// after) only once HAND_BACK_MS have passed since it first held one back,
+// before it takes a job of SLOW_WORK or more (tc_job_work()), or when it
+// finds the queue empty: so 64 calls in flight wake the calling thread a
+// few times, not once each, and none waits behind a slow job. As the
+// native runners do (TC_HAND_BACK_NS and TC_SLOW_WORK in native/addon.c).
+const HAND_BACK_MS = 1;
+const SLOW_WORK = 1 << 20;
 const HEAD = 0;
 const TAIL = 1;
 const CAP = 2;
@@ -61,13 +70,13 @@ const STOP = 3;
 const SLEEPERS = 4;
 const DONE_TAIL = 5;
 const WAKE = 6;
-const TICKETS = 7;
+const BUSY = 7;
 const WARM = 8;
 const SPIN = 9;
 const SLOTS = 10;
 const DONE_SLOTS = SLOTS + QUEUE_SLOTS;
 const CTRL_WORDS = DONE_SLOTS + QUEUE_SLOTS;
-const QUEUE = { HEAD, TAIL, CAP, STOP, SLEEPERS, DONE_TAIL, WAKE, TICKETS, WARM, SPIN, SLOTS, DONE_SLOTS };
+const QUEUE = { HEAD, TAIL, CAP, STOP, SLEEPERS, DONE_TAIL, WAKE, BUSY, WARM, SPIN, SLOTS, DONE_SLOTS };
 const STACK_BYTES = 256 * 1024;
 // Blocks for jobs allocated at once, and the bytes of output a job's
 // block holds itself (a digest, stats' six float64s).
@@ -538,6 +547,7 @@ class Runtime {
     const worker = new Worker(path.join(__dirname, 'worker.js'), {
       workerData: {
         wasmModule: this.module, memory: this.memory, ctrl, queue: QUEUE, layout: this.layout, warmMs: WARM_MS,
+        handBackMs: HAND_BACK_MS, slowWork: SLOW_WORK,
         stackBase: base, stackTop: base + STACK_BYTES,
       },
     });
@@ -623,18 +633,19 @@ class Runtime {
   }
 
   // Wake as many sleeping pool threads as queued addresses outnumber the
-  // threads awake. SLEEPERS counts the threads asleep that nobody woke: a
-  // thread counts itself before it waits for the tail to move from the
-  // value it saw (so either it sees the new tail or this sees it counted),
-  // and this takes off those it wakes (a thread whose wait ends otherwise
-  // takes itself off). A thread awake looks at the queue again before it
-  // sleeps, but not while it runs a split job's phases (TICKETS), which
-  // may take the whole job.
+  // threads awake and free. SLEEPERS counts the threads asleep that nobody
+  // woke: a thread counts itself before it waits for the tail to move from
+  // the value it saw (so either it sees the new tail or this sees it
+  // counted), and this takes off those it wakes (a thread whose wait ends
+  // otherwise takes itself off). A thread awake looks at the queue again
+  // before it sleeps, but one that runs a job (BUSY) may do so for as long
+  // as the job lasts: a call queued behind a long one must not wait for it
+  // while another thread sleeps.
   wake(i32, H) {
     const sleepers = Atomics.load(i32, H + SLEEPERS);
     if (sleepers === 0) return;
     const queued = (Atomics.load(i32, H + TAIL) - Atomics.load(i32, H + HEAD)) | 0;
-    const wanted = queued - (this.threads - sleepers - Atomics.load(i32, H + TICKETS));
+    const wanted = queued - (this.threads - sleepers - Atomics.load(i32, H + BUSY));
     if (wanted <= 0) return;
     const woken = Atomics.notify(i32, H + TAIL, wanted);
     if (woken > 0) Atomics.sub(i32, H + SLEEPERS, woken);

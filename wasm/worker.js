@@ -11,12 +11,15 @@
 //     queue.
 // The thread that queued them learns of completions through one
 // Atomics.waitAsync for all of them (wasm/runtime.js). Nothing is posted
-// per job. While calls come back to back, one thread that ran one looks
-// at the queue a little before it sleeps (WARM_MS in wasm/runtime.js). The control block's layout is described in wasm/runtime.js.
+// per job, and while more calls wait on the queue a thread wakes it for
+// the completions it stored only now and then (HAND_BACK_MS in
+// wasm/runtime.js). While calls come back to back, one thread that ran one
+// looks at the queue a little before it sleeps (WARM_MS). The control
+// block's layout is described in wasm/runtime.js.
 
 const { workerData } = require('node:worker_threads');
 
-const { wasmModule, memory, ctrl, queue, stackTop, stackBase, layout, warmMs } = workerData;
+const { wasmModule, memory, ctrl, queue, stackTop, stackBase, layout, warmMs, handBackMs, slowWork } = workerData;
 const C = ctrl >>> 2;
 const HEAD = C + queue.HEAD;
 const TAIL = C + queue.TAIL;
@@ -25,7 +28,7 @@ const STOP = C + queue.STOP;
 const SLEEPERS = C + queue.SLEEPERS;
 const DONE_TAIL = C + queue.DONE_TAIL;
 const WAKE = C + queue.WAKE;
-const TICKETS = C + queue.TICKETS;
+const BUSY = C + queue.BUSY;
 const WARM = C + queue.WARM;
 const SPIN = C + queue.SPIN;
 const SLOTS = C + queue.SLOTS;
@@ -56,13 +59,27 @@ function words(index) {
 }
 
 // Report an address done: claim the next slot of the completion queue and
-// store it there (the job's status was stored before). If the calling thread waits, wake it, once: whichever thread
-// clears WAKE notifies. Slots may fill out of order; the calling thread
-// takes them in order, and one filled after it set WAKE wakes it in any
-// case.
+// store it there (the job's status was stored before). If the calling
+// thread waits, wake it (say()), unless more jobs wait on the queue: then
+// the completion is held back (heldSince) until HAND_BACK_MS have passed,
+// a slow job is next, or the queue is empty. Slots may fill out of order;
+// the calling thread takes them in order. One filled before it set WAKE it
+// sees before it waits; one filled after, a say() wakes it for.
+let heldSince = -1; // when this thread first held a completion back, or -1
 function done(address) {
   const slot = DONE_SLOTS + (Atomics.add(i32, DONE_TAIL, 1) & (i32[CAP] - 1));
   Atomics.store(i32, slot, address);
+  if (Atomics.load(i32, HEAD) === Atomics.load(i32, TAIL)) return say();
+  const now = performance.now();
+  if (heldSince < 0) heldSince = now;
+  else if (now - heldSince >= handBackMs) say();
+}
+
+// Wake the calling thread for the completions stored, once: whichever
+// thread clears WAKE notifies (and the calling thread then takes every
+// completion stored, this thread's held-back ones too).
+function say() {
+  heldSince = -1;
   if (Atomics.compareExchange(i32, WAKE, 1, 0) === 1) Atomics.notify(i32, WAKE);
 }
 
@@ -73,6 +90,7 @@ for (;;) {
   const head = Atomics.load(i32, HEAD);
   const tail = Atomics.load(i32, TAIL);
   if (head === tail) {
+    if (heldSince >= 0) say();
     // Calls come back to back (WARM): one thread that ran one waits up to
     // warmMs for the next, looking at the tail, not asleep: not counted
     // in SLEEPERS, so the calling thread does not notify for it. A wait
@@ -94,14 +112,20 @@ for (;;) {
     continue;
   }
   // Read the slot before claiming it: once head moves past it, the
-  // producer may fill it again.
+  // producer may fill it again. Counted BUSY before the claim, so that the
+  // calling thread never sees the job gone from the queue and this thread
+  // free (wasm/runtime.js wake()).
   const slot = Atomics.load(i32, SLOTS + ((head >>> 0) % i32[CAP])) >>> 0;
-  if (Atomics.compareExchange(i32, HEAD, head, (head + 1) | 0) !== head) continue;
+  Atomics.add(i32, BUSY, 1);
+  if (Atomics.compareExchange(i32, HEAD, head, (head + 1) | 0) !== head) {
+    Atomics.sub(i32, BUSY, 1);
+    continue;
+  }
+  if (heldSince >= 0 && ((slot & 1) !== 0 || wasm.tc_job_work(slot) >= slowWork)) say();
   if (slot & 1) {
     // Parts always run, even of a cancelled job: a cancelled part returns
     // at once by itself, and a phase ends only once every part returned.
     const ticket = slot - 1;
-    Atomics.add(i32, TICKETS, 1);
     let left;
     // Its parts are done and the job's phase goes on: wait for the next
     // one while the queue is empty, else leave the job to its other
@@ -112,7 +136,7 @@ for (;;) {
         break;
       }
     }
-    Atomics.sub(i32, TICKETS, 1);
+    Atomics.sub(i32, BUSY, 1);
     if (left === 0) done(slot);
     continue;
   }
@@ -124,6 +148,7 @@ for (;;) {
   } else {
     wasm.tc_run(job);
   }
+  Atomics.sub(i32, BUSY, 1);
   done(job);
   ran = true;
 }
