@@ -1070,6 +1070,7 @@ static napi_value tc_run_async(napi_env env, napi_callback_info info) {
   tc_call_t *c;
   double id;
   int large, warm;
+  double work;
   if (addon == NULL) return NULL;
   TC_NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), NULL);
   if (argc < 10) {
@@ -1106,7 +1107,8 @@ static napi_value tc_run_async(napi_env env, napi_callback_info info) {
   addon->jobs = c;
   addon->inflight++;
   /* c may be freed below */
-  large = c->parts > 1 || tc_job_work(&c->job) >= TC_LARGE_WORK;
+  work = tc_job_work(&c->job);
+  large = c->parts > 1 || work >= TC_LARGE_WORK;
   warm =
       addon->settled_ns != 0 && tc_now_ns() - addon->settled_ns < TC_LINGER_NS;
   if (c->parts > 1) {
@@ -1114,7 +1116,7 @@ static napi_value tc_run_async(napi_env env, napi_callback_info info) {
   } else {
     c->whole.call = c;
     c->whole.part = TC_WHOLE;
-    c->whole.slow = tc_job_work(&c->job) >= TC_SLOW_WORK;
+    c->whole.slow = work >= TC_SLOW_WORK;
     tc_queue_push(addon, &c->whole, 1, 1, warm);
   }
   tc_runners_start(env, addon, large ? addon->pool : 1);
