@@ -380,12 +380,15 @@ function order(n, round) {
 // which each times one window of its p.k calls (timeCalls), in an order of
 // its own per round. Fills each one's wall and busy (per call, one entry
 // per round); returns the number of rounds: as many as fit in about
-// budget seconds, at least least, at most PAIRED_ROUNDS[1].
-async function inTurns(ps, clock, budget = PAIRED_BUDGET, least = PAIRED_ROUNDS[0]) {
+// budget seconds, at least least, at most PAIRED_ROUNDS[1]. With host (a
+// HostPace, bench/host.js), samples the host's pace before each round and
+// after the last into samples (rounds + 1 of them, a round between two).
+async function inTurns(ps, clock, budget = PAIRED_BUDGET, least = PAIRED_ROUNDS[0], host = null, samples = []) {
   const roundTime = ps.reduce((sum, p) => sum + p.k * p.each, 0);
   const rounds = Math.max(least, Math.min(PAIRED_ROUNDS[1], Math.floor(budget / roundTime)));
   for (const p of ps) await timeCalls(p, clock); // warm-up
   for (let round = 0; round < rounds; round++) {
+    if (host) samples.push(await host.sample());
     for (const j of order(ps.length, round)) {
       const p = ps[j];
       const w = await timeCalls(p, clock);
@@ -393,6 +396,7 @@ async function inTurns(ps, clock, budget = PAIRED_BUDGET, least = PAIRED_ROUNDS[
       p.busy.push(w.busy);
     }
   }
+  if (host) samples.push(await host.sample());
   return rounds;
 }
 
@@ -417,14 +421,17 @@ function participant(c, inputs, clock, make, window = PAIRED_WINDOW) {
  * seconds: a target's ratio is then taken from calls that saw this
  * machine at the same moments. Each is a case with its result ({ ...case, ...result }).
  * Resolves with { wall, busy: [seconds per call, one per round, for each
- * case in order] } (busy by the main thread's clock), or { error }.
+ * case in order], host: [the host's pace samples, rounds + 1, with pace
+ * (a HostPace); none without] } (busy by the main thread's clock), or
+ * { error }.
  */
-async function turns(group, inputs) {
+async function turns(group, inputs, pace = null) {
   const clock = mainThreadClock();
   try {
     const ps = group.map((c) => participant(c, inputs, clock, undefined, TURNS_WINDOW));
-    await inTurns(ps, clock, TURNS_BUDGET, TURNS_ROUNDS);
-    return { wall: ps.map((p) => p.wall), busy: ps.map((p) => p.busy) };
+    const host = [];
+    await inTurns(ps, clock, TURNS_BUDGET, TURNS_ROUNDS, pace, host);
+    return { wall: ps.map((p) => p.wall), busy: ps.map((p) => p.busy), host };
   } catch (err) {
     return { error: err.message };
   }

@@ -4,7 +4,8 @@
 // thread time per call against size, and the copy share, per kernel.
 
 const { lineChart, barChart, esc } = require('./svg');
-const { formatBytes, formatRate, formatTime, copyShare } = require('./stats');
+const { formatBytes, formatRate, formatRatio, formatTime, copyShare } = require('./stats');
+const { SLOW } = require('./host');
 
 const KERNELS = ['sha256', 'stats', 'sort', 'matmul'];
 const UNIT = { sha256: 'B/s', stats: 'B/s', sort: 'elem/s', matmul: 'FLOP/s' };
@@ -254,6 +255,16 @@ function blasLine(extra) {
     : `OpenBLAS: ${extra.blasError || 'not measured'}.`;
 }
 
+// The host's pace in the rounds in turns (bench/host.js), or '' where the
+// run did not sample it.
+function hostLine(extra) {
+  const h = extra.host;
+  if (!h || !h.samples) return '';
+  return `The host's pace between rounds in turns (a fixed integer workload on two threads at once, the slower against ` +
+    `the fastest time of the run, ${formatTime(h.best)}): median ${formatRatio(h.median)}, ${h.slow} of ${h.samples} samples ` +
+    `at ${formatRatio(SLOW)} or slower. A row whose median round ran at ${formatRatio(SLOW)} or slower is marked 'host slow'.`;
+}
+
 // One call on several pool threads: for each kernel, backend and thread
 // count, the throughput, the speed-up over one thread (the main sweep's
 // zero-copy async row) and the main thread's time per call.
@@ -347,6 +358,7 @@ function markdown(doc) {
     '## Targets',
     '',
     targetTable(doc.targets, true),
+    ...(hostLine(doc.extra) ? ['', hostLine(doc.extra)] : []),
     '',
     '## Throughput (and main-thread time per async call)',
     '',
@@ -387,6 +399,7 @@ svg.chart { background: #fff; border: 1px solid #ddd; }
 ${answersTable(doc.results, false)}
 <h2>Targets</h2>
 ${targetTable(doc.targets, false)}
+${hostLine(doc.extra) ? `<p class="host">${esc(hostLine(doc.extra))}</p>` : ''}
 ${sections}
 ${extraSorts(doc.results, false)}
 ${threadsTable(doc.results, false) ? `<section id="threads"><h2>Threads</h2><div class="charts">${threadsChart(doc.results)}</div>${threadsTable(doc.results, false)}</section>` : ''}

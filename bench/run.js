@@ -28,6 +28,7 @@ const { parseBytes, mean } = require('./stats');
 const { measure, paired, turns, order, Inputs, findPeers, setupPeers, closePeers, ROOT } = require('./measure');
 const { evaluate, autoPeers, comparedGroups, poolRounds } = require('./targets');
 const report = require('./report');
+const { HostPace, paceRounds } = require('./host');
 
 class UsageError extends Error {}
 
@@ -276,16 +277,23 @@ async function main() {
   inputs.releaseExcept(new Set());
   // What each target compares, timed again in turns: measured one after
   // another, two cases can see this machine at moments up to 2x apart.
+  // With them, the host's pace (bench/host.js) between two rounds.
   const groups = comparedGroups(results, extra);
+  const host = groups.length > 0 ? new HostPace() : null;
   const turnsStarted = Date.now();
   for (let g = 0; g < groups.length; g++) {
     const ids = groups[g].map((r) => r.id);
     progress(g, groups.length, { id: `in turns: ${ids.join(', ')}` }, turnsStarted);
     if (global.gc) global.gc();
-    const got = await turns(groups[g].map(withInput), inputs);
+    const got = await turns(groups[g].map(withInput), inputs, host);
     inputs.releaseExcept(new Set());
     if (got.error) console.log(`bench: timing ${ids.join(', ')} in turns failed: ${got.error} (their rows take their own figures)`);
-    else groups[g].forEach((r, j) => { r.turns = { group: g, wall: got.wall[j], busy: got.busy[j] }; });
+    else groups[g].forEach((r, j) => { r.turns = { group: g, wall: got.wall[j], busy: got.busy[j], host: got.host }; });
+  }
+  if (host) {
+    if (host.failed) console.log(`bench: the host's pace was not measured: ${host.failed.message}`);
+    else extra.host = paceRounds(results);
+    await host.close();
   }
   await closePeers();
   if (extra.blas) {

@@ -7,9 +7,11 @@
 // else, where both sides have samples, the ratio of their means, with the
 // spread over the samples (slowest against fastest each way). A row is
 // marked noisy when that spread crosses the target: one run cannot tell
-// whether it holds. Pure: results in, rows out.
+// whether it holds; and 'host slow' when the host ran its median round in
+// turns at bench/host.js's SLOW pace or slower. Pure: results in, rows out.
 
 const { formatRatio, formatTime, median, versus } = require('./stats');
+const { SLOW } = require('./host');
 
 const MIB = 1024 * 1024;
 
@@ -47,7 +49,7 @@ function fromTurns(xs, ys, a, b) {
   const per = (r) => median(r.turns.wall) / (r.batch > 1 ? r.batch : 1);
   // Rounds of child processes (poolRounds()) are named so.
   const how = a.turns.group === 'rounds' ? 'a child each in turns' : 'in turns';
-  return { ...versus(xs, ys), turns: { rounds: xs.length, a: per(a), b: per(b), how } };
+  return { ...versus(xs, ys), turns: { rounds: xs.length, a: per(a), b: per(b), how, pace: a.turns.pace } };
 }
 
 // How many times faster a is than b (throughput a / throughput b): from
@@ -82,7 +84,12 @@ function peer(b) {
 function row(target, want, got, cmp, given) {
   const r = typeof got === 'number' ? ratio(got) : got;
   const t = r.turns;
-  const detail = t ? [given, `${t.how || 'in turns'} (${t.rounds} rounds): ${formatTime(t.a)} vs ${formatTime(t.b)}`].filter(Boolean).join('; ') : given;
+  // The host's pace over the rounds (bench/host.js), where sampled: the
+  // row is marked 'host slow' when its median round ran at SLOW or slower.
+  const pace = t && Array.isArray(t.pace) ? t.pace.filter(Number.isFinite) : [];
+  const paced = pace.length > 0 ? `; host pace ${formatRatio(Math.min(...pace))}–${formatRatio(Math.max(...pace))}` : '';
+  const slow = pace.length > 0 && median(pace) >= SLOW;
+  const detail = t ? [given, `${t.how || 'in turns'} (${t.rounds} rounds): ${formatTime(t.a)} vs ${formatTime(t.b)}${paced}`].filter(Boolean).join('; ') : given;
   if (!Number.isFinite(r.value)) return { target, want: cmp ? `${cmp} ${want}` : '-', figure: '-', status: 'not measured', detail };
   // A figure the report shows beside the targets, with no bar of its own.
   if (!cmp) return { target, want: '-', figure: formatRatio(r.value), status: 'shown', detail };
@@ -93,8 +100,9 @@ function row(target, want, got, cmp, given) {
     target,
     want: `${cmp} ${want}`,
     figure: formatRatio(r.value) + (spread ? ` (${formatRatio(r.lo)}–${formatRatio(r.hi)})` : ''),
-    status: (ok(r.value) ? 'holds' : 'falls short') + (noisy ? ', noisy' : ''),
+    status: (ok(r.value) ? 'holds' : 'falls short') + (noisy ? ', noisy' : '') + (slow ? ', host slow' : ''),
     noisy,
+    hostSlow: slow,
     detail,
   };
 }

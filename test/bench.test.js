@@ -10,6 +10,7 @@ const stats = require('../bench/stats');
 const { lineChart, ticks } = require('../bench/svg');
 const report = require('../bench/report');
 const { evaluate, comparedGroups, poolRounds } = require('../bench/targets');
+const { HostPace, paceRounds } = require('../bench/host');
 const { cases } = require('../bench/cases');
 const { spawnSync } = require('node:child_process');
 const { ROOT } = require('./helpers');
@@ -252,6 +253,56 @@ Report('targets: two cases timed again in turns give the row the ratio of their 
     .find((x) => x.target === 'dispatch floor (64 in flight): native speed-up over an empty piscina task');
   assert.is(pisc.figure, '25.7x (20.0x–33.3x)');
   assert.is(pisc.detail, '40.0 µs vs 3.0 µs; in turns (2 rounds): 45.0 µs vs 1.8 µs');
+});
+
+Report("host pace: each round's pace is the slower sample beside it against the run's fastest; a row run slow is marked so", () => {
+  const MIB = 1024 * 1024;
+  const n = 16 * MIB;
+  // Samples (seconds on two threads) before, between and after 3 rounds;
+  // the fastest of the run is 1 ms (group 0's first).
+  const host = [[1e-3, 1.1e-3], [1.5e-3, 1e-3], [1e-3, 1.05e-3], [2e-3, 1e-3]];
+  const sort = (series, seconds, wall, samples) => ({ kernel: 'sort', size: 4 * n, dtype: 'uint32', series, id: series, work: n,
+    throughput: n / seconds, secondsPerUnit: seconds, samples: [seconds, seconds * 1.01], turns: { group: 0, wall, host: samples } });
+  const js = sort('TypedArray.prototype.sort', 1.2, [1.2, 1.2, 1.2], host);
+  const native = sort('native zero-copy async', 0.1, [0.1, 0.1, 0.1], host);
+  const summary = paceRounds([js, native]);
+  // Round 1: max(1.1, 1.5); round 2: max(1.5, 1.05); round 3: max(1.05, 2).
+  assert.equal(native.turns.pace.map((x) => +x.toFixed(2)), [1.5, 1.5, 2]);
+  assert.is(native.turns.host, undefined);
+  assert.equal(js.turns.pace, native.turns.pace);
+  // Per sample: the slower thread, 1.1, 1.5, 1.05, 2: two of four at 1.2x or slower.
+  assert.equal({ ...summary, median: +summary.median.toFixed(2) }, { best: 1e-3, samples: 4, median: 1.5, slow: 2 });
+  const row = evaluate([js, native]).find((x) => x.target === 'sort 16M uint32: native zero-copy async vs TypedArray.prototype.sort');
+  assert.is(row.status, 'holds, host slow');
+  assert.is(row.detail, 'in turns (3 rounds): 100 ms vs 1.20 s; host pace 1.50x–2.00x');
+  // A run at its own pace: nothing marked, the pace still shown.
+  const even = [[1e-3, 1.02e-3], [1.05e-3, 1e-3], [1e-3, 1e-3], [1.1e-3, 1e-3]];
+  const a = sort('TypedArray.prototype.sort', 1.2, [1.2, 1.2, 1.2], even);
+  const b = sort('native zero-copy async', 0.1, [0.1, 0.1, 0.1], even);
+  paceRounds([a, b]);
+  const calm = evaluate([a, b]).find((x) => x.target === row.target);
+  assert.is(calm.status, 'holds');
+  assert.is(calm.detail, 'in turns (3 rounds): 100 ms vs 1.20 s; host pace 1.05x–1.10x');
+  // The report says what the pace is, and names the mark.
+  const doc = { meta: fakeDoc().meta, extra: { host: summary }, results: [js, native], targets: [row] };
+  assert.match(report.markdown(doc), /The host's pace between rounds in turns \(.*1\.00 ms\): median 1\.50x, 2 of 4 samples at 1\.20x or slower/);
+  assert.match(report.html(doc), /<p class="host">The host's pace between rounds/);
+  // Nothing sampled (a failed worker): no pace, no summary.
+  assert.is(paceRounds([sort('x', 1, [1], [null, null])]), null);
+});
+
+Report('host pace: a sample times the work on this thread and a worker at once; a dead worker gives null, not a hang', async () => {
+  const pace = new HostPace();
+  try {
+    const s = await pace.sample();
+    assert.is(s.length, 2);
+    for (const x of s) assert.ok(x > 0 && x < 1, `seconds of a sample: ${x}`);
+    await pace.worker.terminate();
+    assert.is(await pace.sample(), null);
+    assert.ok(pace.failed);
+  } finally {
+    await pace.close();
+  }
 });
 
 Report('targets: a copy-mode call\'s main-thread time against a memcpy, from their calls in turns where timed so', () => {
