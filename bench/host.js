@@ -7,7 +7,7 @@
 // all for the SHA instructions. A ratio taken from rounds in turns is
 // fair to both sides only when the spell hits both alike; the report
 // shows each row's pace, so that a reader can tell a row that falls short
-// in a slow spell from one that falls short.
+// in a slow spell from one that falls short at the host's usual pace.
 //
 // A sample runs the work on the calling thread and, at the same moment,
 // on a worker thread of its own, so that on two CPUs both are timed; its
@@ -16,6 +16,7 @@
 // counted in ticks of 4 ms.
 
 const { Worker } = require('node:worker_threads');
+const { median } = require('./stats');
 
 // The work: four chains of additions, shifts and exclusive ors (so that
 // it is bound by how many integer operations a CPU retires, as a hash
@@ -68,9 +69,9 @@ parentPort.on('message', (n) => {
 class HostPace {
   constructor() {
     this.table = table();
+    // It holds the process open until close(): the bench closes it when
+    // the rounds in turns end, however they end (run.js).
     this.worker = new Worker(WORKER, { eval: true });
-    // It must never hold the bench's process open.
-    this.worker.unref();
     this.failed = null;
     // The sample waiting for the worker's seconds: settled with them, or
     // with null if the worker fails or ends.
@@ -137,13 +138,13 @@ function paceRounds(results) {
   const lists = [...new Set(timed.map((r) => r.turns.host))];
   const best = fastest(lists);
   if (!Number.isFinite(best)) return null;
-  const all = lists.flat().filter(Boolean).map((s) => pace(s, best)).sort((a, b) => a - b);
+  const all = lists.flat().filter(Boolean).map((s) => pace(s, best));
   for (const r of timed) {
     const s = r.turns.host;
     r.turns.pace = r.turns.wall.map((_, i) => Math.max(pace(s[i], best), pace(s[i + 1], best)));
     delete r.turns.host;
   }
-  return { best, samples: all.length, median: all[Math.floor(all.length / 2)], slow: all.filter((x) => x >= SLOW).length };
+  return { best, samples: all.length, median: median(all), slow: all.filter((x) => x >= SLOW).length };
 }
 
 module.exports = { HostPace, fastest, pace, paceRounds, work, SLOW };

@@ -422,7 +422,7 @@ function participant(c, inputs, clock, make, window = PAIRED_WINDOW) {
  * machine at the same moments. Each is a case with its result ({ ...case, ...result }).
  * Resolves with { wall, busy: [seconds per call, one per round, for each
  * case in order], host: [the host's pace samples, rounds + 1, with pace
- * (a HostPace); none without] } (busy by the main thread's clock), or
+ * (a HostPace); empty without] } (busy by the main thread's clock), or
  * { error }.
  */
 async function turns(group, inputs, pace = null) {

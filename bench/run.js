@@ -281,19 +281,23 @@ async function main() {
   const groups = comparedGroups(results, extra);
   const host = groups.length > 0 ? new HostPace() : null;
   const turnsStarted = Date.now();
-  for (let g = 0; g < groups.length; g++) {
-    const ids = groups[g].map((r) => r.id);
-    progress(g, groups.length, { id: `in turns: ${ids.join(', ')}` }, turnsStarted);
-    if (global.gc) global.gc();
-    const got = await turns(groups[g].map(withInput), inputs, host);
-    inputs.releaseExcept(new Set());
-    if (got.error) console.log(`bench: timing ${ids.join(', ')} in turns failed: ${got.error} (their rows take their own figures)`);
-    else groups[g].forEach((r, j) => { r.turns = { group: g, wall: got.wall[j], busy: got.busy[j], host: got.host }; });
+  try {
+    for (let g = 0; g < groups.length; g++) {
+      const ids = groups[g].map((r) => r.id);
+      progress(g, groups.length, { id: `in turns: ${ids.join(', ')}` }, turnsStarted);
+      if (global.gc) global.gc();
+      const got = await turns(groups[g].map(withInput), inputs, host);
+      inputs.releaseExcept(new Set());
+      if (got.error) console.log(`bench: timing ${ids.join(', ')} in turns failed: ${got.error} (their rows take their own figures)`);
+      else groups[g].forEach((r, j) => { r.turns = { group: g, wall: got.wall[j], busy: got.busy[j], host: got.host }; });
+    }
+  } finally {
+    if (host) await host.close();
   }
+  // The samples taken before a failure still give their rounds a pace.
   if (host) {
-    if (host.failed) console.log(`bench: the host's pace was not measured: ${host.failed.message}`);
-    else extra.host = paceRounds(results);
-    await host.close();
+    if (host.failed) console.log(`bench: the host's pace was not sampled after: ${host.failed.message}`);
+    extra.host = paceRounds(results);
   }
   await closePeers();
   if (extra.blas) {

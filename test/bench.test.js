@@ -269,9 +269,9 @@ Report("host pace: each round's pace is the slower sample beside it against the 
   // Round 1: max(1.1, 1.5); round 2: max(1.5, 1.05); round 3: max(1.05, 2).
   assert.equal(native.turns.pace.map((x) => +x.toFixed(2)), [1.5, 1.5, 2]);
   assert.is(native.turns.host, undefined);
-  assert.equal(js.turns.pace, native.turns.pace);
+  assert.is(js.turns.host, undefined);
   // Per sample: the slower thread, 1.1, 1.5, 1.05, 2: two of four at 1.2x or slower.
-  assert.equal({ ...summary, median: +summary.median.toFixed(2) }, { best: 1e-3, samples: 4, median: 1.5, slow: 2 });
+  assert.equal({ ...summary, median: +summary.median.toFixed(2) }, { best: 1e-3, samples: 4, median: 1.3, slow: 2 });
   const row = evaluate([js, native]).find((x) => x.target === 'sort 16M uint32: native zero-copy async vs TypedArray.prototype.sort');
   assert.is(row.status, 'holds, host slow');
   assert.is(row.detail, 'in turns (3 rounds): 100 ms vs 1.20 s; host pace 1.50x–2.00x');
@@ -285,7 +285,7 @@ Report("host pace: each round's pace is the slower sample beside it against the 
   assert.is(calm.detail, 'in turns (3 rounds): 100 ms vs 1.20 s; host pace 1.05x–1.10x');
   // The report says what the pace is, and names the mark.
   const doc = { meta: fakeDoc().meta, extra: { host: summary }, results: [js, native], targets: [row] };
-  assert.match(report.markdown(doc), /The host's pace between rounds in turns \(.*1\.00 ms\): median 1\.50x, 2 of 4 samples at 1\.20x or slower/);
+  assert.match(report.markdown(doc), /The host's pace between rounds in turns \(.*1\.00 ms\): median 1\.30x, 2 of 4 samples at 1\.20x or slower/);
   assert.match(report.html(doc), /<p class="host">The host's pace between rounds/);
   // Nothing sampled (a failed worker): no pace, no summary.
   assert.is(paceRounds([sort('x', 1, [1], [null, null])]), null);
@@ -297,7 +297,8 @@ Report('host pace: a sample times the work on this thread and a worker at once; 
     const s = await pace.sample();
     assert.is(s.length, 2);
     for (const x of s) assert.ok(x > 0 && x < 1, `seconds of a sample: ${x}`);
-    await pace.worker.terminate();
+    // The worker ends while a sample waits for it.
+    pace.worker.terminate();
     assert.is(await pace.sample(), null);
     assert.ok(pace.failed);
   } finally {
