@@ -24,6 +24,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
 const Benchmark = require('benchmark');
 const tc = require('..');
@@ -141,6 +142,27 @@ async function closePeers() {
   if (peers && peers.piscina) await peers.piscina.destroy();
   if (peers && peers.piscinaHash) await peers.piscinaHash.destroy();
   peers = null;
+}
+
+// OpenBLAS's sgemm, the matmul rows' reference: the harness `make bench`
+// builds (bench/peers/sgemm.c; BENCH_SGEMM names another), run in a child
+// process on threads threads for calls products of n x n. Returns each
+// call's seconds, in order; throws with what went wrong.
+function sgemm(n, calls, threads) {
+  const exe = process.env.BENCH_SGEMM || path.join(ROOT, 'build', 'bench', 'sgemm');
+  if (!fs.existsSync(exe)) throw new Error('the sgemm harness was not built (make bench builds it)');
+  const r = spawnSync(exe, [String(n), String(calls)], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads) } });
+  if (r.error || r.status !== 0) throw new Error(`the sgemm harness failed: ${(r.error ? r.error.message : r.stderr || `status ${r.status}`).trim()}`);
+  let seconds;
+  try {
+    ({ seconds } = JSON.parse(r.stdout));
+  } catch {
+    seconds = null;
+  }
+  if (!Array.isArray(seconds) || seconds.length !== calls || !seconds.every((x) => x > 0)) {
+    throw new Error(`the sgemm harness printed no seconds for its ${calls} calls: ${r.stdout.trim().slice(0, 200)}`);
+  }
+  return seconds;
 }
 
 // An async call names its threads: 1 (one call, one pool thread, as the
@@ -319,6 +341,7 @@ function openWindow(clock, timing) {
 // function: sync, or deferred where p.async): { wall, busy }, as
 // openWindow() gives them (busy at least 0).
 function timeCalls(p, clock) {
+  if (p.time) return Promise.resolve(p.time());
   const per = (w) => {
     const { wall, busy } = w.close();
     return { wall: wall / p.k, busy: Math.max(busy, 0) / p.k };
@@ -405,6 +428,7 @@ async function inTurns(ps, clock, budget = PAIRED_BUDGET, least = PAIRED_ROUNDS[
 // function, where given), as many calls per window as fill about window
 // seconds.
 function participant(c, inputs, clock, make, window = PAIRED_WINDOW) {
+  if (c.harness === 'sgemm') return sgemmParticipant(c, window);
   const timing = { restore: 0, restoreBusy: 0, clock };
   const set = inputs.get(c.input, c.memory);
   const fn = make ? make(set, timing)
@@ -414,12 +438,29 @@ function participant(c, inputs, clock, make, window = PAIRED_WINDOW) {
   return { series: c.series, fn, async: make ? true : !c.sync, timing, k, each, wall: [], busy: [] };
 }
 
+// OpenBLAS as a participant (c: run.js's blas() figures): a window is one
+// run of the harness, a first call that warms up its new process (the
+// matrices' pages, OpenBLAS's threads) and then k timed by the harness
+// itself, their mean the window's seconds per call. The main thread's
+// clock has nothing to take of another process: busy is NaN. each counts
+// the warm-up call too, so that inTurns() sizes its rounds by the time a
+// window takes.
+function sgemmParticipant(c, window) {
+  const k = Math.max(1, Math.round(window / c.seconds));
+  const time = () => {
+    const s = sgemm(c.n, k + 1, c.threads).slice(1);
+    return { wall: mean(s), busy: NaN };
+  };
+  return { series: c.series, time, k, each: (c.seconds * (k + 1)) / k, wall: [], busy: [] };
+}
+
 /**
  * Cases that a target compares, timed again in turns (see paired()), over
  * windows of about TURNS_WINDOW seconds (one call where a call takes
  * longer), in 5 to 21 rounds, as many as fit in about TURNS_BUDGET
  * seconds: a target's ratio is then taken from calls that saw this
- * machine at the same moments. Each is a case with its result ({ ...case, ...result }).
+ * machine at the same moments. Each is a case with its result ({ ...case,
+ * ...result }), or OpenBLAS's figures (run.js, blas(): harness 'sgemm').
  * Resolves with { wall, busy: [seconds per call, one per round, for each
  * case in order], host: [the host's pace samples, rounds + 1, with pace
  * (a HostPace); empty without] } (busy by the main thread's clock), or
@@ -611,4 +652,4 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
   });
 }
 
-module.exports = { measure, paired, turns, order, makeFn, Inputs, findPeers, setupPeers, closePeers, ROOT };
+module.exports = { measure, paired, turns, order, makeFn, sgemm, Inputs, findPeers, setupPeers, closePeers, ROOT };

@@ -4,7 +4,7 @@
 // thread time per call against size, and the copy share, per kernel.
 
 const { lineChart, barChart, esc } = require('./svg');
-const { formatBytes, formatRate, formatRatio, formatTime, copyShare } = require('./stats');
+const { formatBytes, formatRate, formatRatio, formatTime, copyShare, median } = require('./stats');
 const { SLOW } = require('./host');
 
 const KERNELS = ['sha256', 'stats', 'sort', 'matmul'];
@@ -247,9 +247,12 @@ function answersTable(results, md) {
     `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</table>`;
 }
 
+// OpenBLAS's figures: before and after the sweep, and in the rounds in
+// turns with the matmul its rows compare it with, where timed so.
 function blasLine(extra) {
+  const turns = (b) => (b.turns && b.work ? `; ${(b.work / median(b.turns.wall) / 1e9).toFixed(1)} at the median of ${b.turns.wall.length} rounds in turns` : '');
   const one = (b) => `${b.gflops.toFixed(1)} GFLOP/s` +
-    (b.samples ? ` (mean of ${b.samples.length} calls, fastest ${b.best.toFixed(1)})` : '');
+    (b.samples ? ` (mean of ${b.samples.length} calls, fastest ${b.best.toFixed(1)}${turns(b)})` : '');
   return extra.blas
     ? `OpenBLAS sgemm 1024, 1 thread: ${one(extra.blas)}${extra.blas2 ? `; 2 threads: ${one(extra.blas2)}` : ''}.`
     : `OpenBLAS: ${extra.blasError || 'not measured'}.`;

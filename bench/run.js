@@ -8,7 +8,7 @@
 const USAGE = `usage: node bench/run.js [options] [kernel|backend|size ...]
        node bench/run.js --render RUN.json   redo RUN.md and RUN.html from RUN.json
 
-  --profile NAME    default (about 8.5 minutes on 2 cores), full, or smoke (seconds)
+  --profile NAME    default (about 10 minutes on 2 cores), full, or smoke (seconds)
   --kernel LIST     only these kernels: sha256,stats,sort,matmul,dispatch,jobs
   --backend LIST    only these: native,wasm,js,auto,peer
   --size LIST       only these sizes: 1KiB,16MiB (bytes) or 1024 (matmul n)
@@ -16,7 +16,8 @@ const USAGE = `usage: node bench/run.js [options] [kernel|backend|size ...]
 
 Filters can also be given as words: \`sort native 16MiB\`. The environment
 variables BENCH (profile), BENCH_KERNELS, BENCH_BACKENDS and BENCH_SIZES
-do the same as the options.`;
+do the same as the options; BENCH_SGEMM names the OpenBLAS harness to
+compare matmul with (default: build/bench/sgemm, which make bench builds).`;
 
 const fs = require('node:fs');
 const os = require('node:os');
@@ -25,7 +26,7 @@ const { spawnSync } = require('node:child_process');
 const tc = require('..');
 const { cases, PROFILES } = require('./cases');
 const { parseBytes, mean } = require('./stats');
-const { measure, paired, turns, order, Inputs, findPeers, setupPeers, closePeers, ROOT } = require('./measure');
+const { measure, paired, turns, order, sgemm, Inputs, findPeers, setupPeers, closePeers, ROOT } = require('./measure');
 const { evaluate, autoPeers, comparedGroups, poolRounds } = require('./targets');
 const report = require('./report');
 const { HostPace, paceRounds } = require('./host');
@@ -113,23 +114,41 @@ function meta(o, list) {
 }
 
 // OpenBLAS's sgemm on one thread and on two (as many as the matmul rows
-// split into), from the harness the Makefile builds. Its figures are taken
-// as the bench takes twincore's: the mean of the calls after a warm-up
-// one, with the calls as samples for the spread. Run once before the main
-// sweep and once after it (earlier, when given: its samples are added),
-// so that a stretch of a noisy machine does not decide it alone.
+// split into), from the harness the Makefile builds (measure.js, sgemm()).
+// Its figures are taken as the bench takes twincore's: the mean of the
+// calls after a warm-up one, with the calls as samples for the spread.
+// Run once before the main sweep and once after it (earlier, when given:
+// its samples are added, and what the run timed in turns is kept), so
+// that a stretch of a noisy machine does not decide it alone. Each is a
+// result of its own that the targets' rows time in turns with the matmul
+// calls they compare it with (harness, n, threads: what the turns run).
 const BLAS_N = 1024;
 const BLAS_CALLS = 11;
 function blas(earlier = {}) {
-  const exe = path.join(ROOT, 'build', 'bench', 'sgemm');
-  if (!fs.existsSync(exe)) return { blasError: 'the sgemm harness was not built (make bench builds it)' };
   const out = {};
   for (const [key, threads] of [['blas', 1], ['blas2', 2]]) {
-    const r = spawnSync(exe, [String(BLAS_N), String(BLAS_CALLS)], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads) } });
-    if (r.status !== 0) return { blasError: `the sgemm harness failed: ${r.stderr.trim()}` };
-    const samples = [...(earlier[key] ? earlier[key].samples : []), ...JSON.parse(r.stdout).seconds.slice(1)];
-    const gflop = 2 * BLAS_N ** 3 / 1e9;
-    out[key] = { samples, gflops: gflop / mean(samples), best: gflop / Math.min(...samples) };
+    let seconds;
+    try {
+      seconds = sgemm(BLAS_N, BLAS_CALLS, threads);
+    } catch (err) {
+      return { blasError: err.message };
+    }
+    const samples = [...(earlier[key] ? earlier[key].samples : []), ...seconds.slice(1)];
+    const work = 2 * BLAS_N ** 3;
+    out[key] = {
+      ...earlier[key],
+      id: `matmul/${BLAS_N}/OpenBLAS sgemm, ${threads} thread${threads > 1 ? 's' : ''}`,
+      series: `OpenBLAS sgemm, ${threads} thread${threads > 1 ? 's' : ''}`,
+      harness: 'sgemm',
+      n: BLAS_N,
+      threads,
+      work,
+      samples,
+      seconds: mean(samples),
+      throughput: work / mean(samples),
+      gflops: work / 1e9 / mean(samples),
+      best: work / 1e9 / Math.min(...samples),
+    };
   }
   return out;
 }
@@ -297,7 +316,7 @@ async function main() {
   // The samples taken before a failure still give their rounds a pace.
   if (host) {
     if (host.failed) console.log(`bench: the host's pace was not sampled after: ${host.failed.message}`);
-    extra.host = paceRounds(results);
+    extra.host = paceRounds(groups.flat());
   }
   await closePeers();
   if (extra.blas) {

@@ -75,10 +75,12 @@ function slowerOf(a, b) {
   return ratio(a.secondsPerUnit / b.secondsPerUnit, a0 / b1, a1 / b0);
 }
 
-// OpenBLAS's figures ({ gflops, samples: seconds per call }, run.js) as a
-// result that faster() takes: the mean of its calls, with their spread.
+// OpenBLAS's figures (run.js, blas(): a result of its own, throughput the
+// mean of its calls, samples their seconds, turns where the run timed it
+// in turns with a row's matmul), as faster() takes them: the same object,
+// so that comparedGroups() can put it in its row's group.
 function peer(b) {
-  return b ? { throughput: b.gflops * 1e9, samples: b.samples } : undefined;
+  return b && Number.isFinite(b.throughput) ? b : undefined;
 }
 
 function row(target, want, got, cmp, given) {
@@ -325,7 +327,10 @@ function evaluate(results, extra = {}, note = () => {}) {
  * which paired() times with their peers.
  */
 function comparedGroups(results, extra = {}) {
-  const mine = (r) => r && r.id && !r.error && !r.simd && !r.pool && r.backend !== 'auto' && results.includes(r);
+  // The results of this process's sweep, and OpenBLAS (extra's results,
+  // whose harness the turns run: measure.js).
+  const peers = Object.values(extra).filter((x) => x && x.harness);
+  const mine = (r) => r && r.id && !r.error && !r.simd && !r.pool && r.backend !== 'auto' && (results.includes(r) || peers.includes(r));
   let groups = [];
   evaluate(results, extra, (a, b) => {
     if (!mine(a) || !mine(b) || a === b) return;

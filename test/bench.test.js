@@ -356,6 +356,49 @@ Report('targets: the pool children\'s rounds give each case its median round, an
   assert.match(row.detail, /^a child each in turns \(3 rounds\): /);
 });
 
+Report('targets: OpenBLAS joins the group of the matmul it is compared with, and its row takes their rounds in turns', () => {
+  const flop = 2 * 1024 ** 3;
+  const r = (series, seconds, extra = {}) => ({ kernel: 'matmul', size: 1024, series, id: `matmul/1024/${series}`, work: flop,
+    throughput: flop / seconds, secondsPerUnit: seconds / flop, samples: [seconds, seconds], ...extra });
+  // As run.js's blas() gives them: a result of their own, not in results.
+  const blasOf = (threads, seconds) => ({ id: `matmul/1024/OpenBLAS sgemm, ${threads}`, series: `OpenBLAS sgemm, ${threads}`,
+    harness: 'sgemm', n: 1024, threads, work: flop, seconds, throughput: flop / seconds, gflops: flop / seconds / 1e9,
+    best: flop / seconds / 1e9, samples: [seconds, seconds] });
+  const sync = r('native zero-copy sync', 0.03);
+  const wasm = r('wasm zero-copy sync', 0.06);
+  const one = r('native zero-copy async', 0.03);
+  const two = r('native zero-copy async, 2 threads', 0.016, { threads: 2 });
+  const extra = { blas: blasOf(1, 0.02), blas2: blasOf(2, 0.01), blasError: undefined, host: { best: 1e-3 } };
+  const groups = comparedGroups([sync, wasm, one, two], extra);
+  const ids = (gs) => gs.map((g) => g.map((x) => x.id).sort()).sort();
+  assert.equal(ids(groups), ids([[sync, wasm, extra.blas], [one, two, extra.blas2]]));
+  assert.ok(groups.some((g) => g.includes(extra.blas)), 'the figures themselves, to attach turns to');
+  // Apart, OpenBLAS ran in a quiet moment: 0.67x and 0.63x. In turns,
+  // round by round: native 30, 25, 24 ms against 24, 25, 24 (0.80x, 1.00x,
+  // 1.00x); on 2 threads 16, 13 ms against 12, 13 (0.75x, 1.00x).
+  const rows = evaluate([sync, wasm, one, two], extra);
+  const get = (t) => rows.find((x) => x.target === t);
+  assert.is(get('matmul 1024: native vs OpenBLAS sgemm, 1 thread').figure, '0.67x (0.67x–0.67x)');
+  // (paceRounds() gives every result of a group the same pace.)
+  sync.turns = { group: 0, wall: [0.03, 0.025, 0.024], pace: [1, 1.3, 1.3] };
+  extra.blas.turns = { group: 0, wall: [0.024, 0.025, 0.024], busy: [NaN, NaN, NaN], pace: [1, 1.3, 1.3] };
+  two.turns = { group: 1, wall: [0.016, 0.013] };
+  extra.blas2.turns = { group: 1, wall: [0.012, 0.013], busy: [NaN, NaN] };
+  const again = evaluate([sync, wasm, one, two], extra);
+  const row = again.find((x) => x.target === 'matmul 1024: native vs OpenBLAS sgemm, 1 thread');
+  assert.is(row.figure, '0.96x (0.80x–1.00x)');
+  assert.is(row.status, 'holds, host slow');
+  assert.is(row.detail, 'in turns (3 rounds): 25.0 ms vs 24.0 ms; host pace 1.00x–1.30x');
+  const row2 = again.find((x) => x.target === 'matmul 1024: native 2 threads vs OpenBLAS sgemm, 2 threads');
+  assert.is(row2.figure, '0.86x (0.75x–1.00x)');
+  assert.is(row2.detail, 'in turns (2 rounds): 14.5 ms vs 12.5 ms');
+  // Without OpenBLAS (its harness not built), nothing to group it by.
+  assert.equal(ids(comparedGroups([sync, wasm], { blasError: 'the sgemm harness was not built' })), ids([[sync, wasm]]));
+  // The report's line: before and after the sweep, and in turns.
+  const doc = { meta: fakeDoc().meta, extra, results: [sync, wasm, one, two], targets: again };
+  assert.match(report.markdown(doc), /OpenBLAS sgemm 1024, 1 thread: 107\.4 GFLOP\/s \(mean of 2 calls, fastest 107\.4; 89\.5 at the median of 3 rounds in turns\); 2 threads: 214\.7 GFLOP\/s \(mean of 2 calls, fastest 214\.7; 171\.8 at the median of 2 rounds in turns\)\./);
+});
+
 Report('targets: comparedGroups() groups the cases each row compares, leaving out other processes\' and \'auto\'', () => {
   const MIB = 1024 * 1024;
   const r = (kernel, size, series, extra = {}) => ({ kernel, size, series, id: `${kernel}/${size}/${series}`, throughput: 1,
@@ -377,6 +420,54 @@ Report('targets: comparedGroups() groups the cases each row compares, leaving ou
   const ids = (gs) => gs.map((g) => g.map((x) => x.id).sort()).sort();
   assert.equal(ids(groups), ids([[...sorts, two], stats, [mm[0], mm[1]]]));
   assert.ok(groups.find((g) => g.includes(two)).every((x) => [...sorts, two].includes(x)), 'the results themselves, to attach turns to');
+});
+
+Report('turns(): OpenBLAS takes its turns as runs of its harness, a warm-up call and then its own timing of the rest', async () => {
+  const { turns, sgemm } = require('../bench/measure');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-sgemm-'));
+  const fake = (name, body) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, `#!${process.execPath}\n${body}\n`, { mode: 0o755 });
+    return file;
+  };
+  // Seconds of each call: 9 s for the first (the process's warm-up), then
+  // a hundredth of a second per thread asked of OpenBLAS. It logs how it
+  // was called.
+  const log = path.join(dir, 'calls');
+  const good = fake('good', `const [n, calls] = process.argv.slice(2).map(Number);
+if (n !== 1024) { console.error('n ' + n); process.exit(3); }
+require('fs').appendFileSync(${JSON.stringify(log)}, calls + ' ' + process.env.OPENBLAS_NUM_THREADS + '\\n');
+const t = Number(process.env.OPENBLAS_NUM_THREADS) / 100;
+console.log(JSON.stringify({ n, seconds: [9, ...Array(calls - 1).fill(t)] }));`);
+  const before = process.env.BENCH_SGEMM;
+  const blas = { id: 'matmul/1024/OpenBLAS sgemm, 2 threads', series: 'OpenBLAS sgemm, 2 threads', harness: 'sgemm', n: 1024,
+    threads: 2, work: 2 * 1024 ** 3, seconds: 0.024 };
+  try {
+    process.env.BENCH_SGEMM = good;
+    assert.equal(sgemm(1024, 3, 1), [9, 0.01, 0.01]);
+    fs.writeFileSync(log, '');
+    const got = await turns([blas], null);
+    assert.not.ok(got.error, got.error);
+    // A window of about 50 ms: 2 calls of 24 ms after the warm-up one, at
+    // least 5 rounds after a warm-up window.
+    const runs = fs.readFileSync(log, 'utf8').trim().split('\n');
+    assert.ok(runs.length >= 6, `runs of the harness: ${runs.length}`);
+    assert.ok(runs.every((x) => x === '3 2'), runs.join(', '));
+    assert.is(got.wall[0].length, runs.length - 1);
+    assert.ok(got.wall[0].every((x) => x === 0.02), got.wall[0].join(', '));
+    assert.ok(got.busy[0].every(Number.isNaN));
+    // What goes wrong says so: in turns, and from sgemm() itself.
+    process.env.BENCH_SGEMM = fake('fails', "console.error('no BLAS here'); process.exit(1);");
+    assert.equal(await turns([blas], null), { error: 'the sgemm harness failed: no BLAS here' });
+    process.env.BENCH_SGEMM = fake('short', "console.log(JSON.stringify({ seconds: [0.1] }));");
+    assert.throws(() => sgemm(1024, 3, 1), /printed no seconds for its 3 calls/);
+    process.env.BENCH_SGEMM = path.join(dir, 'missing');
+    assert.throws(() => sgemm(1024, 3, 1), /the sgemm harness was not built \(make bench builds it\)/);
+  } finally {
+    if (before === undefined) delete process.env.BENCH_SGEMM;
+    else process.env.BENCH_SGEMM = before;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 Report("targets: 'auto' timed in turns with its peers (paired) gives both 'auto' rows their figure and spread", () => {
@@ -544,7 +635,7 @@ Report('threads: 2 threads against 1, OpenBLAS on 2, pools of 2 against 1; the t
     r('stats', 64 * MIB, 'wasm zero-copy async', 10e9), r('stats', 64 * MIB, 'wasm zero-copy async, 2 threads', 12e9, { threads: 2 }),
     r('jobs', 1, 'twincore native', 1e9, { pool: 1 }), r('jobs', 2, 'twincore native', 1.9e9, { pool: 2 }),
   ];
-  const rows = evaluate(results, { blas2: { gflops: 90 } });
+  const rows = evaluate(results, { blas2: { gflops: 90, throughput: 90e9 } });
   const get = (t) => rows.find((x) => x.target === t);
   assert.is(get('matmul 1024: native zero-copy async, 2 threads vs 1').status, 'holds');
   assert.is(get('matmul 1024: native zero-copy async, 2 threads vs 1').figure, '1.95x');
