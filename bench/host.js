@@ -100,7 +100,11 @@ class HostPace {
     };
     this.worker.on('message', (m) => settle(m.seconds));
     this.worker.on('error', (err) => { this.failed = err; settle(null); });
-    this.worker.on('exit', () => { this.failed ??= new Error('the host pace worker ended'); settle(null); });
+    this.closed = false;
+    this.worker.on('exit', () => {
+      if (!this.closed) this.failed ??= new Error('the host pace worker ended');
+      settle(null);
+    });
     warm(this.table);
   }
 
@@ -116,7 +120,9 @@ class HostPace {
     return there === null ? null : [here, there];
   }
 
+  // Ends the worker; its end is then no failure (run.js reports one).
   close() {
+    this.closed = true;
     return this.worker.terminate();
   }
 }
