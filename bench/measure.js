@@ -146,13 +146,26 @@ async function closePeers() {
 
 // OpenBLAS's sgemm, the matmul rows' reference: the harness `make bench`
 // builds (bench/peers/sgemm.c; BENCH_SGEMM names another), run in a child
-// process on threads threads for calls products of n x n. Returns each
-// call's seconds, in order; throws with what went wrong.
+// process on threads threads for calls products of n x n. Returns { seconds:
+// each call's, in order, wall: the whole run's, its process's start
+// included }; throws with what went wrong. A run that takes over
+// SGEMM_TIMEOUT ms is killed.
+const SGEMM_TIMEOUT = 60e3;
 function sgemm(n, calls, threads) {
-  const exe = process.env.BENCH_SGEMM || path.join(ROOT, 'build', 'bench', 'sgemm');
-  if (!fs.existsSync(exe)) throw new Error('the sgemm harness was not built (make bench builds it)');
-  const r = spawnSync(exe, [String(n), String(calls)], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads) } });
-  if (r.error || r.status !== 0) throw new Error(`the sgemm harness failed: ${(r.error ? r.error.message : r.stderr || `status ${r.status}`).trim()}`);
+  const given = process.env.BENCH_SGEMM;
+  const exe = given || path.join(ROOT, 'build', 'bench', 'sgemm');
+  if (!fs.existsSync(exe)) {
+    throw new Error(given ? `BENCH_SGEMM names no file: ${given}` : 'the sgemm harness was not built (make bench builds it)');
+  }
+  const t0 = performance.now();
+  const r = spawnSync(exe, [String(n), String(calls)], {
+    encoding: 'utf8', timeout: SGEMM_TIMEOUT, env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads) },
+  });
+  const wall = (performance.now() - t0) / 1e3;
+  if (r.error || r.status !== 0) {
+    const why = r.error ? r.error.message : r.signal ? `killed by ${r.signal}` : `status ${r.status}`;
+    throw new Error(`the sgemm harness failed: ${(r.stderr || '').trim() || why}`);
+  }
   let seconds;
   try {
     ({ seconds } = JSON.parse(r.stdout));
@@ -162,7 +175,50 @@ function sgemm(n, calls, threads) {
   if (!Array.isArray(seconds) || seconds.length !== calls || !seconds.every((x) => x > 0)) {
     throw new Error(`the sgemm harness printed no seconds for its ${calls} calls: ${r.stdout.trim().slice(0, 200)}`);
   }
-  return seconds;
+  return { seconds, wall };
+}
+
+// OpenBLAS on one thread and on two (as many as the matmul rows split
+// into): { blas, blas2 }, or { blasError }. Its figures are taken as the
+// bench takes twincore's: the mean of BLAS_CALLS - 1 calls after a warm-up
+// one, with the calls as samples for the spread. run.js runs it before the
+// main sweep and again after it, with the first figures as earlier: their
+// samples are pooled, and what the run timed in turns is kept. Each is a
+// result of its own that the targets' rows time in turns with the matmul
+// calls they compare it with (harness, n, threads: what a turn runs;
+// start: the seconds a run of the harness takes besides its calls).
+const BLAS_N = 1024;
+const BLAS_CALLS = 11;
+function blas(earlier = {}) {
+  const out = {};
+  for (const [key, threads] of [['blas', 1], ['blas2', 2]]) {
+    let run;
+    try {
+      run = sgemm(BLAS_N, BLAS_CALLS, threads);
+    } catch (err) {
+      return { blasError: err.message };
+    }
+    const samples = [...(earlier[key] ? earlier[key].samples : []), ...run.seconds.slice(1)];
+    const work = 2 * BLAS_N ** 3;
+    const seconds = mean(samples);
+    const series = `OpenBLAS sgemm, ${threads} thread${threads > 1 ? 's' : ''}`;
+    out[key] = {
+      ...earlier[key],
+      id: `matmul/${BLAS_N}/${series}`,
+      series,
+      harness: 'sgemm',
+      n: BLAS_N,
+      threads,
+      work,
+      samples,
+      seconds,
+      start: Math.max(run.wall - run.seconds.reduce((a, b) => a + b, 0), 0),
+      throughput: work / seconds,
+      gflops: work / seconds / 1e9,
+      best: work / Math.min(...samples) / 1e9,
+    };
+  }
+  return out;
 }
 
 // An async call names its threads: 1 (one call, one pool thread, as the
@@ -416,7 +472,7 @@ async function inTurns(ps, clock, budget = PAIRED_BUDGET, least = PAIRED_ROUNDS[
       const p = ps[j];
       const w = await timeCalls(p, clock);
       p.wall.push(w.wall);
-      p.busy.push(w.busy);
+      if (p.busy) p.busy.push(w.busy);
     }
   }
   if (host) samples.push(await host.sample());
@@ -428,7 +484,7 @@ async function inTurns(ps, clock, budget = PAIRED_BUDGET, least = PAIRED_ROUNDS[
 // function, where given), as many calls per window as fill about window
 // seconds.
 function participant(c, inputs, clock, make, window = PAIRED_WINDOW) {
-  if (c.harness === 'sgemm') return sgemmParticipant(c, window);
+  if (c.harness !== undefined) return harnessParticipant(c, window);
   const timing = { restore: 0, restoreBusy: 0, clock };
   const set = inputs.get(c.input, c.memory);
   const fn = make ? make(set, timing)
@@ -438,20 +494,29 @@ function participant(c, inputs, clock, make, window = PAIRED_WINDOW) {
   return { series: c.series, fn, async: make ? true : !c.sync, timing, k, each, wall: [], busy: [] };
 }
 
-// OpenBLAS as a participant (c: run.js's blas() figures): a window is one
-// run of the harness, a first call that warms up its new process (the
-// matrices' pages, OpenBLAS's threads) and then k timed by the harness
-// itself, their mean the window's seconds per call. The main thread's
-// clock has nothing to take of another process: busy is NaN. each counts
-// the warm-up call too, so that inTurns() sizes its rounds by the time a
-// window takes.
-function sgemmParticipant(c, window) {
+// OpenBLAS as a participant (c: blas()'s figures): a window is one run of
+// the harness, a first call that warms up its new process (the matrices'
+// pages, OpenBLAS's threads) and then k timed by the harness itself, their
+// mean the window's seconds per call. each counts the warm-up call and the
+// process's start too, so that inTurns() sizes its rounds by the time a
+// window takes. The main thread's clock has nothing to take of another
+// process: no busy. A harness that fails leaves the turns to the others:
+// its participant keeps the error (p.error) and runs no more.
+function harnessParticipant(c, window) {
+  if (c.harness !== 'sgemm') throw new Error(`no harness named ${c.harness}`);
   const k = Math.max(1, Math.round(window / c.seconds));
-  const time = () => {
-    const s = sgemm(c.n, k + 1, c.threads).slice(1);
-    return { wall: mean(s), busy: NaN };
+  const p = { series: c.series, k, each: (c.seconds * (k + 1) + (c.start || 0)) / k, wall: [], busy: null, error: null };
+  p.time = () => {
+    if (!p.error) {
+      try {
+        return { wall: mean(sgemm(c.n, k + 1, c.threads).seconds.slice(1)) };
+      } catch (err) {
+        p.error = err;
+      }
+    }
+    return { wall: NaN };
   };
-  return { series: c.series, time, k, each: (c.seconds * (k + 1)) / k, wall: [], busy: [] };
+  return p;
 }
 
 /**
@@ -460,11 +525,12 @@ function sgemmParticipant(c, window) {
  * longer), in 5 to 21 rounds, as many as fit in about TURNS_BUDGET
  * seconds: a target's ratio is then taken from calls that saw this
  * machine at the same moments. Each is a case with its result ({ ...case,
- * ...result }), or OpenBLAS's figures (run.js, blas(): harness 'sgemm').
+ * ...result }), or OpenBLAS's figures (blas(): harness 'sgemm').
  * Resolves with { wall, busy: [seconds per call, one per round, for each
- * case in order], host: [the host's pace samples, rounds + 1, with pace
- * (a HostPace); empty without] } (busy by the main thread's clock), or
- * { error }.
+ * case in order; busy null for a harness], host: [the host's pace
+ * samples, rounds + 1, with pace (a HostPace); empty without], errors:
+ * [for each, null, or what failed in a harness, whose figures are then
+ * not to be used] } (busy by the main thread's clock), or { error }.
  */
 async function turns(group, inputs, pace = null) {
   const clock = mainThreadClock();
@@ -472,7 +538,7 @@ async function turns(group, inputs, pace = null) {
     const ps = group.map((c) => participant(c, inputs, clock, undefined, TURNS_WINDOW));
     const host = [];
     await inTurns(ps, clock, TURNS_BUDGET, TURNS_ROUNDS, pace, host);
-    return { wall: ps.map((p) => p.wall), busy: ps.map((p) => p.busy), host };
+    return { wall: ps.map((p) => p.wall), busy: ps.map((p) => p.busy), host, errors: ps.map((p) => (p.error ? p.error.message : null)) };
   } catch (err) {
     return { error: err.message };
   }
@@ -652,4 +718,4 @@ function measure(c, inputs, { minSamples = 4 } = {}) {
   });
 }
 
-module.exports = { measure, paired, turns, order, makeFn, sgemm, Inputs, findPeers, setupPeers, closePeers, ROOT };
+module.exports = { measure, paired, turns, order, makeFn, sgemm, blas, Inputs, findPeers, setupPeers, closePeers, ROOT };

@@ -25,8 +25,8 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const tc = require('..');
 const { cases, PROFILES } = require('./cases');
-const { parseBytes, mean } = require('./stats');
-const { measure, paired, turns, order, sgemm, Inputs, findPeers, setupPeers, closePeers, ROOT } = require('./measure');
+const { parseBytes } = require('./stats');
+const { measure, paired, turns, order, blas, Inputs, findPeers, setupPeers, closePeers, ROOT } = require('./measure');
 const { evaluate, autoPeers, comparedGroups, poolRounds } = require('./targets');
 const report = require('./report');
 const { HostPace, paceRounds } = require('./host');
@@ -111,46 +111,6 @@ function meta(o, list) {
     cases: list.length,
     seconds: 0,
   };
-}
-
-// OpenBLAS's sgemm on one thread and on two (as many as the matmul rows
-// split into), from the harness the Makefile builds (measure.js, sgemm()).
-// Its figures are taken as the bench takes twincore's: the mean of the
-// calls after a warm-up one, with the calls as samples for the spread.
-// Run once before the main sweep and once after it (earlier, when given:
-// its samples are added, and what the run timed in turns is kept), so
-// that a stretch of a noisy machine does not decide it alone. Each is a
-// result of its own that the targets' rows time in turns with the matmul
-// calls they compare it with (harness, n, threads: what the turns run).
-const BLAS_N = 1024;
-const BLAS_CALLS = 11;
-function blas(earlier = {}) {
-  const out = {};
-  for (const [key, threads] of [['blas', 1], ['blas2', 2]]) {
-    let seconds;
-    try {
-      seconds = sgemm(BLAS_N, BLAS_CALLS, threads);
-    } catch (err) {
-      return { blasError: err.message };
-    }
-    const samples = [...(earlier[key] ? earlier[key].samples : []), ...seconds.slice(1)];
-    const work = 2 * BLAS_N ** 3;
-    out[key] = {
-      ...earlier[key],
-      id: `matmul/${BLAS_N}/OpenBLAS sgemm, ${threads} thread${threads > 1 ? 's' : ''}`,
-      series: `OpenBLAS sgemm, ${threads} thread${threads > 1 ? 's' : ''}`,
-      harness: 'sgemm',
-      n: BLAS_N,
-      threads,
-      work,
-      samples,
-      seconds: mean(samples),
-      throughput: work / mean(samples),
-      gflops: work / 1e9 / mean(samples),
-      best: work / 1e9 / Math.min(...samples),
-    };
-  }
-  return out;
 }
 
 function clock(seconds) {
@@ -308,7 +268,12 @@ async function main() {
       const got = await turns(groups[g].map(withInput), inputs, host);
       inputs.releaseExcept(new Set());
       if (got.error) console.log(`bench: timing ${ids.join(', ')} in turns failed: ${got.error} (their rows take their own figures)`);
-      else groups[g].forEach((r, j) => { r.turns = { group: g, wall: got.wall[j], busy: got.busy[j], host: got.host }; });
+      else {
+        groups[g].forEach((r, j) => {
+          if (got.errors[j]) console.log(`bench: timing ${r.id} in turns failed: ${got.errors[j]} (its rows take its own figures)`);
+          else r.turns = { group: g, wall: got.wall[j], busy: got.busy[j], host: got.host };
+        });
+      }
     }
   } finally {
     if (host) await host.close();

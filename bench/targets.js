@@ -75,12 +75,16 @@ function slowerOf(a, b) {
   return ratio(a.secondsPerUnit / b.secondsPerUnit, a0 / b1, a1 / b0);
 }
 
-// OpenBLAS's figures (run.js, blas(): a result of its own, throughput the
-// mean of its calls, samples their seconds, turns where the run timed it
-// in turns with a row's matmul), as faster() takes them: the same object,
-// so that comparedGroups() can put it in its row's group.
+// OpenBLAS's figures (measure.js, blas(): a result of its own, throughput
+// the mean of its calls, samples their seconds, turns where the run timed
+// it in turns with a row's matmul), as faster() takes them: the same
+// object, so that comparedGroups() can put it in its row's group. A run
+// saved before they were (JSON with gflops and samples only) gets a
+// result made from those.
 function peer(b) {
-  return b && Number.isFinite(b.throughput) ? b : undefined;
+  if (!b) return undefined;
+  if (Number.isFinite(b.throughput)) return b;
+  return Number.isFinite(b.gflops) ? { throughput: b.gflops * 1e9, samples: b.samples } : undefined;
 }
 
 function row(target, want, got, cmp, given) {
@@ -114,9 +118,10 @@ const busy = (r) => (r ? r.busyPerCall : NaN);
 
 /**
  * @param {object[]} results  measured cases (case fields + measurement)
- * @param {object} extra      { blas, blas2: { gflops, samples } } (OpenBLAS on 1 and 2 threads: the
- *                            mean, and seconds per call), measured
- *                            outside benchmark.js
+ * @param {object} extra      { blas, blas2 } (OpenBLAS on 1 and 2 threads,
+ *                            measure.js blas(): throughput and gflops the
+ *                            mean, samples seconds per call, turns where
+ *                            timed in turns), measured outside benchmark.js
  * @param {function} note     called with each two results a row compares
  *                            (comparedGroups)
  */
@@ -324,11 +329,10 @@ function evaluate(results, extra = {}, note = () => {}) {
  * groups (a result compared with two others joins them in one group):
  * what the run times again in turns (measure.js turns()). Only results of
  * cases this process ran (no SIMD or pool child's) and not 'auto' ones,
- * which paired() times with their peers.
+ * which paired() times with their peers; and OpenBLAS's figures in extra,
+ * whose harness a turn runs.
  */
 function comparedGroups(results, extra = {}) {
-  // The results of this process's sweep, and OpenBLAS (extra's results,
-  // whose harness the turns run: measure.js).
   const peers = Object.values(extra).filter((x) => x && x.harness);
   const mine = (r) => r && r.id && !r.error && !r.simd && !r.pool && r.backend !== 'auto' && (results.includes(r) || peers.includes(r));
   let groups = [];
