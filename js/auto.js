@@ -56,9 +56,16 @@ const NEAR_COPY = 4;
 // settled, both on the same keys every call, which flattered V8's: see
 // sample()); with it, 1 of 30, in a process that ran slow throughout its
 // calibration (the addon's sort at 1.8x its usual time, V8's at 3.5x).
+// A warm-up of 250 µs was still too short for the addon's calls: in 8
+// fresh processes, 4 fitted its sort of 256 uint32 keys at 8.5-13.8 µs,
+// above V8's, and sent it to V8's sort (settled: 4.8 µs against 7.3);
+// where the addon's sort took over from V8's ranged over 176-544 keys in
+// 6 more. With 2 ms, 8 of 8 fitted it at 4.2-7.8 µs, and it took over
+// from 128-224 keys (6 processes). It costs each kernel's first call
+// about 8 ms more (sort's 22 ms here, the others' 10).
 // (The window's repeat count doubles until it fills the window, not
 // quadruples: the windows come out nearer their length.)
-const CALIBRATION = Object.freeze({ warm: 250e-6, window: 30e-6, rounds: 7 });
+const CALIBRATION = Object.freeze({ warm: 2e-3, window: 30e-6, rounds: 7 });
 
 function seconds(fns, o = CALIBRATION) {
   const reps = fns.map((fn) => {
